@@ -1,0 +1,73 @@
+package dev.tuna.cli;
+
+import dev.tuna.train.ProgressListener;
+import java.io.PrintWriter;
+import java.util.Map;
+
+/**
+ * Keras-style progress: "Epoch 3/10", a bar redrawn in place while the epoch runs (only on a terminal),
+ * then one line with the step count, time, per-step time and the metrics.
+ */
+final class KerasProgress implements ProgressListener {
+    private static final int WIDTH = 20;
+    private final PrintWriter out;
+    private final boolean live;
+    private long epochStart;
+    private long lastDraw;
+
+    KerasProgress(PrintWriter out, boolean live) {
+        this.out = out;
+        this.live = live;
+    }
+
+    @Override
+    public void onEpochBegin(int epoch, int epochs, int steps) {
+        out.println("Epoch " + (epoch + 1) + "/" + epochs);
+        out.flush();
+        epochStart = System.nanoTime();
+        lastDraw = 0;
+    }
+
+    @Override
+    public void onBatchEnd(int step, int steps, double loss, double accuracy) {
+        if (!live) return;
+        long now = System.nanoTime();
+        if (step < steps && now - lastDraw < 100_000_000L) return;
+        lastDraw = now;
+        double secs = (now - epochStart) / 1e9;
+        double eta = step == 0 ? 0 : secs / step * (steps - step);
+        out.print("\r" + bar(step, steps) + " " + (step < steps ? "ETA " + fmtSecs(eta) : fmtSecs(secs))
+                + String.format(" - accuracy: %.4f - loss: %.4f\u001b[K", accuracy, loss));
+        out.flush();
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, int epochs, Map<String, Double> logs, double seconds) {
+        if (live) out.print("\r\u001b[K");
+        out.println(line(logs, seconds));
+        out.flush();
+    }
+
+    /** The epoch summary line, as Keras 3 prints it. */
+    static String line(Map<String, Double> logs, double seconds) {
+        StringBuilder s = new StringBuilder();
+        s.append(fmtSecs(seconds));
+        for (String k : new String[] {"accuracy", "loss", "val_accuracy", "val_loss"}) {
+            Double v = logs.get(k);
+            if (v != null) s.append(String.format(" - %s: %.4f", k, v));
+        }
+        return s.toString();
+    }
+
+    private static String bar(int step, int steps) {
+        int filled = steps == 0 ? WIDTH : (int) ((long) WIDTH * step / steps);
+        String w = String.valueOf(steps);
+        return String.format("%" + w.length() + "d/%s ", step, w) + "\u2501".repeat(filled) + "\u001b[2m" + "\u2501".repeat(WIDTH - filled) + "\u001b[0m";
+    }
+
+    static String fmtSecs(double s) {
+        if (s < 1) return String.format("%dms", Math.round(s * 1000));
+        if (s < 60) return String.format("%.1fs", s);
+        return String.format("%dm%02ds", (long) s / 60, (long) s % 60);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.tuna.cli;
+
+import dev.tuna.backend.Backend;
+import dev.tuna.data.Dataset;
+import dev.tuna.data.Safetensors;
+import dev.tuna.data.Split;
+import dev.tuna.errors.BadInputException;
+import dev.tuna.nn.Model;
+import dev.tuna.optim.Optimizer;
+import dev.tuna.optim.Optimizers;
+import dev.tuna.spec.HyperResolver;
+import dev.tuna.spec.JobSpec;
+import dev.tuna.spec.ModelFactory;
+import dev.tuna.spec.SpecFile;
+import dev.tuna.spec.SpecNode;
+import dev.tuna.train.Callback;
+import dev.tuna.train.EarlyStopping;
+import dev.tuna.train.Evaluation;
+import dev.tuna.train.History;
+import dev.tuna.train.Trainer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Trains one configuration from a YAML spec and scores it on the test set. */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train one configuration, Keras-style epoch lines, then the test score.")
+public final class TrainCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "the job's YAML file")
+    Path specFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a spec value, e.g. --set train.epochs=5")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--save", paramLabel = "FILE", description = "save the trained weights as a safetensors file")
+    Path save;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        SpecNode root = SpecFile.load(specFile, overrides, HyperResolver.DEFAULTS);
+        JobSpec job = JobSpec.from(root);
+        Backend backend = DeviceChoice.backend(common.device, common.precision, spec.commandLine().getErr());
+        long seed = common.seed != null ? common.seed : job.train().seed();
+        try (DataBundle data = DataBundle.load(job)) {
+            Split split = data.split();
+            out.printf("Data: %d training, %d validation, %d test examples of shape %s, %d classes%n",
+                    split.train().size(), split.validation().size(), data.test() == null ? 0 : data.test().size(),
+                    data.inputShape(), data.numClasses());
+            try (Model model = ModelFactory.build(job.model(), data.inputShape(), data.numClasses(), seed)) {
+                out.println(model.summary());
+                Optimizer opt = optimizer(job, model);
+                List<Callback> callbacks = new ArrayList<>();
+                JobSpec.EarlyStop es = job.train().earlyStopping();
+                if (es != null) callbacks.add(new EarlyStopping(es.monitor(), es.mode(), es.patience(), es.minDelta(), es.restoreBestWeights()));
+                try (Trainer trainer = new Trainer(model, opt, backend, seed)) {
+                    boolean live = System.console() != null && System.console().isTerminal();
+                    History h = trainer.fit(split.train(), split.validation(), job.train().epochs(), job.train().batchSize(),
+                            callbacks, new KerasProgress(out, live));
+                    if (h.stoppedEarly()) out.printf("Early stopping after epoch %d (best epoch %d)%n", h.epochCount(), h.bestEpoch() + 1);
+                    if (data.test() != null) {
+                        Evaluation t = trainer.evaluate(data.test(), 512);
+                        out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", t.accuracy(), t.loss(), t.samples());
+                    }
+                    if (save != null) {
+                        Safetensors.write(save, model.stateDict(), Map.of("spec", specFile.toString(), "format", "tuna"));
+                        out.println("Saved weights to " + save);
+                    }
+                }
+            }
+        }
+        out.flush();
+        return Main.EXIT_OK;
+    }
+
+    private static Optimizer optimizer(JobSpec job, Model model) {
+        try {
+            return Optimizers.create(job.model().optimizer(), job.model().optimizerOptions(), model.arena());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(job.root().file() + ": model.optimizer: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package dev.tuna.autograd;
+
+import dev.tuna.backend.Backend;
+import dev.tuna.backend.Backends;
+import dev.tuna.backend.BinaryOp;
+import dev.tuna.backend.Conv2dGeometry;
+import dev.tuna.backend.Pool2dGeometry;
+import dev.tuna.backend.UnaryOp;
+import dev.tuna.tensor.DType;
+import dev.tuna.tensor.Shape;
+import dev.tuna.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The differentiable ops: each computes its forward on the inputs' backend and records its backward beside it. */
+public final class F {
+    private F() {}
+
+    private static Backend be(Var v) { return Backends.of(v.value().device()); }
+
+    // ---- linear algebra ----
+
+    /** op(a) @ op(b) for 2-d operands. */
+    public static Var matmul(Var a, boolean transA, Var b, boolean transB) {
+        Backend be = be(a);
+        Tensor y = be.matmul(a.value(), transA, b.value(), transB);
+        return Tape.result(y, g -> new Tensor[] {
+            !a.requiresGrad() ? null
+                : transA ? be.matmul(b.value(), transB, g, true) : be.matmul(g, false, b.value(), !transB),
+            !b.requiresGrad() ? null
+                : transB ? be.matmul(g, true, a.value(), transA) : be.matmul(a.value(), !transA, g, false),
+        }, a, b);
+    }
+
+    public static Var matmul(Var a, Var b) { return matmul(a, false, b, false); }
+
+    // ---- elementwise with broadcasting ----
+
+    public static Var add(Var a, Var b) { return binary(BinaryOp.ADD, a, b); }
+
+    public static Var sub(Var a, Var b) { return binary(BinaryOp.SUB, a, b); }
+
+    public static Var mul(Var a, Var b) { return binary(BinaryOp.MUL, a, b); }
+
+    public static Var div(Var a, Var b) { return binary(BinaryOp.DIV, a, b); }
+
+    private static Var binary(BinaryOp op, Var a, Var b) {
+        Backend be = be(a);
+        Tensor av = a.value(), bv = b.value();
+        Tensor y = be.binary(op, av, bv);
+        return Tape.result(y, g -> {
+            Tensor ga = null, gb = null;
+            switch (op) {
+                case ADD -> {
+                    if (a.requiresGrad()) ga = g;
+                    if (b.requiresGrad()) gb = g;
+                }
+                case SUB -> {
+                    if (a.requiresGrad()) ga = g;
+                    if (b.requiresGrad()) gb = be.scale(g, -1f);
+                }
+                case MUL -> {
+                    if (a.requiresGrad()) ga = be.binary(BinaryOp.MUL, g, bv);
+                    if (b.requiresGrad()) gb = be.binary(BinaryOp.MUL, g, av);
+                }
+                case DIV -> {
+                    if (a.requiresGrad()) ga = be.binary(BinaryOp.DIV, g, bv);
+                    // d(a/b)/db = -a/b^2 = -y/b
+                    if (b.requiresGrad()) gb = be.scale(be.binary(BinaryOp.DIV, be.binary(BinaryOp.MUL, g, y), bv), -1f);
+                }
+            }
+            return new Tensor[] {
+                ga == null ? null : be.sumToShape(ga, av.shape()),
+                gb == null ? null : be.sumToShape(gb, bv.shape()),
+            };
+        }, a, b);
+    }
+
+    /** x + bias along the last axis (the dense and conv bias). */
+    public static Var biasAdd(Var x, Var bias) { return add(x, bias); }
+
+    public static Var scale(Var x, float s) {
+        Backend be = be(x);
+        return Tape.result(be.scale(x.value(), s), g -> new Tensor[] {be.scale(g, s)}, x);
+    }
+
+    public static Var unary(UnaryOp op, Var x) {
+        Backend be = be(x);
+        Tensor y = be.unary(op, x.value());
+        return Tape.result(y, g -> new Tensor[] {be.unaryBackward(op, x.value(), y, g)}, x);
+    }
+
+    public static Var relu(Var x) { return unary(UnaryOp.RELU, x); }
+
+    public static Var gelu(Var x) { return unary(UnaryOp.GELU, x); }
+
+    public static Var tanh(Var x) { return unary(UnaryOp.TANH, x); }
+
+    public static Var sigmoid(Var x) { return unary(UnaryOp.SIGMOID, x); }
+
+    private static final java.util.Set<String> ACTIVATIONS = java.util.Set.of("linear", "none", "relu", "gelu", "tanh", "sigmoid");
+
+    /** Throws when the name is not an activation this library knows. */
+    public static void checkActivation(String name) {
+        if (name != null && !ACTIVATIONS.contains(name)) {
+            throw new IllegalArgumentException("activation '" + name + "': expected relu, gelu, tanh, sigmoid or linear");
+        }
+    }
+
+    /** A named activation as Keras spells it; "linear" or null is the identity. */
+    public static Var activation(String name, Var x) {
+        checkActivation(name);
+        if (name == null) return x;
+        return switch (name) {
+            case "linear", "none" -> x;
+            case "relu" -> relu(x);
+            case "gelu" -> gelu(x);
+            case "tanh" -> tanh(x);
+            case "sigmoid" -> sigmoid(x);
+            default -> throw new IllegalArgumentException("activation '" + name + "': expected relu, gelu, tanh, sigmoid or linear");
+        };
+    }
+
+    // ---- reductions ----
+
+    public static Var sum(Var x) {
+        Backend be = be(x);
+        Shape s = x.value().shape();
+        return Tape.result(be.sum(x.value()), g -> new Tensor[] {be.broadcastScalar(g, 1f, s)}, x);
+    }
+
+    public static Var mean(Var x) {
+        Backend be = be(x);
+        Shape s = x.value().shape();
+        float inv = 1f / s.size();
+        return Tape.result(be.scale(be.sum(x.value()), inv), g -> new Tensor[] {be.broadcastScalar(g, inv, s)}, x);
+    }
+
+    // ---- losses ----
+
+    /** Mean sparse categorical cross-entropy from logits, softmax fused in and computed stably. */
+    public static Var softmaxCrossEntropy(Var logits, Tensor labels) {
+        Backend be = be(logits);
+        Tensor probs = be.empty(logits.value().shape(), DType.F32);
+        Tensor loss = be.softmaxCrossEntropy(logits.value(), labels, probs);
+        return Tape.result(loss, g -> new Tensor[] {be.softmaxCrossEntropyBackward(probs, labels, g)}, logits);
+    }
+
+    // ---- regularisation ----
+
+    /** Inverted dropout: scales kept units by 1/(1-rate) so inference needs no rescaling. */
+    public static Var dropout(Var x, float rate, long seed, long counter) {
+        if (rate <= 0f) return x;
+        if (rate >= 1f) throw new IllegalArgumentException("dropout rate " + rate + ": expected a value in [0, 1)");
+        Backend be = be(x);
+        Tensor mask = be.dropoutMask(x.value().shape(), rate, seed, counter);
+        return Tape.result(be.binary(BinaryOp.MUL, x.value(), mask), g -> new Tensor[] {be.binary(BinaryOp.MUL, g, mask)}, x);
+    }
+
+    // ---- convolution and pooling ----
+
+    public static Var conv2d(Var x, Var kernel, Conv2dGeometry geom) {
+        Backend be = be(x);
+        Tensor y = be.conv2d(x.value(), kernel.value(), geom);
+        return Tape.result(y, g -> new Tensor[] {
+            x.requiresGrad() ? be.conv2dBackwardInput(g, kernel.value(), x.value().shape(), geom) : null,
+            kernel.requiresGrad() ? be.conv2dBackwardFilter(x.value(), g, kernel.value().shape(), geom) : null,
+        }, x, kernel);
+    }
+
+    public static Var maxPool2d(Var x, Pool2dGeometry geom) {
+        Backend be = be(x);
+        Tensor xv = x.value();
+        Tensor argmax = be.empty(Shape.of(xv.dim(0), geom.outH(xv.dim(1)), geom.outW(xv.dim(2)), xv.dim(3)), DType.I32);
+        Tensor y = be.maxPool2d(xv, geom, argmax);
+        return Tape.result(y, g -> new Tensor[] {be.maxPool2dBackward(g, argmax, xv.shape())}, x);
+    }
+
+    // ---- batch normalisation ----
+
+    /**
+     * Batch normalisation over the last axis. Training mode uses the batch's statistics and moves the
+     * running ones toward them (Keras' momentum convention); inference uses the running ones.
+     */
+    public static Var batchNorm(Var x, Var gamma, Var beta, Tensor runningMean, Tensor runningVar,
+                                float momentum, float eps, boolean training) {
+        Backend be = be(x);
+        if (!training) {
+            Tensor y = be.batchNormInference(x.value(), gamma.value(), beta.value(), runningMean, runningVar, eps);
+            return Tape.result(y, g -> {
+                // With frozen statistics the op is affine per channel: y = xhat * gamma + beta.
+                Tensor epsT = be.fromHost(Tensor.of(new float[] {eps}, 1));
+                Tensor invStd = be.binary(BinaryOp.DIV, be.fromHost(Tensor.of(new float[] {1f}, 1)),
+                        be.unary(UnaryOp.SQRT, be.binary(BinaryOp.ADD, runningVar, epsT)));
+                Tensor xhat = be.binary(BinaryOp.MUL, be.binary(BinaryOp.SUB, x.value(), runningMean), invStd);
+                Shape cs = gamma.value().shape();
+                return new Tensor[] {
+                    be.binary(BinaryOp.MUL, g, be.binary(BinaryOp.MUL, gamma.value(), invStd)),
+                    be.sumToShape(be.binary(BinaryOp.MUL, g, xhat), cs),
+                    be.sumToShape(g, cs),
+                };
+            }, x, gamma, beta);
+        }
+        int c = x.value().dim(-1);
+        Tensor mean = be.empty(Shape.of(c), DType.F32), invStd = be.empty(Shape.of(c), DType.F32), var = be.empty(Shape.of(c), DType.F32);
+        Tensor y = be.batchNormTrain(x.value(), gamma.value(), beta.value(), eps, mean, invStd, var);
+        if (runningMean != null) {
+            be.lerpInto(runningMean, mean, momentum);
+            be.lerpInto(runningVar, var, momentum);
+        }
+        return Tape.result(y, g -> be.batchNormBackward(g, x.value(), gamma.value(), mean, invStd), x, gamma, beta);
+    }
+
+    // ---- shape ----
+
+    public static Var reshape(Var x, int... dims) {
+        Shape s = x.value().shape();
+        return Tape.result(x.value().reshape(dims), g -> new Tensor[] {g.reshape(s)}, x);
+    }
+
+    /** Flattens all axes but the first. */
+    public static Var flatten(Var x) { return reshape(x, x.value().dim(0), -1); }
+
+    public static Var concat(List<Var> parts, int axis) {
+        Backend be = be(parts.get(0));
+        List<Tensor> values = new ArrayList<>(parts.size());
+        for (Var p : parts) values.add(p.value());
+        Tensor y = be.concat(values, axis);
+        return Tape.result(y, g -> {
+            Tensor[] out = new Tensor[parts.size()];
+            int start = 0;
+            for (int i = 0; i < out.length; i++) {
+                int len = values.get(i).dim(axis);
+                if (parts.get(i).requiresGrad()) out[i] = be.slice(g, axis, start, len);
+                start += len;
+            }
+            return out;
+        }, parts.toArray(new Var[0]));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.tuna.autograd;
+
+import dev.tuna.backend.Backend;
+import dev.tuna.tensor.Shape;
+import dev.tuna.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Records the ops of one forward pass, in order, so that {@link #backward} can replay them in reverse.
+ * Ops record only while a tape is active on the thread; inference runs with none and builds no graph.
+ */
+public final class Tape implements AutoCloseable {
+    private static final ThreadLocal<Tape> ACTIVE = new ThreadLocal<>();
+
+    /** One op's backward: given the output's gradient, returns the gradient of each input (null where none). */
+    @FunctionalInterface
+    public interface Backward {
+        Tensor[] apply(Tensor gradOut);
+    }
+
+    private record Node(Var out, Var[] inputs, Backward backward) {}
+
+    private final List<Node> nodes = new ArrayList<>();
+    private final Tape previous;
+
+    private Tape() { previous = ACTIVE.get(); }
+
+    /** Starts recording on this thread until closed. */
+    public static Tape record() {
+        Tape t = new Tape();
+        ACTIVE.set(t);
+        return t;
+    }
+
+    static Tape active() { return ACTIVE.get(); }
+
+    /** Whether an op over these inputs must be recorded. */
+    static boolean needsGrad(Var... inputs) {
+        if (ACTIVE.get() == null) return false;
+        for (Var v : inputs) if (v != null && v.requiresGrad()) return true;
+        return false;
+    }
+
+    /** Creates the op's output and records its backward when any input needs a gradient. */
+    static Var result(Tensor value, Backward backward, Var... inputs) {
+        if (!needsGrad(inputs)) return Var.constant(value);
+        Var out = new Var(value, true, null);
+        ACTIVE.get().nodes.add(new Node(out, inputs, backward));
+        return out;
+    }
+
+    /** Back-propagates from a scalar loss (seeded with 1) through everything recorded. */
+    public void backward(Var loss, Backend backend) {
+        Tensor one = backend.empty(Shape.of(), loss.value().dtype());
+        one.setFloat(0, 1f);
+        backward(loss, backend.fromHost(one), backend);
+    }
+
+    /** Back-propagates from an output seeded with the given gradient. */
+    public void backward(Var out, Tensor seed, Backend backend) {
+        out.setGrad(seed);
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node node = nodes.get(i);
+            Tensor g = node.out.grad();
+            if (g == null) continue;
+            Tensor[] grads = node.backward.apply(g);
+            for (int j = 0; j < node.inputs.length; j++) {
+                Var in = node.inputs[j];
+                if (in == null || !in.requiresGrad() || grads[j] == null) continue;
+                accumulate(in, grads[j], backend);
+            }
+            // Intermediate gradients are dead once used; dropping them keeps the graph collectable.
+            node.out.setGrad(null);
+        }
+        nodes.clear();
+    }
+
+    private static void accumulate(Var v, Tensor g, Backend backend) {
+        if (!g.shape().equals(v.value().shape())) g = g.reshape(v.value().shape());
+        Tensor prev = v.grad();
+        if (prev == null) {
+            v.setGrad(g);
+        } else {
+            v.setGrad(backend.binary(dev.tuna.backend.BinaryOp.ADD, prev, g));
+        }
+    }
+
+    @Override
+    public void close() {
+        nodes.clear();
+        ACTIVE.set(previous);
+    }
+}

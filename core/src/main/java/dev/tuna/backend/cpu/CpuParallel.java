@@ -1,0 +1,199 @@
+package dev.tuna.backend.cpu;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A small deterministic parallel-for over a fixed pool of daemon worker threads.
+ *
+ * <p>The pool has {@link #threads()} - 1 workers (system property {@code tuna.threads}, default the number of
+ * available processors); the calling thread always runs chunk 0 itself. {@code [0, n)} is cut into
+ * {@code min(n, threads())} contiguous chunks, chunk {@code i} being {@code [i*n/c, (i+1)*n/c)}, so the split only
+ * depends on {@code n} and the thread count. Workers spin briefly after each job and then park, so back-to-back
+ * calls (a training step issues several) do not pay the park/unpark latency.
+ *
+ * <p>Calls made from inside a body (or from a worker, or while another thread is using the pool) run inline on the
+ * calling thread as a single chunk, so nesting never deadlocks. An exception thrown by any chunk is rethrown to
+ * the caller after every chunk has finished (others are attached as suppressed).
+ */
+public final class CpuParallel {
+
+    /** The body of a parallel loop: handles indices {@code [start, end)}. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end);
+    }
+
+    private static final int THREADS = readThreads();
+    /** How long an idle worker (or the waiting caller) spins before parking. */
+    private static final long SPIN_NANOS = 200_000L;
+
+    private static final AtomicBoolean BUSY = new AtomicBoolean();
+    private static final Worker[] WORKERS = new Worker[Math.max(0, THREADS - 1)];
+    private static final AtomicInteger PENDING = new AtomicInteger();
+    private static final AtomicReference<Throwable> FAILURE = new AtomicReference<>();
+
+    private static volatile Thread waiter;
+    private static volatile boolean waiterParked;
+
+    static {
+        for (int i = 0; i < WORKERS.length; i++) {
+            WORKERS[i] = new Worker(i + 1);
+            WORKERS[i].start();
+        }
+    }
+
+    private CpuParallel() {}
+
+    private static int readThreads() {
+        int def = Runtime.getRuntime().availableProcessors();
+        String s = System.getProperty("tuna.threads");
+        int t = def;
+        if (s != null && !s.isBlank()) {
+            try {
+                t = Integer.parseInt(s.trim());
+            } catch (NumberFormatException e) {
+                t = def;
+            }
+        }
+        return Math.max(1, Math.min(t, 1024));
+    }
+
+    /** The number of threads a parallel loop may use, the caller included. */
+    public static int threads() {
+        return THREADS;
+    }
+
+    /** Start of chunk {@code i} of {@code chunks} over {@code [0, n)}. */
+    static int chunkStart(int n, int chunks, int i) {
+        return (int) ((long) n * i / chunks);
+    }
+
+    /** Runs {@code body} over {@code [0, n)} split into at most {@link #threads()} chunks, and waits for all. */
+    public static void forRange(int n, RangeBody body) {
+        if (n <= 0) return;
+        int chunks = Math.min(n, THREADS);
+        if (chunks <= 1 || Thread.currentThread() instanceof Worker || !BUSY.compareAndSet(false, true)) {
+            body.run(0, n);
+            return;
+        }
+        try {
+            runParallel(n, chunks, body);
+        } finally {
+            BUSY.set(false);
+        }
+    }
+
+    private static void runParallel(int n, int chunks, RangeBody body) {
+        FAILURE.set(null);
+        PENDING.set(chunks - 1);
+        waiter = Thread.currentThread();
+        for (int w = 1; w < chunks; w++) {
+            WORKERS[w - 1].assign(body, chunkStart(n, chunks, w), chunkStart(n, chunks, w + 1));
+        }
+        Throwable mine = null;
+        try {
+            body.run(0, chunkStart(n, chunks, 1));
+        } catch (Throwable t) {
+            mine = t;
+        }
+        awaitWorkers();
+        Throwable theirs = FAILURE.getAndSet(null);
+        if (mine == null) mine = theirs;
+        else if (theirs != null && theirs != mine) mine.addSuppressed(theirs);
+        if (mine != null) {
+            if (mine instanceof RuntimeException re) throw re;
+            if (mine instanceof Error er) throw er;
+            throw new RuntimeException(mine);
+        }
+    }
+
+    private static void awaitWorkers() {
+        if (PENDING.get() == 0) return;
+        long t0 = System.nanoTime();
+        int spins = 0;
+        while (PENDING.get() != 0) {
+            if (++spins < 64 || System.nanoTime() - t0 < SPIN_NANOS) {
+                Thread.onSpinWait();
+                continue;
+            }
+            waiterParked = true;
+            if (PENDING.get() != 0) LockSupport.parkNanos(CpuParallel.class, 1_000_000L);
+            waiterParked = false;
+        }
+    }
+
+    private static void finished() {
+        if (PENDING.decrementAndGet() == 0 && waiterParked) {
+            Thread w = waiter;
+            if (w != null) LockSupport.unpark(w);
+        }
+    }
+
+    private static void recordFailure(Throwable t) {
+        if (!FAILURE.compareAndSet(null, t)) {
+            Throwable first = FAILURE.get();
+            if (first != null && first != t) {
+                synchronized (first) {
+                    first.addSuppressed(t);
+                }
+            }
+        }
+    }
+
+    private static final class Worker extends Thread {
+        final int index;
+        volatile boolean parked;
+        /** The assigned chunk; written by the caller before the volatile write of {@link #task}. */
+        int start, end;
+        volatile RangeBody task;
+
+        Worker(int index) {
+            super("tuna-cpu-" + index);
+            this.index = index;
+            setDaemon(true);
+        }
+
+        void assign(RangeBody body, int s, int e) {
+            start = s;
+            end = e;
+            task = body;
+            if (parked) LockSupport.unpark(this);
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                RangeBody body = awaitTask();
+                try {
+                    body.run(start, end);
+                } catch (Throwable t) {
+                    recordFailure(t);
+                } finally {
+                    task = null;
+                    finished();
+                }
+            }
+        }
+
+        private RangeBody awaitTask() {
+            RangeBody b;
+            long t0 = System.nanoTime();
+            int spins = 0;
+            while ((b = task) == null) {
+                if (++spins < 64 || ((spins & 63) != 0) || System.nanoTime() - t0 < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                parked = true;
+                if (task == null) LockSupport.park(this);
+                parked = false;
+                t0 = System.nanoTime();
+                spins = 0;
+            }
+            return b;
+        }
+    }
+}

@@ -1,0 +1,774 @@
+package dev.tuna.backend.cpu;
+
+import dev.tuna.backend.cpu.CpuParallel.RangeBody;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-precision GEMM over off-heap memory: {@code C = alpha * op(A) * op(B) + beta * C}, row-major.
+ *
+ * <p>The vector path follows the GotoBLAS/BLIS scheme: {@code op(A)} is packed into {@link Vec#MR}-row
+ * micro-panels and {@code op(B)} into {@link Vec#NR}-column micro-panels (thread-local reusable float[] buffers),
+ * cache-blocked by {@link Vec#KC} (depth), {@link Vec#MC} (rows of A per packed block) and {@link Vec#NC}
+ * (columns of B per packed block, sized for L2), and multiplied by a register-blocked Vector API micro-kernel.
+ * Large problems are split over row or column panels across {@link CpuParallel}; every element of C is always
+ * computed by one thread with a fixed summation order (k blocks in order, one FMA chain per block), and the order
+ * does not depend on the split, so results are bit-for-bit reproducible.
+ *
+ * <p>System property {@code tuna.vector.bits}: {@code 0} selects the plain-Java scalar path; 128/256/512 pick a
+ * vector width (at most the preferred one); unset uses the preferred species.
+ */
+public final class Gemm {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final int VECTOR_BITS = readBits();
+    private static final boolean VECTOR = VECTOR_BITS != 0 && vectorModulePresent();
+
+    private Gemm() {}
+
+    private static int readBits() {
+        String s = System.getProperty("tuna.vector.bits");
+        if (s == null || s.isBlank()) return -1;
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    /** Whether {@link #sgemm} uses the Vector API path (false: the scalar fallback). */
+    public static boolean vectorized() {
+        return VECTOR;
+    }
+
+    /**
+     * {@code C[m x n] = alpha * op(A) * op(B) + beta * C}, all row-major float32 in native byte order.
+     * {@code op(A)} is m x k: A is stored m x k (row stride lda) or, when transA, k x m. Likewise {@code op(B)}
+     * is k x n: B is stored k x n (row stride ldb) or, when transB, n x k. Offsets are in elements. With
+     * {@code beta == 0} C is overwritten (NaNs in C are not propagated).
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             MemorySegment a, long aOffsetElems, int lda,
+                             MemorySegment b, long bOffsetElems, int ldb, float beta,
+                             MemorySegment c, long cOffsetElems, int ldc) {
+        if (VECTOR) {
+            sgemmVector(transA, transB, m, n, k, alpha, a, aOffsetElems, lda, b, bOffsetElems, ldb, beta, c, cOffsetElems, ldc);
+        } else {
+            sgemmScalar(transA, transB, m, n, k, alpha, a, aOffsetElems, lda, b, bOffsetElems, ldb, beta, c, cOffsetElems, ldc);
+        }
+    }
+
+    private static void check(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc,
+                              long aOff, long bOff, long cOff) {
+        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("negative GEMM size " + m + "x" + n + "x" + k);
+        if (aOff < 0 || bOff < 0 || cOff < 0) throw new IllegalArgumentException("negative GEMM offset");
+        int aw = transA ? m : k, bw = transB ? k : n;
+        if (lda < Math.max(1, aw)) throw new IllegalArgumentException("lda " + lda + " < " + aw);
+        if (ldb < Math.max(1, bw)) throw new IllegalArgumentException("ldb " + ldb + " < " + bw);
+        if (ldc < Math.max(1, n)) throw new IllegalArgumentException("ldc " + ldc + " < " + n);
+    }
+
+    /** Handles the cases with nothing to multiply; returns true if the call is complete. */
+    private static boolean trivial(int m, int n, int k, float alpha, float beta, MemorySegment c, long cOff, int ldc) {
+        if (m == 0 || n == 0) return true;
+        if (k != 0 && alpha != 0f) return false;
+        for (int i = 0; i < m; i++) {
+            long row = cOff + (long) i * ldc;
+            for (int j = 0; j < n; j++) {
+                float v = beta == 0f ? 0f : beta * c.getAtIndex(F, row + j);
+                c.setAtIndex(F, row + j, v);
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Scalar fallback.
+
+    /** Plain-Java implementation with the same semantics as {@link #sgemm}. */
+    static void sgemmScalar(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            MemorySegment a, long aOff, int lda,
+                            MemorySegment b, long bOff, int ldb, float beta,
+                            MemorySegment c, long cOff, int ldc) {
+        check(transA, transB, m, n, k, lda, ldb, ldc, aOff, bOff, cOff);
+        if (trivial(m, n, k, alpha, beta, c, cOff, ldc)) return;
+        long work = (long) m * n * k;
+        int chunks = work < (1L << 18) ? 1 : Math.min(m, CpuParallel.threads());
+        RangeBody body = (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                int i0 = CpuParallel.chunkStart(m, chunks, ch), i1 = CpuParallel.chunkStart(m, chunks, ch + 1);
+                scalarRows(transA, transB, i0, i1, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            }
+        };
+        if (chunks == 1) body.run(0, 1);
+        else CpuParallel.forRange(chunks, body);
+    }
+
+    private static final ThreadLocal<float[][]> SCALAR_BUF = ThreadLocal.withInitial(() -> new float[2][]);
+
+    private static void scalarRows(boolean transA, boolean transB, int i0, int i1, int n, int k, float alpha,
+                                   MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
+                                   float beta, MemorySegment c, long cOff, int ldc) {
+        float[][] buf = SCALAR_BUF.get();
+        if (buf[0] == null || buf[0].length < k) buf[0] = new float[Math.max(k, 64)];
+        if (buf[1] == null || buf[1].length < n) buf[1] = new float[Math.max(n, 64)];
+        float[] arow = buf[0], acc = buf[1];
+        for (int i = i0; i < i1; i++) {
+            for (int p = 0; p < k; p++) {
+                arow[p] = transA ? a.getAtIndex(F, aOff + (long) p * lda + i) : a.getAtIndex(F, aOff + (long) i * lda + p);
+            }
+            if (transB) {
+                for (int j = 0; j < n; j++) {
+                    long row = bOff + (long) j * ldb;
+                    float s = 0f;
+                    for (int p = 0; p < k; p++) s += arow[p] * b.getAtIndex(F, row + p);
+                    acc[j] = s;
+                }
+            } else {
+                java.util.Arrays.fill(acc, 0, n, 0f);
+                for (int p = 0; p < k; p++) {
+                    float av = arow[p];
+                    long row = bOff + (long) p * ldb;
+                    for (int j = 0; j < n; j++) acc[j] += av * b.getAtIndex(F, row + j);
+                }
+            }
+            long crow = cOff + (long) i * ldc;
+            for (int j = 0; j < n; j++) {
+                float v = beta == 0f ? alpha * acc[j] : beta * c.getAtIndex(F, crow + j) + alpha * acc[j];
+                c.setAtIndex(F, crow + j, v);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Vector path.
+
+    /** Vector API implementation with the same semantics as {@link #sgemm}. */
+    static void sgemmVector(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            MemorySegment a, long aOff, int lda,
+                            MemorySegment b, long bOff, int ldb, float beta,
+                            MemorySegment c, long cOff, int ldc) {
+        check(transA, transB, m, n, k, lda, ldb, ldc, aOff, bOff, cOff);
+        if (trivial(m, n, k, alpha, beta, c, cOff, ldc)) return;
+        Vec.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** The Vector API path (a nested class so that the scalar path works without the incubator module). */
+    static final class Vec {
+        static final VectorSpecies<Float> S = species();
+        static final int L = S.length();
+        static final String SHAPE = System.getProperty("tuna.gemm.kernel", "12x2");
+        /** Micro-tile: MR rows of C by NV vectors (NR = NV * L columns). */
+        static final int MR = Integer.parseInt(SHAPE.substring(0, SHAPE.indexOf('x')));
+        static final int NV = Integer.parseInt(SHAPE.substring(SHAPE.indexOf('x') + 1));
+        static final int NR = NV * L;
+        /** Depth of a packed block. */
+        static final int KC = Integer.getInteger("tuna.gemm.kc", 384);
+        /** Rows of op(A) per packed block (a multiple of MR). */
+        static final int MC = roundUp(Integer.getInteger("tuna.gemm.mc", 1536), MR);
+        /** Columns of op(B) per packed block (a multiple of NR); KC x NC floats should sit in L2. */
+        static final int NC = roundUp(Integer.getInteger("tuna.gemm.nc", 512), NR);
+        private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+        /** Below this many multiply-adds a call runs on the calling thread only. */
+        private static final long PARALLEL_MIN_WORK = 1L << 17;
+
+        private static VectorSpecies<Float> species() {
+            VectorSpecies<Float> pref = FloatVector.SPECIES_PREFERRED;
+            if (VECTOR_BITS > 0 && VECTOR_BITS < pref.vectorBitSize()) {
+                try {
+                    return VectorSpecies.of(float.class, VectorShape.forBitSize(VECTOR_BITS));
+                } catch (IllegalArgumentException e) {
+                    return pref;
+                }
+            }
+            return pref;
+        }
+
+        private static int roundUp(int x, int q) {
+            return Math.max(q, (x + q - 1) / q * q);
+        }
+
+        /** Per-thread packing buffers, plus the job description when this thread is the caller. */
+        static final class Work implements RangeBody {
+            final float[] ap = new float[MC * KC];
+            final float[] bp = new float[KC * NC];
+            final float[] tile = new float[MR * NR];
+            // Job (only meaningful on the calling thread's Work while a parallel call is in flight).
+            boolean transA, transB, splitN;
+            int m, n, k, lda, ldb, ldc, chunks, panels;
+            float alpha, beta;
+            MemorySegment a, b, c;
+            long aOff, bOff, cOff;
+
+            @Override
+            public void run(int c0, int c1) {
+                Work w = WORK.get();
+                for (int ch = c0; ch < c1; ch++) {
+                    int p0 = CpuParallel.chunkStart(panels, chunks, ch), p1 = CpuParallel.chunkStart(panels, chunks, ch + 1);
+                    if (splitN) {
+                        w.compute(this, 0, m, p0 * NR, Math.min(n, p1 * NR));
+                    } else {
+                        w.compute(this, p0 * MR, Math.min(m, p1 * MR), 0, n);
+                    }
+                }
+            }
+
+            /** Serial blocked GEMM of rows [i0, i1) x columns [j0, j1) of C for job j, using this thread's buffers. */
+            void compute(Work j, int i0, int i1, int j0, int j1) {
+                int k = j.k;
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    boolean first = pc == 0;
+                    for (int ic = i0; ic < i1; ic += MC) {
+                        int mc = Math.min(MC, i1 - ic);
+                        packA(j, ic, mc, pc, kc);
+                        for (int jc = j0; jc < j1; jc += NC) {
+                            int nc = Math.min(NC, j1 - jc);
+                            packB(j, jc, nc, pc, kc);
+                            macro(j, ic, mc, jc, nc, kc, first);
+                        }
+                    }
+                }
+            }
+
+            private void packA(Work j, int ic, int mc, int pc, int kc) {
+                float[] dst = ap;
+                MemorySegment a = j.a;
+                long lda = j.lda;
+                for (int q = 0; q * MR < mc; q++) {
+                    int rows = Math.min(MR, mc - q * MR);
+                    int base = q * MR * kc;
+                    int i = ic + q * MR;
+                    if (j.transA) {
+                        for (int p = 0; p < kc; p++) {
+                            long src = j.aOff + (pc + p) * lda + i;
+                            int d = base + p * MR;
+                            for (int r = 0; r < rows; r++) dst[d + r] = a.getAtIndex(F, src + r);
+                            for (int r = rows; r < MR; r++) dst[d + r] = 0f;
+                        }
+                    } else {
+                        for (int r = 0; r < rows; r++) {
+                            long src = j.aOff + (i + r) * lda + pc;
+                            for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a.getAtIndex(F, src + p);
+                        }
+                        for (int r = rows; r < MR; r++) {
+                            for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
+                        }
+                    }
+                }
+            }
+
+            private void packB(Work j, int jc, int nc, int pc, int kc) {
+                float[] dst = bp;
+                MemorySegment b = j.b;
+                long ldb = j.ldb;
+                for (int q = 0; q * NR < nc; q++) {
+                    int cols = Math.min(NR, nc - q * NR);
+                    int base = q * NR * kc;
+                    int col = jc + q * NR;
+                    if (j.transB) {
+                        for (int jj = 0; jj < cols; jj++) {
+                            long src = j.bOff + (col + jj) * ldb + pc;
+                            for (int p = 0; p < kc; p++) dst[base + p * NR + jj] = b.getAtIndex(F, src + p);
+                        }
+                        for (int jj = cols; jj < NR; jj++) {
+                            for (int p = 0; p < kc; p++) dst[base + p * NR + jj] = 0f;
+                        }
+                    } else if (cols == NR) {
+                        for (int p = 0; p < kc; p++) {
+                            long src = (j.bOff + (pc + p) * ldb + col) * 4;
+                            int d = base + p * NR;
+                            for (int v = 0; v < NV; v++) {
+                                FloatVector.fromMemorySegment(S, b, src + v * L * 4L, NATIVE).intoArray(dst, d + v * L);
+                            }
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            long src = j.bOff + (pc + p) * ldb + col;
+                            int d = base + p * NR;
+                            for (int jj = 0; jj < cols; jj++) dst[d + jj] = b.getAtIndex(F, src + jj);
+                            for (int jj = cols; jj < NR; jj++) dst[d + jj] = 0f;
+                        }
+                    }
+                }
+            }
+
+            private void macro(Work j, int ic, int mc, int jc, int nc, int kc, boolean first) {
+                float alpha = j.alpha;
+                boolean beta0 = first && j.beta == 0f;
+                float beff = first ? j.beta : 1f;
+                for (int q = 0; q * MR < mc; q++) {
+                    int rows = Math.min(MR, mc - q * MR);
+                    int aOffP = q * MR * kc;
+                    for (int t = 0; t * NR < nc; t++) {
+                        int cols = Math.min(NR, nc - t * NR);
+                        kernel(ap, aOffP, bp, t * NR * kc, kc, tile);
+                        long cAt = j.cOff + (long) (ic + q * MR) * j.ldc + jc + t * NR;
+                        if (rows == MR && cols == NR) {
+                            updateFull(tile, j.c, cAt, j.ldc, alpha, beff, beta0);
+                        } else {
+                            updatePartial(tile, rows, cols, j.c, cAt, j.ldc, alpha, beff, beta0);
+                        }
+                    }
+                }
+            }
+        }
+
+        private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
+
+        static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                          MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb, float beta,
+                          MemorySegment c, long cOff, int ldc) {
+            Work w = WORK.get();
+            w.transA = transA;
+            w.transB = transB;
+            w.m = m;
+            w.n = n;
+            w.k = k;
+            w.alpha = alpha;
+            w.beta = beta;
+            w.a = a;
+            w.aOff = aOff;
+            w.lda = lda;
+            w.b = b;
+            w.bOff = bOff;
+            w.ldb = ldb;
+            w.c = c;
+            w.cOff = cOff;
+            w.ldc = ldc;
+            int mPanels = (m + MR - 1) / MR, nPanels = (n + NR - 1) / NR;
+            int threads = CpuParallel.threads();
+            long work = (long) m * n * k;
+            w.splitN = nPanels >= mPanels;
+            w.panels = w.splitN ? nPanels : mPanels;
+            w.chunks = work < PARALLEL_MIN_WORK ? 1 : Math.min(threads, w.panels);
+            try {
+                if (w.chunks == 1) {
+                    w.compute(w, 0, m, 0, n);
+                } else {
+                    CpuParallel.forRange(w.chunks, w);
+                }
+            } finally {
+                w.a = w.b = w.c = null;
+            }
+        }
+
+        private static void updateFull(float[] tile, MemorySegment c, long cAt, int ldc, float alpha, float beff,
+                                       boolean beta0) {
+            for (int r = 0; r < MR; r++) {
+                long row = (cAt + (long) r * ldc) * 4;
+                for (int v = 0; v < NV; v++) {
+                    FloatVector acc = FloatVector.fromArray(S, tile, r * NR + v * L).mul(alpha);
+                    long addr = row + v * L * 4L;
+                    if (!beta0) acc = FloatVector.fromMemorySegment(S, c, addr, NATIVE).mul(beff).add(acc);
+                    acc.intoMemorySegment(c, addr, NATIVE);
+                }
+            }
+        }
+
+        private static void updatePartial(float[] tile, int rows, int cols, MemorySegment c, long cAt, int ldc,
+                                          float alpha, float beff, boolean beta0) {
+            for (int r = 0; r < rows; r++) {
+                long row = cAt + (long) r * ldc;
+                for (int jj = 0; jj < cols; jj++) {
+                    float acc = tile[r * NR + jj] * alpha;
+                    if (!beta0) acc = c.getAtIndex(F, row + jj) * beff + acc;
+                    c.setAtIndex(F, row + jj, acc);
+                }
+            }
+        }
+
+        private static void kernel(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+            switch (MR * 100 + NV) {
+                case 1202 -> kernel12x2(a, aOff, b, bOff, kc, tile);
+                case 803 -> kernel8x3(a, aOff, b, bOff, kc, tile);
+                case 1402 -> kernel14x2(a, aOff, b, bOff, kc, tile);
+                case 604 -> kernel6x4(a, aOff, b, bOff, kc, tile);
+                case 404 -> kernel4x4(a, aOff, b, bOff, kc, tile);
+                default -> throw new IllegalStateException("unknown kernel " + SHAPE);
+            }
+        }
+
+    /** 12 x 2 vectors micro-kernel: tile[r*NR + c] = sum_p a[aOff + p*12 + r] * b[bOff + p*NR + c]. */
+    private static void kernel12x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * 12, bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+            c5_0 = b0.fma(a5, c5_0);
+            c5_1 = b1.fma(a5, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+            c6_0 = b0.fma(a6, c6_0);
+            c6_1 = b1.fma(a6, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+            c7_0 = b0.fma(a7, c7_0);
+            c7_1 = b1.fma(a7, c7_1);
+            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
+            c8_0 = b0.fma(a8, c8_0);
+            c8_1 = b1.fma(a8, c8_1);
+            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
+            c9_0 = b0.fma(a9, c9_0);
+            c9_1 = b1.fma(a9, c9_1);
+            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
+            c10_0 = b0.fma(a10, c10_0);
+            c10_1 = b1.fma(a10, c10_1);
+            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
+            c11_0 = b0.fma(a11, c11_0);
+            c11_1 = b1.fma(a11, c11_1);
+        }
+        c0_0.intoArray(tile, 0 * nr + 0 * L);
+        c0_1.intoArray(tile, 0 * nr + 1 * L);
+        c1_0.intoArray(tile, 1 * nr + 0 * L);
+        c1_1.intoArray(tile, 1 * nr + 1 * L);
+        c2_0.intoArray(tile, 2 * nr + 0 * L);
+        c2_1.intoArray(tile, 2 * nr + 1 * L);
+        c3_0.intoArray(tile, 3 * nr + 0 * L);
+        c3_1.intoArray(tile, 3 * nr + 1 * L);
+        c4_0.intoArray(tile, 4 * nr + 0 * L);
+        c4_1.intoArray(tile, 4 * nr + 1 * L);
+        c5_0.intoArray(tile, 5 * nr + 0 * L);
+        c5_1.intoArray(tile, 5 * nr + 1 * L);
+        c6_0.intoArray(tile, 6 * nr + 0 * L);
+        c6_1.intoArray(tile, 6 * nr + 1 * L);
+        c7_0.intoArray(tile, 7 * nr + 0 * L);
+        c7_1.intoArray(tile, 7 * nr + 1 * L);
+        c8_0.intoArray(tile, 8 * nr + 0 * L);
+        c8_1.intoArray(tile, 8 * nr + 1 * L);
+        c9_0.intoArray(tile, 9 * nr + 0 * L);
+        c9_1.intoArray(tile, 9 * nr + 1 * L);
+        c10_0.intoArray(tile, 10 * nr + 0 * L);
+        c10_1.intoArray(tile, 10 * nr + 1 * L);
+        c11_0.intoArray(tile, 11 * nr + 0 * L);
+        c11_1.intoArray(tile, 11 * nr + 1 * L);
+    }
+
+    /** 8 x 3 vectors micro-kernel: tile[r*NR + c] = sum_p a[aOff + p*8 + r] * b[bOff + p*NR + c]. */
+    private static void kernel8x3(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S), c6_2 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S), c7_2 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * 8, bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            c2_2 = b2.fma(a2, c2_2);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            c3_2 = b2.fma(a3, c3_2);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            c4_2 = b2.fma(a4, c4_2);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+            c5_0 = b0.fma(a5, c5_0);
+            c5_1 = b1.fma(a5, c5_1);
+            c5_2 = b2.fma(a5, c5_2);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+            c6_0 = b0.fma(a6, c6_0);
+            c6_1 = b1.fma(a6, c6_1);
+            c6_2 = b2.fma(a6, c6_2);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+            c7_0 = b0.fma(a7, c7_0);
+            c7_1 = b1.fma(a7, c7_1);
+            c7_2 = b2.fma(a7, c7_2);
+        }
+        c0_0.intoArray(tile, 0 * nr + 0 * L);
+        c0_1.intoArray(tile, 0 * nr + 1 * L);
+        c0_2.intoArray(tile, 0 * nr + 2 * L);
+        c1_0.intoArray(tile, 1 * nr + 0 * L);
+        c1_1.intoArray(tile, 1 * nr + 1 * L);
+        c1_2.intoArray(tile, 1 * nr + 2 * L);
+        c2_0.intoArray(tile, 2 * nr + 0 * L);
+        c2_1.intoArray(tile, 2 * nr + 1 * L);
+        c2_2.intoArray(tile, 2 * nr + 2 * L);
+        c3_0.intoArray(tile, 3 * nr + 0 * L);
+        c3_1.intoArray(tile, 3 * nr + 1 * L);
+        c3_2.intoArray(tile, 3 * nr + 2 * L);
+        c4_0.intoArray(tile, 4 * nr + 0 * L);
+        c4_1.intoArray(tile, 4 * nr + 1 * L);
+        c4_2.intoArray(tile, 4 * nr + 2 * L);
+        c5_0.intoArray(tile, 5 * nr + 0 * L);
+        c5_1.intoArray(tile, 5 * nr + 1 * L);
+        c5_2.intoArray(tile, 5 * nr + 2 * L);
+        c6_0.intoArray(tile, 6 * nr + 0 * L);
+        c6_1.intoArray(tile, 6 * nr + 1 * L);
+        c6_2.intoArray(tile, 6 * nr + 2 * L);
+        c7_0.intoArray(tile, 7 * nr + 0 * L);
+        c7_1.intoArray(tile, 7 * nr + 1 * L);
+        c7_2.intoArray(tile, 7 * nr + 2 * L);
+    }
+
+    /** 14 x 2 vectors micro-kernel: tile[r*NR + c] = sum_p a[aOff + p*14 + r] * b[bOff + p*NR + c]. */
+    private static void kernel14x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
+        FloatVector c12_0 = FloatVector.zero(S), c12_1 = FloatVector.zero(S);
+        FloatVector c13_0 = FloatVector.zero(S), c13_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * 14, bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+            c5_0 = b0.fma(a5, c5_0);
+            c5_1 = b1.fma(a5, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+            c6_0 = b0.fma(a6, c6_0);
+            c6_1 = b1.fma(a6, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+            c7_0 = b0.fma(a7, c7_0);
+            c7_1 = b1.fma(a7, c7_1);
+            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
+            c8_0 = b0.fma(a8, c8_0);
+            c8_1 = b1.fma(a8, c8_1);
+            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
+            c9_0 = b0.fma(a9, c9_0);
+            c9_1 = b1.fma(a9, c9_1);
+            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
+            c10_0 = b0.fma(a10, c10_0);
+            c10_1 = b1.fma(a10, c10_1);
+            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
+            c11_0 = b0.fma(a11, c11_0);
+            c11_1 = b1.fma(a11, c11_1);
+            FloatVector a12 = FloatVector.broadcast(S, a[ai + 12]);
+            c12_0 = b0.fma(a12, c12_0);
+            c12_1 = b1.fma(a12, c12_1);
+            FloatVector a13 = FloatVector.broadcast(S, a[ai + 13]);
+            c13_0 = b0.fma(a13, c13_0);
+            c13_1 = b1.fma(a13, c13_1);
+        }
+        c0_0.intoArray(tile, 0 * nr + 0 * L);
+        c0_1.intoArray(tile, 0 * nr + 1 * L);
+        c1_0.intoArray(tile, 1 * nr + 0 * L);
+        c1_1.intoArray(tile, 1 * nr + 1 * L);
+        c2_0.intoArray(tile, 2 * nr + 0 * L);
+        c2_1.intoArray(tile, 2 * nr + 1 * L);
+        c3_0.intoArray(tile, 3 * nr + 0 * L);
+        c3_1.intoArray(tile, 3 * nr + 1 * L);
+        c4_0.intoArray(tile, 4 * nr + 0 * L);
+        c4_1.intoArray(tile, 4 * nr + 1 * L);
+        c5_0.intoArray(tile, 5 * nr + 0 * L);
+        c5_1.intoArray(tile, 5 * nr + 1 * L);
+        c6_0.intoArray(tile, 6 * nr + 0 * L);
+        c6_1.intoArray(tile, 6 * nr + 1 * L);
+        c7_0.intoArray(tile, 7 * nr + 0 * L);
+        c7_1.intoArray(tile, 7 * nr + 1 * L);
+        c8_0.intoArray(tile, 8 * nr + 0 * L);
+        c8_1.intoArray(tile, 8 * nr + 1 * L);
+        c9_0.intoArray(tile, 9 * nr + 0 * L);
+        c9_1.intoArray(tile, 9 * nr + 1 * L);
+        c10_0.intoArray(tile, 10 * nr + 0 * L);
+        c10_1.intoArray(tile, 10 * nr + 1 * L);
+        c11_0.intoArray(tile, 11 * nr + 0 * L);
+        c11_1.intoArray(tile, 11 * nr + 1 * L);
+        c12_0.intoArray(tile, 12 * nr + 0 * L);
+        c12_1.intoArray(tile, 12 * nr + 1 * L);
+        c13_0.intoArray(tile, 13 * nr + 0 * L);
+        c13_1.intoArray(tile, 13 * nr + 1 * L);
+    }
+
+    /** 6 x 4 vectors micro-kernel: tile[r*NR + c] = sum_p a[aOff + p*6 + r] * b[bOff + p*NR + c]. */
+    private static void kernel6x4(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S), c0_3 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S), c1_3 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S), c2_3 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S), c3_3 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S), c4_3 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S), c5_3 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * 6, bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
+            c0_3 = b3.fma(a0, c0_3);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
+            c1_3 = b3.fma(a1, c1_3);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            c2_2 = b2.fma(a2, c2_2);
+            c2_3 = b3.fma(a2, c2_3);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            c3_2 = b2.fma(a3, c3_2);
+            c3_3 = b3.fma(a3, c3_3);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            c4_2 = b2.fma(a4, c4_2);
+            c4_3 = b3.fma(a4, c4_3);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+            c5_0 = b0.fma(a5, c5_0);
+            c5_1 = b1.fma(a5, c5_1);
+            c5_2 = b2.fma(a5, c5_2);
+            c5_3 = b3.fma(a5, c5_3);
+        }
+        c0_0.intoArray(tile, 0 * nr + 0 * L);
+        c0_1.intoArray(tile, 0 * nr + 1 * L);
+        c0_2.intoArray(tile, 0 * nr + 2 * L);
+        c0_3.intoArray(tile, 0 * nr + 3 * L);
+        c1_0.intoArray(tile, 1 * nr + 0 * L);
+        c1_1.intoArray(tile, 1 * nr + 1 * L);
+        c1_2.intoArray(tile, 1 * nr + 2 * L);
+        c1_3.intoArray(tile, 1 * nr + 3 * L);
+        c2_0.intoArray(tile, 2 * nr + 0 * L);
+        c2_1.intoArray(tile, 2 * nr + 1 * L);
+        c2_2.intoArray(tile, 2 * nr + 2 * L);
+        c2_3.intoArray(tile, 2 * nr + 3 * L);
+        c3_0.intoArray(tile, 3 * nr + 0 * L);
+        c3_1.intoArray(tile, 3 * nr + 1 * L);
+        c3_2.intoArray(tile, 3 * nr + 2 * L);
+        c3_3.intoArray(tile, 3 * nr + 3 * L);
+        c4_0.intoArray(tile, 4 * nr + 0 * L);
+        c4_1.intoArray(tile, 4 * nr + 1 * L);
+        c4_2.intoArray(tile, 4 * nr + 2 * L);
+        c4_3.intoArray(tile, 4 * nr + 3 * L);
+        c5_0.intoArray(tile, 5 * nr + 0 * L);
+        c5_1.intoArray(tile, 5 * nr + 1 * L);
+        c5_2.intoArray(tile, 5 * nr + 2 * L);
+        c5_3.intoArray(tile, 5 * nr + 3 * L);
+    }
+
+    /** 4 x 4 vectors micro-kernel: tile[r*NR + c] = sum_p a[aOff + p*4 + r] * b[bOff + p*NR + c]. */
+    private static void kernel4x4(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S), c0_3 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S), c1_3 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S), c2_3 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S), c3_3 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * 4, bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
+            c0_3 = b3.fma(a0, c0_3);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
+            c1_3 = b3.fma(a1, c1_3);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            c2_2 = b2.fma(a2, c2_2);
+            c2_3 = b3.fma(a2, c2_3);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            c3_2 = b2.fma(a3, c3_2);
+            c3_3 = b3.fma(a3, c3_3);
+        }
+        c0_0.intoArray(tile, 0 * nr + 0 * L);
+        c0_1.intoArray(tile, 0 * nr + 1 * L);
+        c0_2.intoArray(tile, 0 * nr + 2 * L);
+        c0_3.intoArray(tile, 0 * nr + 3 * L);
+        c1_0.intoArray(tile, 1 * nr + 0 * L);
+        c1_1.intoArray(tile, 1 * nr + 1 * L);
+        c1_2.intoArray(tile, 1 * nr + 2 * L);
+        c1_3.intoArray(tile, 1 * nr + 3 * L);
+        c2_0.intoArray(tile, 2 * nr + 0 * L);
+        c2_1.intoArray(tile, 2 * nr + 1 * L);
+        c2_2.intoArray(tile, 2 * nr + 2 * L);
+        c2_3.intoArray(tile, 2 * nr + 3 * L);
+        c3_0.intoArray(tile, 3 * nr + 0 * L);
+        c3_1.intoArray(tile, 3 * nr + 1 * L);
+        c3_2.intoArray(tile, 3 * nr + 2 * L);
+        c3_3.intoArray(tile, 3 * nr + 3 * L);
+    }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.tuna.nn;
+
+import dev.tuna.autograd.F;
+import dev.tuna.autograd.Var;
+import dev.tuna.tensor.Shape;
+import dev.tuna.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/** Batch normalisation over the last axis, with Keras' defaults (momentum 0.99, epsilon 1e-3). */
+public final class BatchNormalization extends Layer {
+    private final float momentum;
+    private final float eps;
+    private Parameter gamma;
+    private Parameter beta;
+    private Tensor movingMean;
+    private Tensor movingVar;
+
+    public BatchNormalization(float momentum, float eps) {
+        this.momentum = momentum;
+        this.eps = eps;
+    }
+
+    public BatchNormalization() { this(0.99f, 1e-3f); }
+
+    @Override
+    public Shape build(Shape in, Builder b) {
+        Shape c = Shape.of(in.dim(-1));
+        gamma = b.parameter(name() + "/gamma", c, Initializer.ONES);
+        beta = b.parameter(name() + "/beta", c, Initializer.ZEROS);
+        movingMean = b.state(c, 0f);
+        movingVar = b.state(c, 1f);
+        return in;
+    }
+
+    @Override
+    public Var forward(Var x, Context ctx) {
+        return F.batchNorm(x, gamma, beta, movingMean, movingVar, momentum, eps, ctx.training());
+    }
+
+    @Override
+    public List<Parameter> parameters() { return List.of(gamma, beta); }
+
+    @Override
+    public void collectState(LinkedHashMap<String, Tensor> out) {
+        out.put(name() + "/moving_mean", movingMean);
+        out.put(name() + "/moving_variance", movingVar);
+    }
+
+    @Override
+    public String baseName() { return "batch_normalization"; }
+
+    @Override
+    public String describe() { return "BatchNormalization()"; }
+}

@@ -1,0 +1,36 @@
+package dev.tuna.nn;
+
+import dev.tuna.autograd.F;
+import dev.tuna.autograd.Var;
+import dev.tuna.backend.cpu.CounterRng;
+import dev.tuna.tensor.Shape;
+
+/** Inverted dropout, active only in training; masks come from (seed, layer, step) so runs reproduce. */
+public final class Dropout extends Layer {
+    private final float rate;
+    private int index;
+
+    public Dropout(float rate) {
+        if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException("dropout rate " + rate + ": expected a value in [0, 1)");
+        this.rate = rate;
+    }
+
+    @Override
+    public Shape build(Shape in, Builder b) {
+        index = b.nextLayerIndex();
+        return in;
+    }
+
+    @Override
+    public Var forward(Var x, Context ctx) {
+        if (!ctx.training() || rate == 0f) return x;
+        long seed = CounterRng.mix(ctx.seed(), index);
+        return F.dropout(x, rate, seed, ctx.step() * x.value().size());
+    }
+
+    @Override
+    public String baseName() { return "dropout"; }
+
+    @Override
+    public String describe() { return "Dropout(" + rate + ")"; }
+}

@@ -1,0 +1,70 @@
+package dev.tuna.spec;
+
+import dev.tuna.errors.BadInputException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A hyperparameter written in a spec: {int: [lo, hi], step, sampling}, {float: [lo, hi], step, sampling},
+ * {choice: [...]}, {bool: default}, each with an optional name and default. Its name defaults to the key
+ * it stands under (e.g. "units"), as KerasTuner's seed example names them.
+ */
+public record HyperForm(String name, String path, Kind kind, double lo, double hi, double step, String sampling,
+                        List<Object> choices, Object dflt) {
+    public enum Kind { INT, FLOAT, CHOICE, BOOL }
+
+    private static final Set<String> KEYS = Set.of("int", "float", "choice", "bool", "step", "sampling", "name", "default", "when");
+
+    static boolean isForm(Object v) {
+        return v instanceof Map<?, ?> m && (m.containsKey("int") || m.containsKey("float") || m.containsKey("choice") || m.containsKey("bool"));
+    }
+
+    static HyperForm parse(SpecNode at, Object raw) {
+        Map<?, ?> m = (Map<?, ?>) raw;
+        SpecNode node = new SpecNode(at.file(), at.path(), raw, null);
+        node.checkKeys(KEYS);
+        String path = at.path();
+        String key = path.substring(path.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
+        String name = m.containsKey("name") ? node.get("name").asString() : key;
+        Object dflt = m.get("default");
+        if (m.containsKey("int") || m.containsKey("float")) {
+            boolean isInt = m.containsKey("int");
+            SpecNode range = node.get(isInt ? "int" : "float");
+            List<SpecNode> r = range.asList();
+            if (r.size() != 2) throw range.error("expected [low, high]");
+            double lo = isInt ? r.get(0).asLong() : r.get(0).asDouble();
+            double hi = isInt ? r.get(1).asLong() : r.get(1).asDouble();
+            if (!(lo <= hi)) throw range.error("expected low <= high");
+            double step = node.get("step").asDouble(isInt ? 1 : 0);
+            if (step < 0 || (isInt && step != Math.rint(step))) throw node.get("step").error("expected a " + (isInt ? "positive integer" : "positive number"));
+            String sampling = node.get("sampling").asString("linear");
+            if (!Set.of("linear", "log", "reverse_log").contains(sampling)) throw node.get("sampling").error("expected linear, log or reverse_log");
+            if (!sampling.equals("linear") && lo <= 0) throw range.error("log sampling needs a positive low end");
+            return new HyperForm(name, path, isInt ? Kind.INT : Kind.FLOAT, lo, hi, step, sampling, List.of(), dflt);
+        }
+        if (m.containsKey("choice")) {
+            List<SpecNode> c = node.get("choice").asList();
+            if (c.isEmpty()) throw node.get("choice").error("expected a non-empty list");
+            return new HyperForm(name, path, Kind.CHOICE, 0, 0, 0, null, c.stream().map(SpecNode::raw).toList(), dflt);
+        }
+        Object b = m.get("bool");
+        if (!(b instanceof Boolean) && b != null) throw node.get("bool").error("expected true or false (the default)");
+        return new HyperForm(name, path, Kind.BOOL, 0, 0, 0, null, List.of(), b == null ? Boolean.FALSE : b);
+    }
+
+    /** KerasTuner's default: the explicit default, else the range's low end, the first choice, or the bool's value. */
+    public Object defaultValue() {
+        if (dflt != null && kind != Kind.BOOL) return dflt;
+        return switch (kind) {
+            case INT -> (long) lo;
+            case FLOAT -> lo;
+            case CHOICE -> choices.getFirst();
+            case BOOL -> dflt;
+        };
+    }
+
+    public void requireValid(Object v) {
+        if (kind == Kind.CHOICE && !choices.contains(v)) throw new BadInputException("hyperparameter " + name + ": " + v + " is not one of " + choices);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.tuna.spec;
+
+import dev.tuna.errors.BadInputException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One job as its YAML describes it: the data, the validation split, the model and the training settings,
+ * every value checked and every hyperparameter resolved.
+ */
+public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model, TrainSpec train, SpecNode root) {
+
+    /** data: fashion-mnist, or {train, test, format, label, train_labels, test_labels}. */
+    public record DataSpec(String builtin, String train, String trainLabels, String test, String testLabels, String format, String label) {}
+
+    /** validation: {last: N} or {fraction: f}. */
+    public record ValidationSpec(int last, double fraction) {}
+
+    /** model: {type: mlp|cnn, layers: [...], optimizer, learning_rate}. */
+    public record ModelSpec(String type, List<SpecNode> layers, String optimizer, Map<String, Object> optimizerOptions) {}
+
+    /** train: {epochs, batch_size, seed, early_stopping: {monitor, mode, patience, min_delta, restore_best_weights}}. */
+    public record TrainSpec(int epochs, int batchSize, long seed, EarlyStop earlyStopping) {}
+
+    public record EarlyStop(String monitor, String mode, int patience, double minDelta, boolean restoreBestWeights) {}
+
+    private static final Set<String> TOP = Set.of("data", "validation", "model", "train", "tune", "name", "description");
+
+    public static JobSpec from(SpecNode root) {
+        root.checkKeys(TOP);
+        return new JobSpec(data(root.require("data")), validation(root.get("validation")), model(root.require("model")),
+                train(root.get("train")), root);
+    }
+
+    private static DataSpec data(SpecNode n) {
+        if (!n.isMap()) {
+            String s = n.asString();
+            if (!s.equals("fashion-mnist")) throw n.error("expected fashion-mnist or {train: PATH, test: PATH, format: idx|csv|npy}");
+            return new DataSpec(s, null, null, null, null, null, null);
+        }
+        n.checkKeys(Set.of("train", "test", "format", "label", "train_labels", "test_labels"));
+        String format = n.get("format").asString(null);
+        if (format != null && !Set.of("idx", "csv", "npy").contains(format)) throw n.get("format").error("expected idx, csv or npy");
+        return new DataSpec(null, n.require("train").asString(), n.get("train_labels").asString(null), n.get("test").asString(null),
+                n.get("test_labels").asString(null), format, n.get("label").asString(null));
+    }
+
+    private static ValidationSpec validation(SpecNode n) {
+        if (n.isNull()) return new ValidationSpec(10000, 0);
+        n.checkKeys(Set.of("last", "fraction"));
+        if (n.has("last") == n.has("fraction")) throw n.error("expected exactly one of {last: N} or {fraction: F}");
+        if (n.has("last")) return new ValidationSpec(n.get("last").asPositiveInt(), 0);
+        double f = n.get("fraction").asDouble();
+        if (!(f > 0 && f < 1)) throw n.get("fraction").error("expected a fraction between 0 and 1");
+        return new ValidationSpec(0, f);
+    }
+
+    private static ModelSpec model(SpecNode n) {
+        n.checkKeys(Set.of("type", "layers", "optimizer", "learning_rate"));
+        String type = n.get("type").asString("mlp");
+        if (!type.equals("mlp") && !type.equals("cnn")) throw n.get("type").error("expected mlp or cnn");
+        List<SpecNode> layers = n.require("layers").asList();
+        SpecNode opt = n.get("optimizer");
+        String optName;
+        Map<String, Object> options = new java.util.LinkedHashMap<>();
+        if (opt.isNull()) {
+            optName = "adam";
+        } else if (opt.isMap()) {
+            optName = opt.require("name").asString();
+            options.putAll(opt.resolvedMap());
+            options.remove("name");
+        } else {
+            optName = opt.asString();
+        }
+        if (!Set.of("sgd", "adam", "adamw", "rmsprop").contains(optName)) {
+            throw new BadInputException(n.file() + ": " + opt.path() + ": expected sgd, adam, adamw or rmsprop, got '" + optName + "'");
+        }
+        if (n.has("learning_rate")) {
+            double lr = n.get("learning_rate").asDouble();
+            if (!(lr > 0)) throw n.get("learning_rate").error("expected a positive number");
+            options.put("learning_rate", lr);
+        }
+        return new ModelSpec(type, layers, optName, options);
+    }
+
+    private static TrainSpec train(SpecNode n) {
+        if (n.isNull()) return new TrainSpec(10, 32, 42, null);
+        n.checkKeys(Set.of("epochs", "batch_size", "seed", "early_stopping"));
+        EarlyStop es = null;
+        SpecNode e = n.get("early_stopping");
+        if (!e.isNull()) {
+            e.checkKeys(Set.of("monitor", "mode", "patience", "min_delta", "restore_best_weights"));
+            String monitor = e.get("monitor").asString("val_loss");
+            if (!Set.of("loss", "accuracy", "val_loss", "val_accuracy").contains(monitor)) {
+                throw e.get("monitor").error("expected loss, accuracy, val_loss or val_accuracy");
+            }
+            String mode = e.get("mode").asString("auto");
+            if (!Set.of("auto", "min", "max").contains(mode)) throw e.get("mode").error("expected auto, min or max");
+            int patience = e.get("patience").asInt(0);
+            if (patience < 0) throw e.get("patience").error("expected 0 or more");
+            es = new EarlyStop(monitor, mode, patience, e.get("min_delta").asDouble(0), e.get("restore_best_weights").asBool(false));
+        }
+        return new TrainSpec(n.get("epochs").asPositiveInt(10), n.get("batch_size").asPositiveInt(32), n.get("seed").asLong0(42), es);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.tuna.spec;
+
+import dev.tuna.errors.BadInputException;
+import dev.tuna.nn.Activation;
+import dev.tuna.nn.BatchNormalization;
+import dev.tuna.nn.Conv2D;
+import dev.tuna.nn.Dense;
+import dev.tuna.nn.Dropout;
+import dev.tuna.nn.Flatten;
+import dev.tuna.nn.Initializer;
+import dev.tuna.nn.Layer;
+import dev.tuna.nn.MaxPool2D;
+import dev.tuna.nn.Model;
+import dev.tuna.nn.Residual;
+import dev.tuna.tensor.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns a spec's layer list into a model. An MLP flattens its input first; both types end with a dense
+ * output layer of one logit per class (the softmax is fused into the loss), and a CNN is flattened before
+ * that head when its last layer still yields images.
+ */
+public final class ModelFactory {
+    private ModelFactory() {}
+
+    public static Model build(JobSpec.ModelSpec spec, Shape inputShape, int numClasses, long seed) {
+        try {
+            // Probe the body's output shape, so a CNN that still yields images gets its flatten before the head.
+            Shape body;
+            try (Model probe = Model.build(parse(spec, inputShape), inputShape, seed)) {
+                body = probe.outputShape();
+            }
+            List<Layer> layers = parse(spec, inputShape);
+            if (body.rank() > 1) layers.add(new Flatten());
+            layers.add(new Dense(numClasses, null));
+            return Model.build(layers, inputShape, seed);
+        } catch (IllegalArgumentException e) {
+            String file = spec.layers().isEmpty() ? "spec" : spec.layers().getFirst().file();
+            throw new BadInputException(file + ": model.layers: " + e.getMessage());
+        }
+    }
+
+    /** Fresh layer objects for the spec (layers keep the weights they were built with). */
+    private static List<Layer> parse(JobSpec.ModelSpec spec, Shape inputShape) {
+        List<Layer> layers = new ArrayList<>();
+        if (spec.type().equals("mlp") && inputShape.rank() > 1) layers.add(new Flatten());
+        for (SpecNode n : spec.layers()) layers.add(layer(n));
+        return layers;
+    }
+
+    private static final Set<String> KINDS = Set.of("dense", "conv2d", "max_pool2d", "max_pooling2d", "batch_norm",
+            "batch_normalization", "dropout", "activation", "flatten", "residual");
+
+    /** One entry of a layers list: a mapping with exactly one key naming the layer type. */
+    public static Layer layer(SpecNode n) {
+        if (!n.isMap() || n.asMap().size() != 1) throw n.error("expected one layer, e.g. {dense: {units: 64, activation: relu}}");
+        String kind = n.asMap().keySet().iterator().next();
+        if (!KINDS.contains(kind)) throw new BadInputException(n.file() + ": " + n.path() + "." + kind + ": unknown layer; expected one of " + new java.util.TreeSet<>(KINDS));
+        SpecNode a = n.get(kind);
+        try {
+            return switch (kind) {
+                case "dense" -> {
+                    if (!a.isMap()) yield new Dense(a.asPositiveInt(), null);
+                    a.checkKeys(Set.of("units", "activation", "use_bias", "kernel_initializer"));
+                    yield new Dense(a.require("units").asPositiveInt(), a.get("activation").asString(null), a.get("use_bias").asBool(true),
+                            Initializer.parse(a.get("kernel_initializer").asString("glorot_uniform")));
+                }
+                case "conv2d" -> {
+                    a.checkKeys(Set.of("filters", "kernel_size", "strides", "padding", "activation", "use_bias", "kernel_initializer"));
+                    yield new Conv2D(a.require("filters").asPositiveInt(), a.get("kernel_size").asPositiveInt(3), a.get("strides").asPositiveInt(1),
+                            a.get("padding").asString("valid"), a.get("activation").asString(null), a.get("use_bias").asBool(true),
+                            Initializer.parse(a.get("kernel_initializer").asString("glorot_uniform")));
+                }
+                case "max_pool2d", "max_pooling2d" -> {
+                    if (!a.isMap()) yield new MaxPool2D(a.isNull() ? 2 : a.asPositiveInt());
+                    a.checkKeys(Set.of("pool_size", "strides", "padding"));
+                    int pool = a.get("pool_size").asPositiveInt(2);
+                    yield new MaxPool2D(pool, a.get("strides").asPositiveInt(pool), a.get("padding").asString("valid"));
+                }
+                case "batch_norm", "batch_normalization" -> {
+                    if (a.isNull()) yield new BatchNormalization();
+                    a.checkKeys(Set.of("momentum", "epsilon"));
+                    yield new BatchNormalization((float) a.get("momentum").asDouble(0.99), (float) a.get("epsilon").asDouble(1e-3));
+                }
+                case "dropout" -> {
+                    double rate = a.isMap() ? a.require("rate").asDouble() : a.asDouble();
+                    if (!(rate >= 0 && rate < 1)) throw (a.isMap() ? a.get("rate") : a).error("expected a dropout rate in [0, 1)");
+                    if (a.isMap()) a.checkKeys(Set.of("rate"));
+                    yield new Dropout((float) rate);
+                }
+                case "activation" -> new Activation(a.asString());
+                case "flatten" -> new Flatten();
+                case "residual" -> {
+                    a.checkKeys(Set.of("layers", "activation"));
+                    List<Layer> block = new ArrayList<>();
+                    for (SpecNode c : a.require("layers").asList()) block.add(layer(c));
+                    yield new Residual(block, a.get("activation").asString(null));
+                }
+                default -> throw new IllegalStateException(kind);
+            };
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(n.file() + ": " + n.path() + "." + kind + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.tuna.spec;
+
+import dev.tuna.errors.BadInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/** Reads a job's YAML file and applies `--set key=value` overrides (dotted keys, [i] or .i for list items). */
+public final class SpecFile {
+    private SpecFile() {}
+
+    public static SpecNode load(Path file, List<String> overrides, HyperResolver resolver) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file + ": no such file");
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read: " + e.getMessage());
+        }
+        return parse(file.toString(), text, overrides, resolver);
+    }
+
+    public static SpecNode parse(String name, String text, List<String> overrides, HyperResolver resolver) {
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+        } catch (MarkedYAMLException e) {
+            var mark = e.getProblemMark();
+            throw new BadInputException(name + " line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1)
+                    + ": invalid YAML: " + e.getProblem());
+        } catch (YAMLException e) {
+            throw new BadInputException(name + ": invalid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (root == null) root = new LinkedHashMap<String, Object>();
+        if (!(root instanceof Map)) throw new BadInputException(name + ": expected a mapping at the top level (data:, model:, train:)");
+        Map<String, Object> map = deepCopy(root);
+        for (String o : overrides == null ? List.<String>of() : overrides) apply(name, map, o);
+        return new SpecNode(name, "", map, resolver);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T deepCopy(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (var e : m.entrySet()) out.put(String.valueOf(e.getKey()), deepCopy(e.getValue()));
+            return (T) out;
+        }
+        if (o instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            for (Object x : l) out.add(deepCopy(x));
+            return (T) out;
+        }
+        return (T) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    static void apply(String name, Map<String, Object> root, String override) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) throw new BadInputException("--set " + override + ": expected key=value, e.g. train.epochs=5");
+        String key = override.substring(0, eq).trim();
+        Object value = new Yaml(new SafeConstructor(new LoaderOptions())).load(override.substring(eq + 1));
+        String[] parts = key.replaceAll("\\[(\\d+)]", ".$1").split("\\.");
+        Object cur = root;
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i];
+            boolean last = i == parts.length - 1;
+            if (cur instanceof Map<?, ?> m) {
+                Map<String, Object> mm = (Map<String, Object>) m;
+                if (last) {
+                    mm.put(p, value);
+                } else {
+                    Object next = mm.get(p);
+                    if (next == null) {
+                        next = parts[i + 1].matches("\\d+") ? new ArrayList<>() : new LinkedHashMap<String, Object>();
+                        mm.put(p, next);
+                    }
+                    cur = next;
+                }
+            } else if (cur instanceof List<?> l && p.matches("\\d+")) {
+                List<Object> ll = (List<Object>) l;
+                int idx = Integer.parseInt(p);
+                if (idx >= ll.size()) throw new BadInputException("--set " + key + ": index " + idx + " is past the end of a list of " + ll.size());
+                if (last) ll.set(idx, value);
+                else cur = ll.get(idx);
+            } else {
+                throw new BadInputException("--set " + key + ": '" + p + "' does not lead into a mapping or list in " + name);
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.tuna.spec;
+
+import dev.tuna.errors.BadInputException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A value in a job spec with the path that leads to it, so every error names the file and the key
+ * ("seed.yaml: model.layers[0].dense.units: expected an integer, got 'abc'"). Hyperparameter forms
+ * ({int: ...}, {float: ...}, {choice: ...}, {bool: ...}) are resolved through a {@link HyperResolver}.
+ */
+public final class SpecNode {
+    private final String file;
+    private final String path;
+    private final Object value;
+    private final HyperResolver resolver;
+
+    public SpecNode(String file, String path, Object value, HyperResolver resolver) {
+        this.file = file;
+        this.path = path;
+        this.resolver = resolver;
+        this.value = resolver != null && HyperForm.isForm(value) ? resolver.resolve(HyperForm.parse(this, value)) : value;
+    }
+
+    public String path() { return path; }
+
+    public String file() { return file; }
+
+    public Object raw() { return value; }
+
+    public boolean isNull() { return value == null; }
+
+    public BadInputException error(String expected) {
+        return new BadInputException(file + ": " + (path.isEmpty() ? "" : path + ": ") + expected
+                + (value == null ? "" : ", got '" + abbreviate(value) + "'"));
+    }
+
+    private static String abbreviate(Object v) {
+        String s = String.valueOf(v);
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    private String childPath(String key) { return path.isEmpty() ? key : path + "." + key; }
+
+    public boolean isMap() { return value instanceof Map; }
+
+    public boolean isList() { return value instanceof List; }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> asMap() {
+        if (!(value instanceof Map)) throw error("expected a mapping");
+        return (Map<String, Object>) value;
+    }
+
+    public boolean has(String key) { return value instanceof Map<?, ?> m && m.containsKey(key); }
+
+    /** A child of a mapping; absent keys give a null node. */
+    public SpecNode get(String key) {
+        Object v = value instanceof Map<?, ?> m ? m.get(key) : null;
+        if (value != null && !(value instanceof Map)) throw error("expected a mapping with key '" + key + "'");
+        return new SpecNode(file, childPath(key), v, resolver);
+    }
+
+    /** A child that must be present. */
+    public SpecNode require(String key) {
+        SpecNode n = get(key);
+        if (n.isNull()) throw new BadInputException(file + ": " + n.path + ": missing (required)");
+        return n;
+    }
+
+    public List<SpecNode> asList() {
+        if (!(value instanceof List<?> l)) throw error("expected a list");
+        List<SpecNode> out = new ArrayList<>();
+        for (int i = 0; i < l.size(); i++) out.add(new SpecNode(file, path + "[" + i + "]", l.get(i), resolver));
+        return out;
+    }
+
+    /** Fails on keys outside the allowed set, naming the first unknown one and the allowed ones. */
+    public void checkKeys(Set<String> allowed) {
+        for (String k : asMap().keySet()) {
+            if (!allowed.contains(k)) {
+                throw new BadInputException(file + ": " + childPath(k) + ": unknown key; expected one of " + new java.util.TreeSet<>(allowed));
+            }
+        }
+    }
+
+    public String asString() {
+        if (value instanceof String s) return s;
+        if (value instanceof Number || value instanceof Boolean) return value.toString();
+        throw error("expected a string");
+    }
+
+    public String asString(String dflt) { return isNull() ? dflt : asString(); }
+
+    public long asLong() {
+        if (value instanceof Integer || value instanceof Long) return ((Number) value).longValue();
+        if (value instanceof Double d && d == Math.rint(d) && !d.isInfinite()) return d.longValue();
+        if (value instanceof String s) {
+            try {
+                return Long.parseLong(s.trim());
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw error("expected an integer");
+    }
+
+    public long asLong0(long dflt) { return isNull() ? dflt : asLong(); }
+
+    public int asInt() {
+        long v = asLong();
+        if (v != (int) v) throw error("expected an integer within 32 bits");
+        return (int) v;
+    }
+
+    public int asInt(int dflt) { return isNull() ? dflt : asInt(); }
+
+    public int asPositiveInt() {
+        int v = asInt();
+        if (v <= 0) throw error("expected a positive integer");
+        return v;
+    }
+
+    public int asPositiveInt(int dflt) { return isNull() ? dflt : asPositiveInt(); }
+
+    public double asDouble() {
+        if (value instanceof Number n) {
+            double d = n.doubleValue();
+            if (!Double.isFinite(d)) throw error("expected a finite number");
+            return d;
+        }
+        if (value instanceof String s) {
+            try {
+                double d = Double.parseDouble(s.trim());
+                if (Double.isFinite(d)) return d;
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw error("expected a number");
+    }
+
+    public double asDouble(double dflt) { return isNull() ? dflt : asDouble(); }
+
+    public boolean asBool() {
+        if (value instanceof Boolean b) return b;
+        if ("true".equals(value) || "false".equals(value)) return Boolean.parseBoolean((String) value);
+        throw error("expected true or false");
+    }
+
+    public boolean asBool(boolean dflt) { return isNull() ? dflt : asBool(); }
+
+    /** The mapping with every hyperparameter form resolved, as plain values (for option maps). */
+    public Map<String, Object> resolvedMap() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String k : asMap().keySet()) out.put(k, get(k).raw());
+        return out;
+    }
+}

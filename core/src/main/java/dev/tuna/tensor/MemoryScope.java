@@ -1,0 +1,54 @@
+package dev.tuna.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
+import java.util.ArrayDeque;
+
+/**
+ * Decides where new tensors are allocated on the current thread. A training step enters a scope over a
+ * {@link StepArena} and everything it creates is freed when the scope closes; a model enters a scope over
+ * its own {@link Arena} while it creates parameters. Outside any scope, tensors are GC-managed scratch,
+ * which is only for tests and one-off tools, never for the training loop.
+ */
+public final class MemoryScope implements AutoCloseable {
+    private static final ThreadLocal<ArrayDeque<MemoryScope>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
+
+    private final SegmentAllocator allocator;
+    private final StepArena resetOnClose;
+    private boolean closed;
+
+    private MemoryScope(SegmentAllocator allocator, StepArena resetOnClose) {
+        this.allocator = allocator;
+        this.resetOnClose = resetOnClose;
+    }
+
+    /** Enters a step scope: closing it resets the arena, freeing all the step's tensors at once. */
+    public static MemoryScope step(StepArena arena) {
+        MemoryScope s = new MemoryScope(arena, arena);
+        STACK.get().push(s);
+        return s;
+    }
+
+    /** Enters a scope whose tensors live as long as the given allocator (parameters, optimizer state, data). */
+    public static MemoryScope owned(SegmentAllocator allocator) {
+        MemoryScope s = new MemoryScope(allocator, null);
+        STACK.get().push(s);
+        return s;
+    }
+
+    /** The allocator new tensors on this thread come from. */
+    public static SegmentAllocator current() {
+        MemoryScope top = STACK.get().peek();
+        return top == null ? Arena.ofAuto() : top.allocator;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        ArrayDeque<MemoryScope> stack = STACK.get();
+        if (stack.peek() != this) throw new IllegalStateException("memory scopes closed out of order");
+        stack.pop();
+        if (resetOnClose != null) resetOnClose.reset();
+    }
+}

@@ -1,0 +1,172 @@
+package dev.tuna.train;
+
+import dev.tuna.autograd.F;
+import dev.tuna.autograd.Tape;
+import dev.tuna.autograd.Var;
+import dev.tuna.backend.Backend;
+import dev.tuna.data.Dataset;
+import dev.tuna.nn.Context;
+import dev.tuna.nn.Model;
+import dev.tuna.nn.Parameter;
+import dev.tuna.optim.Optimizer;
+import dev.tuna.tensor.DType;
+import dev.tuna.tensor.MemoryScope;
+import dev.tuna.tensor.StepArena;
+import dev.tuna.tensor.Tensor;
+import java.lang.foreign.SegmentAllocator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Keras-style training of a classifier with sparse categorical cross-entropy: fit, evaluate, predict.
+ * Every step runs in a step scope over one reusable arena, so training allocates nothing after its first
+ * step; the shuffle and dropout derive from the seed, so a seeded CPU run is reproducible bit for bit.
+ */
+public final class Trainer implements AutoCloseable {
+    private final Model model;
+    private final Optimizer optimizer;
+    private final Backend backend;
+    private final long seed;
+    private final StepArena arena = new StepArena(8L << 20);
+    private long globalStep;
+    private boolean stopRequested;
+
+    public Trainer(Model model, Optimizer optimizer, Backend backend, long seed) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.backend = backend;
+        this.seed = seed;
+    }
+
+    public Model model() { return model; }
+
+    public Optimizer optimizer() { return optimizer; }
+
+    /** Asks fit to stop after the current epoch (early stopping, interrupts). */
+    public void requestStop() { stopRequested = true; }
+
+    /** Native bytes held by the step arena: flat after the first step of the largest batch. */
+    public long stepMemoryBytes() { return arena.reservedBytes(); }
+
+    public History fit(Dataset train, Dataset validation, int epochs, int batchSize, List<Callback> callbacks,
+                       ProgressListener progress) {
+        if (epochs <= 0) throw new IllegalArgumentException("epochs " + epochs + ": expected a positive integer");
+        if (batchSize <= 0) throw new IllegalArgumentException("batch_size " + batchSize + ": expected a positive integer");
+        checkData(train, "training");
+        if (validation != null) checkData(validation, "validation");
+        History history = new History();
+        stopRequested = false;
+        for (Callback c : callbacks) c.onTrainBegin(this);
+        int n = train.size();
+        int steps = (n + batchSize - 1) / batchSize;
+        int[] order = new int[n];
+        List<Parameter> params = model.parameters();
+        for (int epoch = 0; epoch < epochs && !stopRequested; epoch++) {
+            long t0 = System.nanoTime();
+            progress.onEpochBegin(epoch, epochs, steps);
+            shuffle(order, epoch);
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            for (int s = 0; s < steps; s++) {
+                int from = s * batchSize, count = Math.min(batchSize, n - from);
+                try (MemoryScope scope = MemoryScope.step(arena); Tape tape = Tape.record()) {
+                    Tensor xb = backend.gatherRows(train.x(), order, from, count);
+                    Tensor yb = backend.gatherRows(train.y(), order, from, count);
+                    Var logits = model.forward(Var.constant(xb), Context.training(seed, globalStep));
+                    Var loss = F.softmaxCrossEntropy(logits, yb);
+                    float l = backend.toHost(loss.value()).getFloat(0);
+                    if (!Float.isFinite(l)) {
+                        throw new TrainingDivergedException("loss became " + l + " at epoch " + (epoch + 1) + ", step " + (s + 1));
+                    }
+                    tape.backward(loss, backend);
+                    optimizer.step(backend, params);
+                    for (Parameter p : params) p.zeroGrad();
+                    lossSum += (double) l * count;
+                    correct += backend.countCorrect(logits.value(), yb);
+                    seen += count;
+                }
+                globalStep++;
+                progress.onBatchEnd(s + 1, steps, lossSum / seen, (double) correct / seen);
+            }
+            Map<String, Double> logs = new LinkedHashMap<>();
+            logs.put("loss", lossSum / seen);
+            logs.put("accuracy", (double) correct / seen);
+            if (validation != null) {
+                Evaluation v = evaluate(validation, Math.max(batchSize, 256));
+                logs.put("val_loss", v.loss());
+                logs.put("val_accuracy", v.accuracy());
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            logs.put("time", seconds);
+            history.add(logs);
+            progress.onEpochEnd(epoch, epochs, logs, seconds);
+            for (Callback c : callbacks) c.onEpochEnd(epoch, logs, this);
+        }
+        history.setStoppedEarly(stopRequested);
+        for (Callback c : callbacks) c.onTrainEnd(this, history);
+        return history;
+    }
+
+    private void checkData(Dataset d, String what) {
+        if (d.size() == 0) throw new IllegalArgumentException("the " + what + " data is empty");
+        if (d.x().size() / d.size() != model.inputShape().size()) {
+            throw new IllegalArgumentException("the " + what + " data has " + d.x().size() / d.size()
+                    + " features per example, the model expects " + model.inputShape());
+        }
+    }
+
+    /** Fisher-Yates over a generator seeded from (seed, epoch): each epoch its own reproducible order. */
+    private void shuffle(int[] order, int epoch) {
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        SplittableRandom rng = new SplittableRandom(dev.tuna.backend.cpu.CounterRng.mix(seed, 0x5eed0000L + epoch));
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+
+    /** Mean loss and accuracy in inference mode (dropout off, batch norm on running statistics). */
+    public Evaluation evaluate(Dataset data, int batchSize) {
+        int n = data.size();
+        double lossSum = 0;
+        long correct = 0;
+        for (int from = 0; from < n; from += batchSize) {
+            int count = Math.min(batchSize, n - from);
+            try (MemoryScope scope = MemoryScope.step(arena)) {
+                Tensor xb = backend.fromHost(reshapeBatch(data.x().rows(from, count)));
+                Tensor yb = backend.fromHost(data.y().rows(from, count));
+                Var logits = model.forward(Var.constant(xb), Context.INFERENCE);
+                Var loss = F.softmaxCrossEntropy(logits, yb);
+                lossSum += (double) backend.toHost(loss.value()).getFloat(0) * count;
+                correct += backend.countCorrect(logits.value(), yb);
+            }
+        }
+        return new Evaluation(lossSum / n, (double) correct / n, n);
+    }
+
+    private Tensor reshapeBatch(Tensor rows) { return rows; }
+
+    /** Class probabilities [n, classes] for every row, in the given allocator. */
+    public Tensor predict(Tensor x, int batchSize, SegmentAllocator out) {
+        int n = x.dim(0);
+        int classes = (int) model.outputShape().size();
+        Tensor probs = Tensor.empty(dev.tuna.tensor.Shape.of(n, classes), DType.F32, out);
+        for (int from = 0; from < n; from += batchSize) {
+            int count = Math.min(batchSize, n - from);
+            try (MemoryScope scope = MemoryScope.step(arena)) {
+                Tensor xb = backend.fromHost(x.rows(from, count));
+                Var logits = model.forward(Var.constant(xb), Context.INFERENCE);
+                Tensor p = backend.toHost(backend.softmax(logits.value()));
+                probs.rows(from, count).copyFrom(p);
+            }
+        }
+        return probs;
+    }
+
+    @Override
+    public void close() { arena.close(); }
+}
