@@ -61,6 +61,7 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
         String type = n.get("type").asString("mlp");
         if (!type.equals("mlp") && !type.equals("cnn")) throw n.get("type").error("expected mlp or cnn");
         List<SpecNode> layers = n.require("layers").asList();
+        for (SpecNode l : layers) ModelFactory.layer(l); // reports a bad layer now, before any data is loaded
         SpecNode opt = n.get("optimizer");
         String optName;
         Map<String, Object> options = new java.util.LinkedHashMap<>();

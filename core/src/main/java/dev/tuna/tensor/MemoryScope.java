@@ -45,9 +45,9 @@ public final class MemoryScope implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
-        closed = true;
         ArrayDeque<MemoryScope> stack = STACK.get();
         if (stack.peek() != this) throw new IllegalStateException("memory scopes closed out of order");
+        closed = true;
         stack.pop();
         if (resetOnClose != null) resetOnClose.reset();
     }

@@ -62,7 +62,6 @@ public final class Trainer implements AutoCloseable {
         int n = train.size();
         int steps = (n + batchSize - 1) / batchSize;
         int[] order = new int[n];
-        List<Parameter> params = model.parameters();
         for (int epoch = 0; epoch < epochs && !stopRequested; epoch++) {
             long t0 = System.nanoTime();
             progress.onEpochBegin(epoch, epochs, steps);
@@ -71,23 +70,17 @@ public final class Trainer implements AutoCloseable {
             long correct = 0, seen = 0;
             for (int s = 0; s < steps; s++) {
                 int from = s * batchSize, count = Math.min(batchSize, n - from);
-                try (MemoryScope scope = MemoryScope.step(arena); Tape tape = Tape.record()) {
+                try (MemoryScope scope = MemoryScope.step(arena)) {
                     Tensor xb = backend.gatherRows(train.x(), order, from, count);
                     Tensor yb = backend.gatherRows(train.y(), order, from, count);
-                    Var logits = model.forward(Var.constant(xb), Context.training(seed, globalStep));
-                    Var loss = F.softmaxCrossEntropy(logits, yb);
-                    float l = backend.toHost(loss.value()).getFloat(0);
-                    if (!Float.isFinite(l)) {
-                        throw new TrainingDivergedException("loss became " + l + " at epoch " + (epoch + 1) + ", step " + (s + 1));
+                    StepResult r = step(xb, yb);
+                    if (!Double.isFinite(r.loss())) {
+                        throw new TrainingDivergedException("loss became " + r.loss() + " at epoch " + (epoch + 1) + ", step " + (s + 1));
                     }
-                    tape.backward(loss, backend);
-                    optimizer.step(backend, params);
-                    for (Parameter p : params) p.zeroGrad();
-                    lossSum += (double) l * count;
-                    correct += backend.countCorrect(logits.value(), yb);
+                    lossSum += r.loss() * count;
+                    correct += r.correct();
                     seen += count;
                 }
-                globalStep++;
                 progress.onBatchEnd(s + 1, steps, lossSum / seen, (double) correct / seen);
             }
             Map<String, Double> logs = new LinkedHashMap<>();
@@ -117,6 +110,28 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** Loss and correct predictions of one training step. */
+    public record StepResult(double loss, int correct) {}
+
+    /**
+     * One optimisation step on a batch already on the device: forward, backward, update. Everything it
+     * allocates lives in the caller's memory scope. A non-finite loss skips the update.
+     */
+    public StepResult step(Tensor xb, Tensor yb) {
+        List<Parameter> params = model.parameters();
+        try (Tape tape = Tape.record()) {
+            Var logits = model.forward(Var.constant(xb), Context.training(seed, globalStep++));
+            Var loss = F.softmaxCrossEntropy(logits, yb);
+            float l = backend.toHost(loss.value()).getFloat(0);
+            if (Float.isFinite(l)) {
+                tape.backward(loss, backend);
+                optimizer.step(backend, params);
+            }
+            for (Parameter p : params) p.zeroGrad();
+            return new StepResult(l, backend.countCorrect(logits.value(), yb));
+        }
+    }
+
     /** Fisher-Yates over a generator seeded from (seed, epoch): each epoch its own reproducible order. */
     private void shuffle(int[] order, int epoch) {
         for (int i = 0; i < order.length; i++) order[i] = i;
@@ -137,7 +152,7 @@ public final class Trainer implements AutoCloseable {
         for (int from = 0; from < n; from += batchSize) {
             int count = Math.min(batchSize, n - from);
             try (MemoryScope scope = MemoryScope.step(arena)) {
-                Tensor xb = backend.fromHost(reshapeBatch(data.x().rows(from, count)));
+                Tensor xb = backend.fromHost(data.x().rows(from, count));
                 Tensor yb = backend.fromHost(data.y().rows(from, count));
                 Var logits = model.forward(Var.constant(xb), Context.INFERENCE);
                 Var loss = F.softmaxCrossEntropy(logits, yb);
@@ -147,8 +162,6 @@ public final class Trainer implements AutoCloseable {
         }
         return new Evaluation(lossSum / n, (double) correct / n, n);
     }
-
-    private Tensor reshapeBatch(Tensor rows) { return rows; }
 
     /** Class probabilities [n, classes] for every row, in the given allocator. */
     public Tensor predict(Tensor x, int batchSize, SegmentAllocator out) {

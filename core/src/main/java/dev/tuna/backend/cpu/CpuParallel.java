@@ -1,5 +1,7 @@
 package dev.tuna.backend.cpu;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,6 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  * {@code min(n, threads())} contiguous chunks, chunk {@code i} being {@code [i*n/c, (i+1)*n/c)}, so the split only
  * depends on {@code n} and the thread count. Workers spin briefly after each job and then park, so back-to-back
  * calls (a training step issues several) do not pay the park/unpark latency.
+ *
+ * <p>A chunk that its worker has not started by the time the caller is done with chunk 0 (the worker was
+ * descheduled, or is still waking up) is taken back and run by the caller, so an oversubscribed machine does not
+ * stall the loop; which thread runs a chunk never changes the split.
  *
  * <p>Calls made from inside a body (or from a worker, or while another thread is using the pool) run inline on the
  * calling thread as a single chunk, so nesting never deadlocks. An exception thrown by any chunk is rethrown to
@@ -99,6 +105,20 @@ public final class CpuParallel {
         } catch (Throwable t) {
             mine = t;
         }
+        // Chunks whose worker has not picked them up yet (descheduled, or still waking from park) are taken back
+        // and run here: the split stays the same, only the thread running a chunk changes.
+        for (int w = chunks - 1; w >= 1; w--) {
+            Worker wk = WORKERS[w - 1];
+            if (wk.revoke()) {
+                try {
+                    body.run(wk.start, wk.end);
+                } catch (Throwable t) {
+                    if (mine == null) mine = t;
+                    else if (t != mine) mine.addSuppressed(t);
+                }
+                PENDING.decrementAndGet();
+            }
+        }
         awaitWorkers();
         Throwable theirs = FAILURE.getAndSet(null);
         if (mine == null) mine = theirs;
@@ -144,56 +164,74 @@ public final class CpuParallel {
     }
 
     private static final class Worker extends Thread {
-        final int index;
+        private static final int IDLE = 0, ASSIGNED = 1, RUNNING = 2;
+        private static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(Worker.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         volatile boolean parked;
-        /** The assigned chunk; written by the caller before the volatile write of {@link #task}. */
+        /** IDLE -> ASSIGNED by the caller; ASSIGNED -> RUNNING by this worker, or ASSIGNED -> IDLE by the caller. */
+        private volatile int state;
+        /** The assigned chunk; written by the caller before the volatile write of {@link #state}. */
         int start, end;
-        volatile RangeBody task;
+        RangeBody task;
 
         Worker(int index) {
             super("tuna-cpu-" + index);
-            this.index = index;
             setDaemon(true);
         }
 
         void assign(RangeBody body, int s, int e) {
+            task = body;
             start = s;
             end = e;
-            task = body;
+            state = ASSIGNED;
             if (parked) LockSupport.unpark(this);
+        }
+
+        /** Takes an assigned chunk back before this worker starts it; true if the caller must now run it. */
+        boolean revoke() {
+            return state == ASSIGNED && STATE.compareAndSet(this, ASSIGNED, IDLE);
         }
 
         @Override
         public void run() {
             while (true) {
-                RangeBody body = awaitTask();
+                awaitAssigned();
+                if (!STATE.compareAndSet(this, ASSIGNED, RUNNING)) continue; // taken back by the caller
+                RangeBody body = task;
                 try {
                     body.run(start, end);
                 } catch (Throwable t) {
                     recordFailure(t);
                 } finally {
                     task = null;
+                    state = IDLE;
                     finished();
                 }
             }
         }
 
-        private RangeBody awaitTask() {
-            RangeBody b;
+        private void awaitAssigned() {
             long t0 = System.nanoTime();
             int spins = 0;
-            while ((b = task) == null) {
+            while (state != ASSIGNED) {
                 if (++spins < 64 || ((spins & 63) != 0) || System.nanoTime() - t0 < SPIN_NANOS) {
                     Thread.onSpinWait();
                     continue;
                 }
                 parked = true;
-                if (task == null) LockSupport.park(this);
+                if (state != ASSIGNED) LockSupport.park(this);
                 parked = false;
                 t0 = System.nanoTime();
                 spins = 0;
             }
-            return b;
         }
     }
 }

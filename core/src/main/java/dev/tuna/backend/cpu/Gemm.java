@@ -70,9 +70,9 @@ public final class Gemm {
         if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("negative GEMM size " + m + "x" + n + "x" + k);
         if (aOff < 0 || bOff < 0 || cOff < 0) throw new IllegalArgumentException("negative GEMM offset");
         int aw = transA ? m : k, bw = transB ? k : n;
-        if (lda < Math.max(1, aw)) throw new IllegalArgumentException("lda " + lda + " < " + aw);
-        if (ldb < Math.max(1, bw)) throw new IllegalArgumentException("ldb " + ldb + " < " + bw);
-        if (ldc < Math.max(1, n)) throw new IllegalArgumentException("ldc " + ldc + " < " + n);
+        if (lda < aw) throw new IllegalArgumentException("lda " + lda + " < " + aw);
+        if (ldb < bw) throw new IllegalArgumentException("ldb " + ldb + " < " + bw);
+        if (ldc < n) throw new IllegalArgumentException("ldc " + ldc + " < " + n);
     }
 
     /** Handles the cases with nothing to multiply; returns true if the call is complete. */
@@ -197,8 +197,8 @@ public final class Gemm {
 
         /** Per-thread packing buffers, plus the job description when this thread is the caller. */
         static final class Work implements RangeBody {
-            final float[] ap = new float[MC * KC];
-            final float[] bp = new float[KC * NC];
+            final float[] ap = new float[MC * KC + L];
+            final float[] bp = new float[KC * NC + L];
             final float[] tile = new float[MR * NR];
             // Job (only meaningful on the calling thread's Work while a parallel call is in flight).
             boolean transA, transB, splitN;
@@ -223,8 +223,9 @@ public final class Gemm {
             /** Serial blocked GEMM of rows [i0, i1) x columns [j0, j1) of C for job j, using this thread's buffers. */
             void compute(Work j, int i0, int i1, int j0, int j1) {
                 int k = j.k;
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
+                int kb = (k + ((k + KC - 1) / KC) - 1) / ((k + KC - 1) / KC); // even depth blocks of at most KC
+                for (int pc = 0; pc < k; pc += kb) {
+                    int kc = Math.min(kb, k - pc);
                     boolean first = pc == 0;
                     for (int ic = i0; ic < i1; ic += MC) {
                         int mc = Math.min(MC, i1 - ic);
@@ -239,63 +240,25 @@ public final class Gemm {
             }
 
             private void packA(Work j, int ic, int mc, int pc, int kc) {
-                float[] dst = ap;
-                MemorySegment a = j.a;
-                long lda = j.lda;
                 for (int q = 0; q * MR < mc; q++) {
                     int rows = Math.min(MR, mc - q * MR);
-                    int base = q * MR * kc;
                     int i = ic + q * MR;
                     if (j.transA) {
-                        for (int p = 0; p < kc; p++) {
-                            long src = j.aOff + (pc + p) * lda + i;
-                            int d = base + p * MR;
-                            for (int r = 0; r < rows; r++) dst[d + r] = a.getAtIndex(F, src + r);
-                            for (int r = rows; r < MR; r++) dst[d + r] = 0f;
-                        }
+                        packRows(j.a, j.aOff + (long) pc * j.lda + i, j.lda, rows, kc, ap, q * MR * kc, MR);
                     } else {
-                        for (int r = 0; r < rows; r++) {
-                            long src = j.aOff + (i + r) * lda + pc;
-                            for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a.getAtIndex(F, src + p);
-                        }
-                        for (int r = rows; r < MR; r++) {
-                            for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
-                        }
+                        copyRows(j.a, j.aOff + (long) i * j.lda + pc, j.lda, rows, kc, ap, q * MR * kc, MR);
                     }
                 }
             }
 
             private void packB(Work j, int jc, int nc, int pc, int kc) {
-                float[] dst = bp;
-                MemorySegment b = j.b;
-                long ldb = j.ldb;
                 for (int q = 0; q * NR < nc; q++) {
                     int cols = Math.min(NR, nc - q * NR);
-                    int base = q * NR * kc;
                     int col = jc + q * NR;
                     if (j.transB) {
-                        for (int jj = 0; jj < cols; jj++) {
-                            long src = j.bOff + (col + jj) * ldb + pc;
-                            for (int p = 0; p < kc; p++) dst[base + p * NR + jj] = b.getAtIndex(F, src + p);
-                        }
-                        for (int jj = cols; jj < NR; jj++) {
-                            for (int p = 0; p < kc; p++) dst[base + p * NR + jj] = 0f;
-                        }
-                    } else if (cols == NR) {
-                        for (int p = 0; p < kc; p++) {
-                            long src = (j.bOff + (pc + p) * ldb + col) * 4;
-                            int d = base + p * NR;
-                            for (int v = 0; v < NV; v++) {
-                                FloatVector.fromMemorySegment(S, b, src + v * L * 4L, NATIVE).intoArray(dst, d + v * L);
-                            }
-                        }
+                        packColumns(j.b, j.bOff + (long) col * j.ldb + pc, j.ldb, cols, kc, bp, q * NR * kc, NR, IDX_NR);
                     } else {
-                        for (int p = 0; p < kc; p++) {
-                            long src = j.bOff + (pc + p) * ldb + col;
-                            int d = base + p * NR;
-                            for (int jj = 0; jj < cols; jj++) dst[d + jj] = b.getAtIndex(F, src + jj);
-                            for (int jj = cols; jj < NR; jj++) dst[d + jj] = 0f;
-                        }
+                        packRows(j.b, j.bOff + (long) pc * j.ldb + col, j.ldb, cols, kc, bp, q * NR * kc, NR);
                     }
                 }
             }
@@ -309,7 +272,7 @@ public final class Gemm {
                     int aOffP = q * MR * kc;
                     for (int t = 0; t * NR < nc; t++) {
                         int cols = Math.min(NR, nc - t * NR);
-                        kernel(ap, aOffP, bp, t * NR * kc, kc, tile);
+                        kernel(ap, aOffP, bp, t * NR * kc, kc, tile, cols <= L, !j.transA);
                         long cAt = j.cOff + (long) (ic + q * MR) * j.ldc + jc + t * NR;
                         if (rows == MR && cols == NR) {
                             updateFull(tile, j.c, cAt, j.ldc, alpha, beff, beta0);
@@ -320,6 +283,72 @@ public final class Gemm {
                 }
             }
         }
+
+        /** {@code dst[base + r*kc + p] = src[at + r*ld + p]} for r < cnt (zero up to width rows), p < kc. */
+        private static void copyRows(MemorySegment src, long at, long ld, int cnt, int kc, float[] dst, int base, int width) {
+            for (int r = 0; r < cnt; r++) {
+                MemorySegment.copy(src, F, (at + r * ld) * 4, dst, base + r * kc, kc);
+            }
+            if (cnt < width) java.util.Arrays.fill(dst, base + cnt * kc, base + width * kc, 0f);
+        }
+
+        /**
+         * {@code dst[base + p*width + r] = src[at + p*ld + r]} for r < cnt (zero up to width), p < kc.
+         * Full panels copy whole vectors; when width is not a multiple of L the last one spills up to L-1 floats past
+         * the row, into where the next row (or panel) is written later, or into the buffers' L floats of slack.
+         */
+        private static void packRows(MemorySegment src, long at, long ld, int cnt, int kc, float[] dst, int base, int width) {
+            int nvec = (width + L - 1) / L;
+            if (cnt == width && nvec <= 4) {
+                long limit = src.byteSize() - (long) nvec * L * 4;
+                for (int p = 0; p < kc; p++) {
+                    long s = (at + p * ld) * 4;
+                    int d = base + p * width;
+                    if (s <= limit) {
+                        // Straight-line code: a loop over the vectors here makes C2 keep the checks in the p loop.
+                        FloatVector.fromMemorySegment(S, src, s, NATIVE).intoArray(dst, d);
+                        if (nvec > 1) FloatVector.fromMemorySegment(S, src, s + L * 4L, NATIVE).intoArray(dst, d + L);
+                        if (nvec > 2) FloatVector.fromMemorySegment(S, src, s + 2 * L * 4L, NATIVE).intoArray(dst, d + 2 * L);
+                        if (nvec > 3) FloatVector.fromMemorySegment(S, src, s + 3 * L * 4L, NATIVE).intoArray(dst, d + 3 * L);
+                    } else {
+                        for (int r = 0; r < width; r++) dst[d + r] = src.getAtIndex(F, s / 4 + r);
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    long s = at + p * ld;
+                    int d = base + p * width;
+                    int r = 0;
+                    for (; r < cnt; r++) dst[d + r] = src.getAtIndex(F, s + r);
+                    for (; r < width; r++) dst[d + r] = 0f;
+                }
+            }
+        }
+
+        /** {@code dst[base + p*width + r] = src[at + r*ld + p]} for r < cnt (zero up to width), p < kc. */
+        private static void packColumns(MemorySegment src, long at, long ld, int cnt, int kc, float[] dst, int base,
+                                        int width, int[] idx) {
+            int kv = kc - kc % L;
+            for (int r = 0; r < cnt; r++) {
+                long s = at + r * ld;
+                int p = 0;
+                for (; p < kv; p += L) {
+                    FloatVector.fromMemorySegment(S, src, (s + p) * 4, NATIVE).intoArray(dst, base + p * width + r, idx, 0);
+                }
+                for (; p < kc; p++) dst[base + p * width + r] = src.getAtIndex(F, s + p);
+            }
+            for (int r = cnt; r < width; r++) {
+                for (int p = 0; p < kc; p++) dst[base + p * width + r] = 0f;
+            }
+        }
+
+        private static int[] stride(int w) {
+            int[] idx = new int[L];
+            for (int i = 0; i < L; i++) idx[i] = i * w;
+            return idx;
+        }
+
+        private static final int[] IDX_NR = stride(NR);
 
         private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
 
@@ -385,19 +414,85 @@ public final class Gemm {
             }
         }
 
-        private static void kernel(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-            switch (MR * 100 + NV) {
-                case 1202 -> kernel12x2(a, aOff, b, bOff, kc, tile);
-                case 803 -> kernel8x3(a, aOff, b, bOff, kc, tile);
-                case 1402 -> kernel14x2(a, aOff, b, bOff, kc, tile);
-                case 604 -> kernel6x4(a, aOff, b, bOff, kc, tile);
-                case 404 -> kernel4x4(a, aOff, b, bOff, kc, tile);
+        private static void kernel(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile, boolean narrow,
+                                   boolean rowMajorA) {
+            switch (MR * 1000 + NV * 100 + (narrow ? 1 : NV) * 10 + (rowMajorA ? 1 : 0)) {
+                case 12210 -> kernelP12x1(a, aOff, b, bOff, kc, tile);
+                case 12220 -> kernelP12x2(a, aOff, b, bOff, kc, tile);
+                case 12211 -> kernelR12x1(a, aOff, b, bOff, kc, tile);
+                case 12221 -> kernelR12x2(a, aOff, b, bOff, kc, tile);
+                case 14210 -> kernelP14x1(a, aOff, b, bOff, kc, tile);
+                case 14220 -> kernelP14x2(a, aOff, b, bOff, kc, tile);
+                case 14211 -> kernelR14x1(a, aOff, b, bOff, kc, tile);
+                case 14221 -> kernelR14x2(a, aOff, b, bOff, kc, tile);
+                case 8310 -> kernelP8x1(a, aOff, b, bOff, kc, tile);
+                case 8330 -> kernelP8x3(a, aOff, b, bOff, kc, tile);
+                case 8311 -> kernelR8x1(a, aOff, b, bOff, kc, tile);
+                case 8331 -> kernelR8x3(a, aOff, b, bOff, kc, tile);
                 default -> throw new IllegalStateException("unknown kernel " + SHAPE);
             }
         }
 
-    /** 12 x 2 vectors micro-kernel: tile[r*NR + c] = sum_p a[aOff + p*12 + r] * b[bOff + p*NR + c]. */
-    private static void kernel12x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+    /** C tile += A panel (a[aOff + p*12 + r]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+    private static void kernelP12x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * 12;
+            int bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            c0_0 = b0.fma(a0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c1_0 = b0.fma(a1, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c2_0 = b0.fma(a2, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c3_0 = b0.fma(a3, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            c4_0 = b0.fma(a4, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+            c5_0 = b0.fma(a5, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+            c6_0 = b0.fma(a6, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+            c7_0 = b0.fma(a7, c7_0);
+            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
+            c8_0 = b0.fma(a8, c8_0);
+            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
+            c9_0 = b0.fma(a9, c9_0);
+            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
+            c10_0 = b0.fma(a10, c10_0);
+            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
+            c11_0 = b0.fma(a11, c11_0);
+        }
+        c0_0.intoArray(tile, 0 * nr + 0 * L);
+        c1_0.intoArray(tile, 1 * nr + 0 * L);
+        c2_0.intoArray(tile, 2 * nr + 0 * L);
+        c3_0.intoArray(tile, 3 * nr + 0 * L);
+        c4_0.intoArray(tile, 4 * nr + 0 * L);
+        c5_0.intoArray(tile, 5 * nr + 0 * L);
+        c6_0.intoArray(tile, 6 * nr + 0 * L);
+        c7_0.intoArray(tile, 7 * nr + 0 * L);
+        c8_0.intoArray(tile, 8 * nr + 0 * L);
+        c9_0.intoArray(tile, 9 * nr + 0 * L);
+        c10_0.intoArray(tile, 10 * nr + 0 * L);
+        c11_0.intoArray(tile, 11 * nr + 0 * L);
+    }
+
+    /** C tile += A panel (a[aOff + p*12 + r]) times 2 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+    private static void kernelP12x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
         final int nr = NR;
         FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
@@ -412,7 +507,8 @@ public final class Gemm {
         FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
         FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 12, bi = bOff + p * nr;
+            int ai = aOff + p * 12;
+            int bi = bOff + p * nr;
             FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -478,83 +574,237 @@ public final class Gemm {
         c11_1.intoArray(tile, 11 * nr + 1 * L);
     }
 
-    /** 8 x 3 vectors micro-kernel: tile[r*NR + c] = sum_p a[aOff + p*8 + r] * b[bOff + p*NR + c]. */
-    private static void kernel8x3(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+    /** C tile += A panel (a[aOff + r*kc + p]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+    private static void kernelR12x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
         final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S), c6_2 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S), c7_2 = FloatVector.zero(S);
+        FloatVector c0_0 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S);
+        final int a0i = aOff + 0 * kc;
+        final int a1i = aOff + 1 * kc;
+        final int a2i = aOff + 2 * kc;
+        final int a3i = aOff + 3 * kc;
+        final int a4i = aOff + 4 * kc;
+        final int a5i = aOff + 5 * kc;
+        final int a6i = aOff + 6 * kc;
+        final int a7i = aOff + 7 * kc;
+        final int a8i = aOff + 8 * kc;
+        final int a9i = aOff + 9 * kc;
+        final int a10i = aOff + 10 * kc;
+        final int a11i = aOff + 11 * kc;
         for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 8, bi = bOff + p * nr;
+            int bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[a0i + p]);
+            c0_0 = b0.fma(a0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[a1i + p]);
+            c1_0 = b0.fma(a1, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[a2i + p]);
+            c2_0 = b0.fma(a2, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[a3i + p]);
+            c3_0 = b0.fma(a3, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[a4i + p]);
+            c4_0 = b0.fma(a4, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[a5i + p]);
+            c5_0 = b0.fma(a5, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[a6i + p]);
+            c6_0 = b0.fma(a6, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, a[a7i + p]);
+            c7_0 = b0.fma(a7, c7_0);
+            FloatVector a8 = FloatVector.broadcast(S, a[a8i + p]);
+            c8_0 = b0.fma(a8, c8_0);
+            FloatVector a9 = FloatVector.broadcast(S, a[a9i + p]);
+            c9_0 = b0.fma(a9, c9_0);
+            FloatVector a10 = FloatVector.broadcast(S, a[a10i + p]);
+            c10_0 = b0.fma(a10, c10_0);
+            FloatVector a11 = FloatVector.broadcast(S, a[a11i + p]);
+            c11_0 = b0.fma(a11, c11_0);
+        }
+        c0_0.intoArray(tile, 0 * nr + 0 * L);
+        c1_0.intoArray(tile, 1 * nr + 0 * L);
+        c2_0.intoArray(tile, 2 * nr + 0 * L);
+        c3_0.intoArray(tile, 3 * nr + 0 * L);
+        c4_0.intoArray(tile, 4 * nr + 0 * L);
+        c5_0.intoArray(tile, 5 * nr + 0 * L);
+        c6_0.intoArray(tile, 6 * nr + 0 * L);
+        c7_0.intoArray(tile, 7 * nr + 0 * L);
+        c8_0.intoArray(tile, 8 * nr + 0 * L);
+        c9_0.intoArray(tile, 9 * nr + 0 * L);
+        c10_0.intoArray(tile, 10 * nr + 0 * L);
+        c11_0.intoArray(tile, 11 * nr + 0 * L);
+    }
+
+    /** C tile += A panel (a[aOff + r*kc + p]) times 2 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+    private static void kernelR12x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
+        final int a0i = aOff + 0 * kc;
+        final int a1i = aOff + 1 * kc;
+        final int a2i = aOff + 2 * kc;
+        final int a3i = aOff + 3 * kc;
+        final int a4i = aOff + 4 * kc;
+        final int a5i = aOff + 5 * kc;
+        final int a6i = aOff + 6 * kc;
+        final int a7i = aOff + 7 * kc;
+        final int a8i = aOff + 8 * kc;
+        final int a9i = aOff + 9 * kc;
+        final int a10i = aOff + 10 * kc;
+        final int a11i = aOff + 11 * kc;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * nr;
             FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
-            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            FloatVector a0 = FloatVector.broadcast(S, a[a0i + p]);
             c0_0 = b0.fma(a0, c0_0);
             c0_1 = b1.fma(a0, c0_1);
-            c0_2 = b2.fma(a0, c0_2);
-            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            FloatVector a1 = FloatVector.broadcast(S, a[a1i + p]);
             c1_0 = b0.fma(a1, c1_0);
             c1_1 = b1.fma(a1, c1_1);
-            c1_2 = b2.fma(a1, c1_2);
-            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            FloatVector a2 = FloatVector.broadcast(S, a[a2i + p]);
             c2_0 = b0.fma(a2, c2_0);
             c2_1 = b1.fma(a2, c2_1);
-            c2_2 = b2.fma(a2, c2_2);
-            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            FloatVector a3 = FloatVector.broadcast(S, a[a3i + p]);
             c3_0 = b0.fma(a3, c3_0);
             c3_1 = b1.fma(a3, c3_1);
-            c3_2 = b2.fma(a3, c3_2);
-            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            FloatVector a4 = FloatVector.broadcast(S, a[a4i + p]);
             c4_0 = b0.fma(a4, c4_0);
             c4_1 = b1.fma(a4, c4_1);
-            c4_2 = b2.fma(a4, c4_2);
-            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+            FloatVector a5 = FloatVector.broadcast(S, a[a5i + p]);
             c5_0 = b0.fma(a5, c5_0);
             c5_1 = b1.fma(a5, c5_1);
-            c5_2 = b2.fma(a5, c5_2);
-            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+            FloatVector a6 = FloatVector.broadcast(S, a[a6i + p]);
             c6_0 = b0.fma(a6, c6_0);
             c6_1 = b1.fma(a6, c6_1);
-            c6_2 = b2.fma(a6, c6_2);
-            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+            FloatVector a7 = FloatVector.broadcast(S, a[a7i + p]);
             c7_0 = b0.fma(a7, c7_0);
             c7_1 = b1.fma(a7, c7_1);
-            c7_2 = b2.fma(a7, c7_2);
+            FloatVector a8 = FloatVector.broadcast(S, a[a8i + p]);
+            c8_0 = b0.fma(a8, c8_0);
+            c8_1 = b1.fma(a8, c8_1);
+            FloatVector a9 = FloatVector.broadcast(S, a[a9i + p]);
+            c9_0 = b0.fma(a9, c9_0);
+            c9_1 = b1.fma(a9, c9_1);
+            FloatVector a10 = FloatVector.broadcast(S, a[a10i + p]);
+            c10_0 = b0.fma(a10, c10_0);
+            c10_1 = b1.fma(a10, c10_1);
+            FloatVector a11 = FloatVector.broadcast(S, a[a11i + p]);
+            c11_0 = b0.fma(a11, c11_0);
+            c11_1 = b1.fma(a11, c11_1);
         }
         c0_0.intoArray(tile, 0 * nr + 0 * L);
         c0_1.intoArray(tile, 0 * nr + 1 * L);
-        c0_2.intoArray(tile, 0 * nr + 2 * L);
         c1_0.intoArray(tile, 1 * nr + 0 * L);
         c1_1.intoArray(tile, 1 * nr + 1 * L);
-        c1_2.intoArray(tile, 1 * nr + 2 * L);
         c2_0.intoArray(tile, 2 * nr + 0 * L);
         c2_1.intoArray(tile, 2 * nr + 1 * L);
-        c2_2.intoArray(tile, 2 * nr + 2 * L);
         c3_0.intoArray(tile, 3 * nr + 0 * L);
         c3_1.intoArray(tile, 3 * nr + 1 * L);
-        c3_2.intoArray(tile, 3 * nr + 2 * L);
         c4_0.intoArray(tile, 4 * nr + 0 * L);
         c4_1.intoArray(tile, 4 * nr + 1 * L);
-        c4_2.intoArray(tile, 4 * nr + 2 * L);
         c5_0.intoArray(tile, 5 * nr + 0 * L);
         c5_1.intoArray(tile, 5 * nr + 1 * L);
-        c5_2.intoArray(tile, 5 * nr + 2 * L);
         c6_0.intoArray(tile, 6 * nr + 0 * L);
         c6_1.intoArray(tile, 6 * nr + 1 * L);
-        c6_2.intoArray(tile, 6 * nr + 2 * L);
         c7_0.intoArray(tile, 7 * nr + 0 * L);
         c7_1.intoArray(tile, 7 * nr + 1 * L);
-        c7_2.intoArray(tile, 7 * nr + 2 * L);
+        c8_0.intoArray(tile, 8 * nr + 0 * L);
+        c8_1.intoArray(tile, 8 * nr + 1 * L);
+        c9_0.intoArray(tile, 9 * nr + 0 * L);
+        c9_1.intoArray(tile, 9 * nr + 1 * L);
+        c10_0.intoArray(tile, 10 * nr + 0 * L);
+        c10_1.intoArray(tile, 10 * nr + 1 * L);
+        c11_0.intoArray(tile, 11 * nr + 0 * L);
+        c11_1.intoArray(tile, 11 * nr + 1 * L);
     }
 
-    /** 14 x 2 vectors micro-kernel: tile[r*NR + c] = sum_p a[aOff + p*14 + r] * b[bOff + p*NR + c]. */
-    private static void kernel14x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+    /** C tile += A panel (a[aOff + p*14 + r]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+    private static void kernelP14x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S);
+        FloatVector c12_0 = FloatVector.zero(S);
+        FloatVector c13_0 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * 14;
+            int bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            c0_0 = b0.fma(a0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c1_0 = b0.fma(a1, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c2_0 = b0.fma(a2, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c3_0 = b0.fma(a3, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            c4_0 = b0.fma(a4, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+            c5_0 = b0.fma(a5, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+            c6_0 = b0.fma(a6, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+            c7_0 = b0.fma(a7, c7_0);
+            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
+            c8_0 = b0.fma(a8, c8_0);
+            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
+            c9_0 = b0.fma(a9, c9_0);
+            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
+            c10_0 = b0.fma(a10, c10_0);
+            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
+            c11_0 = b0.fma(a11, c11_0);
+            FloatVector a12 = FloatVector.broadcast(S, a[ai + 12]);
+            c12_0 = b0.fma(a12, c12_0);
+            FloatVector a13 = FloatVector.broadcast(S, a[ai + 13]);
+            c13_0 = b0.fma(a13, c13_0);
+        }
+        c0_0.intoArray(tile, 0 * nr + 0 * L);
+        c1_0.intoArray(tile, 1 * nr + 0 * L);
+        c2_0.intoArray(tile, 2 * nr + 0 * L);
+        c3_0.intoArray(tile, 3 * nr + 0 * L);
+        c4_0.intoArray(tile, 4 * nr + 0 * L);
+        c5_0.intoArray(tile, 5 * nr + 0 * L);
+        c6_0.intoArray(tile, 6 * nr + 0 * L);
+        c7_0.intoArray(tile, 7 * nr + 0 * L);
+        c8_0.intoArray(tile, 8 * nr + 0 * L);
+        c9_0.intoArray(tile, 9 * nr + 0 * L);
+        c10_0.intoArray(tile, 10 * nr + 0 * L);
+        c11_0.intoArray(tile, 11 * nr + 0 * L);
+        c12_0.intoArray(tile, 12 * nr + 0 * L);
+        c13_0.intoArray(tile, 13 * nr + 0 * L);
+    }
+
+    /** C tile += A panel (a[aOff + p*14 + r]) times 2 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+    private static void kernelP14x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
         final int nr = NR;
         FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
@@ -571,7 +821,8 @@ public final class Gemm {
         FloatVector c12_0 = FloatVector.zero(S), c12_1 = FloatVector.zero(S);
         FloatVector c13_0 = FloatVector.zero(S), c13_1 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 14, bi = bOff + p * nr;
+            int ai = aOff + p * 14;
+            int bi = bOff + p * nr;
             FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -647,128 +898,441 @@ public final class Gemm {
         c13_1.intoArray(tile, 13 * nr + 1 * L);
     }
 
-    /** 6 x 4 vectors micro-kernel: tile[r*NR + c] = sum_p a[aOff + p*6 + r] * b[bOff + p*NR + c]. */
-    private static void kernel6x4(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+    /** C tile += A panel (a[aOff + r*kc + p]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+    private static void kernelR14x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
         final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S), c0_3 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S), c1_3 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S), c2_3 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S), c3_3 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S), c4_3 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S), c5_3 = FloatVector.zero(S);
+        FloatVector c0_0 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S);
+        FloatVector c12_0 = FloatVector.zero(S);
+        FloatVector c13_0 = FloatVector.zero(S);
+        final int a0i = aOff + 0 * kc;
+        final int a1i = aOff + 1 * kc;
+        final int a2i = aOff + 2 * kc;
+        final int a3i = aOff + 3 * kc;
+        final int a4i = aOff + 4 * kc;
+        final int a5i = aOff + 5 * kc;
+        final int a6i = aOff + 6 * kc;
+        final int a7i = aOff + 7 * kc;
+        final int a8i = aOff + 8 * kc;
+        final int a9i = aOff + 9 * kc;
+        final int a10i = aOff + 10 * kc;
+        final int a11i = aOff + 11 * kc;
+        final int a12i = aOff + 12 * kc;
+        final int a13i = aOff + 13 * kc;
         for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 6, bi = bOff + p * nr;
+            int bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[a0i + p]);
+            c0_0 = b0.fma(a0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[a1i + p]);
+            c1_0 = b0.fma(a1, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[a2i + p]);
+            c2_0 = b0.fma(a2, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[a3i + p]);
+            c3_0 = b0.fma(a3, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[a4i + p]);
+            c4_0 = b0.fma(a4, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[a5i + p]);
+            c5_0 = b0.fma(a5, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[a6i + p]);
+            c6_0 = b0.fma(a6, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, a[a7i + p]);
+            c7_0 = b0.fma(a7, c7_0);
+            FloatVector a8 = FloatVector.broadcast(S, a[a8i + p]);
+            c8_0 = b0.fma(a8, c8_0);
+            FloatVector a9 = FloatVector.broadcast(S, a[a9i + p]);
+            c9_0 = b0.fma(a9, c9_0);
+            FloatVector a10 = FloatVector.broadcast(S, a[a10i + p]);
+            c10_0 = b0.fma(a10, c10_0);
+            FloatVector a11 = FloatVector.broadcast(S, a[a11i + p]);
+            c11_0 = b0.fma(a11, c11_0);
+            FloatVector a12 = FloatVector.broadcast(S, a[a12i + p]);
+            c12_0 = b0.fma(a12, c12_0);
+            FloatVector a13 = FloatVector.broadcast(S, a[a13i + p]);
+            c13_0 = b0.fma(a13, c13_0);
+        }
+        c0_0.intoArray(tile, 0 * nr + 0 * L);
+        c1_0.intoArray(tile, 1 * nr + 0 * L);
+        c2_0.intoArray(tile, 2 * nr + 0 * L);
+        c3_0.intoArray(tile, 3 * nr + 0 * L);
+        c4_0.intoArray(tile, 4 * nr + 0 * L);
+        c5_0.intoArray(tile, 5 * nr + 0 * L);
+        c6_0.intoArray(tile, 6 * nr + 0 * L);
+        c7_0.intoArray(tile, 7 * nr + 0 * L);
+        c8_0.intoArray(tile, 8 * nr + 0 * L);
+        c9_0.intoArray(tile, 9 * nr + 0 * L);
+        c10_0.intoArray(tile, 10 * nr + 0 * L);
+        c11_0.intoArray(tile, 11 * nr + 0 * L);
+        c12_0.intoArray(tile, 12 * nr + 0 * L);
+        c13_0.intoArray(tile, 13 * nr + 0 * L);
+    }
+
+    /** C tile += A panel (a[aOff + r*kc + p]) times 2 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+    private static void kernelR14x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
+        FloatVector c12_0 = FloatVector.zero(S), c12_1 = FloatVector.zero(S);
+        FloatVector c13_0 = FloatVector.zero(S), c13_1 = FloatVector.zero(S);
+        final int a0i = aOff + 0 * kc;
+        final int a1i = aOff + 1 * kc;
+        final int a2i = aOff + 2 * kc;
+        final int a3i = aOff + 3 * kc;
+        final int a4i = aOff + 4 * kc;
+        final int a5i = aOff + 5 * kc;
+        final int a6i = aOff + 6 * kc;
+        final int a7i = aOff + 7 * kc;
+        final int a8i = aOff + 8 * kc;
+        final int a9i = aOff + 9 * kc;
+        final int a10i = aOff + 10 * kc;
+        final int a11i = aOff + 11 * kc;
+        final int a12i = aOff + 12 * kc;
+        final int a13i = aOff + 13 * kc;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[a0i + p]);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, a[a1i + p]);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, a[a2i + p]);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, a[a3i + p]);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, a[a4i + p]);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, a[a5i + p]);
+            c5_0 = b0.fma(a5, c5_0);
+            c5_1 = b1.fma(a5, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, a[a6i + p]);
+            c6_0 = b0.fma(a6, c6_0);
+            c6_1 = b1.fma(a6, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, a[a7i + p]);
+            c7_0 = b0.fma(a7, c7_0);
+            c7_1 = b1.fma(a7, c7_1);
+            FloatVector a8 = FloatVector.broadcast(S, a[a8i + p]);
+            c8_0 = b0.fma(a8, c8_0);
+            c8_1 = b1.fma(a8, c8_1);
+            FloatVector a9 = FloatVector.broadcast(S, a[a9i + p]);
+            c9_0 = b0.fma(a9, c9_0);
+            c9_1 = b1.fma(a9, c9_1);
+            FloatVector a10 = FloatVector.broadcast(S, a[a10i + p]);
+            c10_0 = b0.fma(a10, c10_0);
+            c10_1 = b1.fma(a10, c10_1);
+            FloatVector a11 = FloatVector.broadcast(S, a[a11i + p]);
+            c11_0 = b0.fma(a11, c11_0);
+            c11_1 = b1.fma(a11, c11_1);
+            FloatVector a12 = FloatVector.broadcast(S, a[a12i + p]);
+            c12_0 = b0.fma(a12, c12_0);
+            c12_1 = b1.fma(a12, c12_1);
+            FloatVector a13 = FloatVector.broadcast(S, a[a13i + p]);
+            c13_0 = b0.fma(a13, c13_0);
+            c13_1 = b1.fma(a13, c13_1);
+        }
+        c0_0.intoArray(tile, 0 * nr + 0 * L);
+        c0_1.intoArray(tile, 0 * nr + 1 * L);
+        c1_0.intoArray(tile, 1 * nr + 0 * L);
+        c1_1.intoArray(tile, 1 * nr + 1 * L);
+        c2_0.intoArray(tile, 2 * nr + 0 * L);
+        c2_1.intoArray(tile, 2 * nr + 1 * L);
+        c3_0.intoArray(tile, 3 * nr + 0 * L);
+        c3_1.intoArray(tile, 3 * nr + 1 * L);
+        c4_0.intoArray(tile, 4 * nr + 0 * L);
+        c4_1.intoArray(tile, 4 * nr + 1 * L);
+        c5_0.intoArray(tile, 5 * nr + 0 * L);
+        c5_1.intoArray(tile, 5 * nr + 1 * L);
+        c6_0.intoArray(tile, 6 * nr + 0 * L);
+        c6_1.intoArray(tile, 6 * nr + 1 * L);
+        c7_0.intoArray(tile, 7 * nr + 0 * L);
+        c7_1.intoArray(tile, 7 * nr + 1 * L);
+        c8_0.intoArray(tile, 8 * nr + 0 * L);
+        c8_1.intoArray(tile, 8 * nr + 1 * L);
+        c9_0.intoArray(tile, 9 * nr + 0 * L);
+        c9_1.intoArray(tile, 9 * nr + 1 * L);
+        c10_0.intoArray(tile, 10 * nr + 0 * L);
+        c10_1.intoArray(tile, 10 * nr + 1 * L);
+        c11_0.intoArray(tile, 11 * nr + 0 * L);
+        c11_1.intoArray(tile, 11 * nr + 1 * L);
+        c12_0.intoArray(tile, 12 * nr + 0 * L);
+        c12_1.intoArray(tile, 12 * nr + 1 * L);
+        c13_0.intoArray(tile, 13 * nr + 0 * L);
+        c13_1.intoArray(tile, 13 * nr + 1 * L);
+    }
+
+    /** C tile += A panel (a[aOff + p*8 + r]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+    private static void kernelP8x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * 8;
+            int bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            c0_0 = b0.fma(a0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c1_0 = b0.fma(a1, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c2_0 = b0.fma(a2, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c3_0 = b0.fma(a3, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            c4_0 = b0.fma(a4, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+            c5_0 = b0.fma(a5, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+            c6_0 = b0.fma(a6, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+            c7_0 = b0.fma(a7, c7_0);
+        }
+        c0_0.intoArray(tile, 0 * nr + 0 * L);
+        c1_0.intoArray(tile, 1 * nr + 0 * L);
+        c2_0.intoArray(tile, 2 * nr + 0 * L);
+        c3_0.intoArray(tile, 3 * nr + 0 * L);
+        c4_0.intoArray(tile, 4 * nr + 0 * L);
+        c5_0.intoArray(tile, 5 * nr + 0 * L);
+        c6_0.intoArray(tile, 6 * nr + 0 * L);
+        c7_0.intoArray(tile, 7 * nr + 0 * L);
+    }
+
+    /** C tile += A panel (a[aOff + p*8 + r]) times 3 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+    private static void kernelP8x3(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S), c6_2 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S), c7_2 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * 8;
+            int bi = bOff + p * nr;
             FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
-            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
             c0_0 = b0.fma(a0, c0_0);
             c0_1 = b1.fma(a0, c0_1);
             c0_2 = b2.fma(a0, c0_2);
-            c0_3 = b3.fma(a0, c0_3);
             FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
             c1_0 = b0.fma(a1, c1_0);
             c1_1 = b1.fma(a1, c1_1);
             c1_2 = b2.fma(a1, c1_2);
-            c1_3 = b3.fma(a1, c1_3);
             FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
             c2_0 = b0.fma(a2, c2_0);
             c2_1 = b1.fma(a2, c2_1);
             c2_2 = b2.fma(a2, c2_2);
-            c2_3 = b3.fma(a2, c2_3);
             FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
             c3_0 = b0.fma(a3, c3_0);
             c3_1 = b1.fma(a3, c3_1);
             c3_2 = b2.fma(a3, c3_2);
-            c3_3 = b3.fma(a3, c3_3);
             FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
             c4_0 = b0.fma(a4, c4_0);
             c4_1 = b1.fma(a4, c4_1);
             c4_2 = b2.fma(a4, c4_2);
-            c4_3 = b3.fma(a4, c4_3);
             FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
             c5_0 = b0.fma(a5, c5_0);
             c5_1 = b1.fma(a5, c5_1);
             c5_2 = b2.fma(a5, c5_2);
-            c5_3 = b3.fma(a5, c5_3);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+            c6_0 = b0.fma(a6, c6_0);
+            c6_1 = b1.fma(a6, c6_1);
+            c6_2 = b2.fma(a6, c6_2);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+            c7_0 = b0.fma(a7, c7_0);
+            c7_1 = b1.fma(a7, c7_1);
+            c7_2 = b2.fma(a7, c7_2);
         }
         c0_0.intoArray(tile, 0 * nr + 0 * L);
         c0_1.intoArray(tile, 0 * nr + 1 * L);
         c0_2.intoArray(tile, 0 * nr + 2 * L);
-        c0_3.intoArray(tile, 0 * nr + 3 * L);
         c1_0.intoArray(tile, 1 * nr + 0 * L);
         c1_1.intoArray(tile, 1 * nr + 1 * L);
         c1_2.intoArray(tile, 1 * nr + 2 * L);
-        c1_3.intoArray(tile, 1 * nr + 3 * L);
         c2_0.intoArray(tile, 2 * nr + 0 * L);
         c2_1.intoArray(tile, 2 * nr + 1 * L);
         c2_2.intoArray(tile, 2 * nr + 2 * L);
-        c2_3.intoArray(tile, 2 * nr + 3 * L);
         c3_0.intoArray(tile, 3 * nr + 0 * L);
         c3_1.intoArray(tile, 3 * nr + 1 * L);
         c3_2.intoArray(tile, 3 * nr + 2 * L);
-        c3_3.intoArray(tile, 3 * nr + 3 * L);
         c4_0.intoArray(tile, 4 * nr + 0 * L);
         c4_1.intoArray(tile, 4 * nr + 1 * L);
         c4_2.intoArray(tile, 4 * nr + 2 * L);
-        c4_3.intoArray(tile, 4 * nr + 3 * L);
         c5_0.intoArray(tile, 5 * nr + 0 * L);
         c5_1.intoArray(tile, 5 * nr + 1 * L);
         c5_2.intoArray(tile, 5 * nr + 2 * L);
-        c5_3.intoArray(tile, 5 * nr + 3 * L);
+        c6_0.intoArray(tile, 6 * nr + 0 * L);
+        c6_1.intoArray(tile, 6 * nr + 1 * L);
+        c6_2.intoArray(tile, 6 * nr + 2 * L);
+        c7_0.intoArray(tile, 7 * nr + 0 * L);
+        c7_1.intoArray(tile, 7 * nr + 1 * L);
+        c7_2.intoArray(tile, 7 * nr + 2 * L);
     }
 
-    /** 4 x 4 vectors micro-kernel: tile[r*NR + c] = sum_p a[aOff + p*4 + r] * b[bOff + p*NR + c]. */
-    private static void kernel4x4(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+    /** C tile += A panel (a[aOff + r*kc + p]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+    private static void kernelR8x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
         final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S), c0_3 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S), c1_3 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S), c2_3 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S), c3_3 = FloatVector.zero(S);
+        FloatVector c0_0 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S);
+        final int a0i = aOff + 0 * kc;
+        final int a1i = aOff + 1 * kc;
+        final int a2i = aOff + 2 * kc;
+        final int a3i = aOff + 3 * kc;
+        final int a4i = aOff + 4 * kc;
+        final int a5i = aOff + 5 * kc;
+        final int a6i = aOff + 6 * kc;
+        final int a7i = aOff + 7 * kc;
         for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 4, bi = bOff + p * nr;
+            int bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[a0i + p]);
+            c0_0 = b0.fma(a0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[a1i + p]);
+            c1_0 = b0.fma(a1, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[a2i + p]);
+            c2_0 = b0.fma(a2, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[a3i + p]);
+            c3_0 = b0.fma(a3, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[a4i + p]);
+            c4_0 = b0.fma(a4, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[a5i + p]);
+            c5_0 = b0.fma(a5, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[a6i + p]);
+            c6_0 = b0.fma(a6, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, a[a7i + p]);
+            c7_0 = b0.fma(a7, c7_0);
+        }
+        c0_0.intoArray(tile, 0 * nr + 0 * L);
+        c1_0.intoArray(tile, 1 * nr + 0 * L);
+        c2_0.intoArray(tile, 2 * nr + 0 * L);
+        c3_0.intoArray(tile, 3 * nr + 0 * L);
+        c4_0.intoArray(tile, 4 * nr + 0 * L);
+        c5_0.intoArray(tile, 5 * nr + 0 * L);
+        c6_0.intoArray(tile, 6 * nr + 0 * L);
+        c7_0.intoArray(tile, 7 * nr + 0 * L);
+    }
+
+    /** C tile += A panel (a[aOff + r*kc + p]) times 3 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+    private static void kernelR8x3(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S), c6_2 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S), c7_2 = FloatVector.zero(S);
+        final int a0i = aOff + 0 * kc;
+        final int a1i = aOff + 1 * kc;
+        final int a2i = aOff + 2 * kc;
+        final int a3i = aOff + 3 * kc;
+        final int a4i = aOff + 4 * kc;
+        final int a5i = aOff + 5 * kc;
+        final int a6i = aOff + 6 * kc;
+        final int a7i = aOff + 7 * kc;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * nr;
             FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
-            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            FloatVector a0 = FloatVector.broadcast(S, a[a0i + p]);
             c0_0 = b0.fma(a0, c0_0);
             c0_1 = b1.fma(a0, c0_1);
             c0_2 = b2.fma(a0, c0_2);
-            c0_3 = b3.fma(a0, c0_3);
-            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            FloatVector a1 = FloatVector.broadcast(S, a[a1i + p]);
             c1_0 = b0.fma(a1, c1_0);
             c1_1 = b1.fma(a1, c1_1);
             c1_2 = b2.fma(a1, c1_2);
-            c1_3 = b3.fma(a1, c1_3);
-            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            FloatVector a2 = FloatVector.broadcast(S, a[a2i + p]);
             c2_0 = b0.fma(a2, c2_0);
             c2_1 = b1.fma(a2, c2_1);
             c2_2 = b2.fma(a2, c2_2);
-            c2_3 = b3.fma(a2, c2_3);
-            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            FloatVector a3 = FloatVector.broadcast(S, a[a3i + p]);
             c3_0 = b0.fma(a3, c3_0);
             c3_1 = b1.fma(a3, c3_1);
             c3_2 = b2.fma(a3, c3_2);
-            c3_3 = b3.fma(a3, c3_3);
+            FloatVector a4 = FloatVector.broadcast(S, a[a4i + p]);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            c4_2 = b2.fma(a4, c4_2);
+            FloatVector a5 = FloatVector.broadcast(S, a[a5i + p]);
+            c5_0 = b0.fma(a5, c5_0);
+            c5_1 = b1.fma(a5, c5_1);
+            c5_2 = b2.fma(a5, c5_2);
+            FloatVector a6 = FloatVector.broadcast(S, a[a6i + p]);
+            c6_0 = b0.fma(a6, c6_0);
+            c6_1 = b1.fma(a6, c6_1);
+            c6_2 = b2.fma(a6, c6_2);
+            FloatVector a7 = FloatVector.broadcast(S, a[a7i + p]);
+            c7_0 = b0.fma(a7, c7_0);
+            c7_1 = b1.fma(a7, c7_1);
+            c7_2 = b2.fma(a7, c7_2);
         }
         c0_0.intoArray(tile, 0 * nr + 0 * L);
         c0_1.intoArray(tile, 0 * nr + 1 * L);
         c0_2.intoArray(tile, 0 * nr + 2 * L);
-        c0_3.intoArray(tile, 0 * nr + 3 * L);
         c1_0.intoArray(tile, 1 * nr + 0 * L);
         c1_1.intoArray(tile, 1 * nr + 1 * L);
         c1_2.intoArray(tile, 1 * nr + 2 * L);
-        c1_3.intoArray(tile, 1 * nr + 3 * L);
         c2_0.intoArray(tile, 2 * nr + 0 * L);
         c2_1.intoArray(tile, 2 * nr + 1 * L);
         c2_2.intoArray(tile, 2 * nr + 2 * L);
-        c2_3.intoArray(tile, 2 * nr + 3 * L);
         c3_0.intoArray(tile, 3 * nr + 0 * L);
         c3_1.intoArray(tile, 3 * nr + 1 * L);
         c3_2.intoArray(tile, 3 * nr + 2 * L);
-        c3_3.intoArray(tile, 3 * nr + 3 * L);
+        c4_0.intoArray(tile, 4 * nr + 0 * L);
+        c4_1.intoArray(tile, 4 * nr + 1 * L);
+        c4_2.intoArray(tile, 4 * nr + 2 * L);
+        c5_0.intoArray(tile, 5 * nr + 0 * L);
+        c5_1.intoArray(tile, 5 * nr + 1 * L);
+        c5_2.intoArray(tile, 5 * nr + 2 * L);
+        c6_0.intoArray(tile, 6 * nr + 0 * L);
+        c6_1.intoArray(tile, 6 * nr + 1 * L);
+        c6_2.intoArray(tile, 6 * nr + 2 * L);
+        c7_0.intoArray(tile, 7 * nr + 0 * L);
+        c7_1.intoArray(tile, 7 * nr + 1 * L);
+        c7_2.intoArray(tile, 7 * nr + 2 * L);
     }
     }
 }

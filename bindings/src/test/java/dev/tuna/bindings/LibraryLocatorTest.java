@@ -1,0 +1,54 @@
+package dev.tuna.bindings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LibraryLocatorTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void explicitFolderComesFirstThenCudaHomeThenLoaderPath() {
+        List<Path> dirs = LibraryLocator.searchFolders(
+                Map.of("TUNA_CUDA_LIBS", "/env/libs", "CUDA_HOME", "/opt/cuda", "LD_LIBRARY_PATH", "/a:/b"), "/flag/libs", List.of());
+        assertEquals(Path.of("/flag/libs"), dirs.get(0));
+        assertEquals(Path.of("/env/libs"), dirs.get(1));
+        assertEquals(Path.of("/opt/cuda/lib64"), dirs.get(2));
+        assertTrue(dirs.indexOf(Path.of("/a")) > dirs.indexOf(Path.of("/usr/local/cuda/lib64")));
+        assertTrue(dirs.indexOf(Path.of("/b")) > dirs.indexOf(Path.of("/a")));
+    }
+
+    @Test
+    void findsPipWheelLibrariesAndPrefersTheHighestVersion() throws Exception {
+        Path lib = tmp.resolve("venv/lib/python3.12/site-packages/nvidia/cublas/lib");
+        Files.createDirectories(lib);
+        Files.writeString(lib.resolve("libcublas.so.12"), "x");
+        Files.writeString(lib.resolve("libcublas.so.13"), "x");
+        Path cudnn = tmp.resolve("venv/lib/python3.12/site-packages/nvidia/cudnn/lib");
+        Files.createDirectories(cudnn);
+        Files.writeString(cudnn.resolve("libcudnn.so.9"), "x");
+        List<Path> dirs = LibraryLocator.searchFolders(Map.of(), null, List.of(tmp.resolve("venv")));
+        assertTrue(dirs.contains(lib), "wheel folder searched: " + dirs);
+        LibraryLocator loc = new LibraryLocator(dirs);
+        assertEquals(lib.resolve("libcublas.so.13"), loc.find(LibraryLocator.Library.CUBLAS).path().orElseThrow());
+        assertEquals(cudnn.resolve("libcudnn.so.9"), loc.find(LibraryLocator.Library.CUDNN).path().orElseThrow());
+    }
+
+    @Test
+    void missingLibraryExplainsWhereItLookedAndWhatToDo() {
+        LibraryLocator loc = new LibraryLocator(List.of(tmp.resolve("nothing-here")));
+        LibraryLocator.Result r = loc.find(LibraryLocator.Library.NCCL);
+        assertFalse(r.found());
+        assertTrue(r.explain().contains("libnccl.so"), r.explain());
+        assertTrue(r.explain().contains(tmp.resolve("nothing-here").toString()), r.explain());
+        assertTrue(r.explain().contains("TUNA_CUDA_LIBS"), r.explain());
+    }
+}

@@ -1,0 +1,146 @@
+package dev.tuna.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tuna.data.Safetensors;
+import dev.tuna.tensor.Tensor;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as a user meets it: exit codes, one-line errors, Keras-style output. */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        var cl = Main.newCommandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** Two well-separated classes in 6 features, written as CSV with a header and a label column. */
+    private Path csv(String name, int rows, long seed) throws Exception {
+        SplittableRandom rng = new SplittableRandom(seed);
+        StringBuilder s = new StringBuilder("f0,f1,f2,f3,f4,f5,label\n");
+        for (int r = 0; r < rows; r++) {
+            int label = rng.nextInt(2);
+            for (int j = 0; j < 6; j++) s.append(String.format("%.4f,", (label == 0 ? -1 : 1) * (j % 2 == 0 ? 1.5 : 0.5) + rng.nextGaussian() * 0.4));
+            s.append(label).append('\n');
+        }
+        Path p = tmp.resolve(name);
+        Files.writeString(p, s);
+        return p;
+    }
+
+    private Path spec(String extra) throws Exception {
+        Path train = csv("train.csv", 600, 1), test = csv("test.csv", 200, 2);
+        Path p = tmp.resolve("job.yaml");
+        Files.writeString(p, """
+                data: {train: %s, test: %s, format: csv, label: label}
+                validation: {fraction: 0.2}
+                model:
+                  type: mlp
+                  layers:
+                    - dense: {units: 16, activation: relu}
+                  optimizer: adam
+                train: {epochs: 3, batch_size: 32, seed: 5}
+                %s""".formatted(train, test, extra));
+        return p;
+    }
+
+    @Test
+    void versionAndHelp() {
+        Run v = run("--version");
+        assertEquals(0, v.code);
+        assertTrue(v.out.startsWith("tuna "), v.out);
+        Run h = run("--help");
+        assertEquals(0, h.code);
+        assertTrue(h.out.contains("train") && h.out.contains("devices"), h.out);
+    }
+
+    @Test
+    void devicesNamesTheCpuBackendAndExitsZeroWithoutAGpu() {
+        Run r = run("devices");
+        assertEquals(0, r.code);
+        assertTrue(r.out.contains("CPU backend:"), r.out);
+        assertTrue(r.out.contains("libcublas.so"), r.out);
+    }
+
+    @Test
+    void trainPrintsKerasStyleEpochLinesThenTheTestScore() throws Exception {
+        Path weights = tmp.resolve("w.safetensors");
+        Run r = run("train", spec("").toString(), "--device", "cpu", "--save", weights.toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("Epoch 1/3") && r.out.contains("Epoch 3/3"), r.out);
+        assertTrue(r.out.matches("(?s).*- accuracy: \\d\\.\\d{4} - loss: \\d\\.\\d{4} - val_accuracy: \\d\\.\\d{4} - val_loss: \\d\\.\\d{4}.*"), r.out);
+        var m = java.util.regex.Pattern.compile("Test: accuracy (\\d\\.\\d+)").matcher(r.out);
+        assertTrue(m.find(), r.out);
+        assertTrue(Double.parseDouble(m.group(1)) > 0.9, "separable data: " + m.group(1));
+        try (Arena a = Arena.ofConfined()) {
+            Map<String, Tensor> saved = Safetensors.read(weights, a);
+            assertEquals(6 * 16, saved.get("dense/kernel").size());
+            assertEquals(16 * 2, saved.get("dense_1/kernel").size());
+        }
+    }
+
+    @Test
+    void setOverridesTheSpecAndSeedsReproduce() throws Exception {
+        Path s = spec("");
+        Run a = run("train", s.toString(), "--device", "cpu", "--set", "train.epochs=2", "--seed", "9");
+        Run b = run("train", s.toString(), "--device", "cpu", "--set", "train.epochs=2", "--seed", "9");
+        assertEquals(0, a.code, a.err);
+        assertTrue(a.out.contains("Epoch 2/2") && !a.out.contains("Epoch 3/"), a.out);
+        assertEquals(metrics(a.out), metrics(b.out));
+    }
+
+    private static String metrics(String out) {
+        return out.lines().filter(l -> l.contains("val_loss") || l.startsWith("Test:")).map(l -> l.replaceFirst("^\\S+", "")).toList().toString();
+    }
+
+    @Test
+    void badInputIsOneLineWithExitCodeTwo() throws Exception {
+        Path s = spec("");
+        Run missing = run("train", tmp.resolve("nope.yaml").toString(), "--device", "cpu");
+        assertEquals(2, missing.code);
+        assertEquals("tuna: " + tmp.resolve("nope.yaml") + ": no such file", missing.err.strip());
+
+        Run badKey = run("train", s.toString(), "--device", "cpu", "--set", "train.batch_size=zero");
+        assertEquals(2, badKey.code);
+        assertTrue(badKey.err.contains("train.batch_size: expected an integer, got 'zero'"), badKey.err);
+        assertEquals(1, badKey.err.strip().lines().count(), badKey.err);
+
+        Run gpu = run("train", s.toString(), "--device", "cuda:0");
+        assertEquals(2, gpu.code);
+        assertTrue(gpu.err.contains("--device cuda:0"), gpu.err);
+
+        Run flag = run("train", s.toString(), "--bogus");
+        assertEquals(2, flag.code);
+        assertTrue(flag.err.contains("--bogus"), flag.err);
+
+        Files.writeString(tmp.resolve("train.csv"), "f0,f1,label\n1,2,0\n3,abc,1\n");
+        Run data = run("train", s.toString(), "--device", "cpu");
+        assertEquals(2, data.code);
+        assertTrue(data.err.contains("train.csv") && data.err.contains("abc"), data.err);
+        assertTrue(!data.err.contains("\tat "), "no stack trace without --verbose: " + data.err);
+    }
+
+    @Test
+    void verboseShowsTheStackTrace() throws Exception {
+        Run r = run("train", spec("").toString(), "--device", "cpu", "--set", "train.epochs=x", "--verbose");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("\tat "), r.err);
+    }
+}

@@ -1,0 +1,205 @@
+package dev.tuna.data;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The little JSON a safetensors header needs: a writer for strings and a strict parser. */
+final class Json {
+    private Json() {}
+
+    /** Appends s as a JSON string literal. */
+    static void string(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                case '\b' -> b.append("\\b");
+                case '\f' -> b.append("\\f");
+                default -> {
+                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        b.append('"');
+    }
+
+    /**
+     * Parses a JSON text: objects become LinkedHashMap (duplicate keys are an error), arrays List, numbers
+     * Long when integral and in range else Double, and true/false/null Boolean/null. Throws
+     * IllegalArgumentException with the offset on malformed input.
+     */
+    static Object parse(String text) {
+        Json.Parser p = new Json.Parser(text);
+        Object v = p.value();
+        p.ws();
+        if (p.i < text.length()) throw p.error("unexpected text after the JSON value");
+        return v;
+    }
+
+    private static final class Parser {
+        private final String s;
+        private int i;
+        private int depth;
+
+        Parser(String s) { this.s = s; }
+
+        IllegalArgumentException error(String what) { return new IllegalArgumentException(what + " at offset " + i); }
+
+        void ws() {
+            while (i < s.length()) {
+                char c = s.charAt(i);
+                if (c == ' ' || c == '\t' || c == '\n' || c == '\r') i++;
+                else break;
+            }
+        }
+
+        Object value() {
+            ws();
+            if (i >= s.length()) throw error("unexpected end of JSON");
+            char c = s.charAt(i);
+            switch (c) {
+                case '{' -> {
+                    if (++depth > 64) throw error("JSON nested too deeply");
+                    i++;
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    ws();
+                    if (i < s.length() && s.charAt(i) == '}') {
+                        i++;
+                        depth--;
+                        return m;
+                    }
+                    while (true) {
+                        ws();
+                        if (i >= s.length() || s.charAt(i) != '"') throw error("expected a string key");
+                        String k = string();
+                        ws();
+                        expect(':');
+                        if (m.containsKey(k)) throw error("duplicate key \"" + k + "\"");
+                        m.put(k, value());
+                        ws();
+                        if (i < s.length() && s.charAt(i) == ',') {
+                            i++;
+                            continue;
+                        }
+                        expect('}');
+                        depth--;
+                        return m;
+                    }
+                }
+                case '[' -> {
+                    if (++depth > 64) throw error("JSON nested too deeply");
+                    i++;
+                    List<Object> l = new ArrayList<>();
+                    ws();
+                    if (i < s.length() && s.charAt(i) == ']') {
+                        i++;
+                        depth--;
+                        return l;
+                    }
+                    while (true) {
+                        l.add(value());
+                        ws();
+                        if (i < s.length() && s.charAt(i) == ',') {
+                            i++;
+                            continue;
+                        }
+                        expect(']');
+                        depth--;
+                        return l;
+                    }
+                }
+                case '"' -> { return string(); }
+                case 't' -> { word("true"); return Boolean.TRUE; }
+                case 'f' -> { word("false"); return Boolean.FALSE; }
+                case 'n' -> { word("null"); return null; }
+                default -> { return number(); }
+            }
+        }
+
+        private void word(String w) {
+            if (!s.startsWith(w, i)) throw error("unexpected character '" + s.charAt(i) + "'");
+            i += w.length();
+        }
+
+        private void expect(char c) {
+            if (i >= s.length() || s.charAt(i) != c) throw error("expected '" + c + "'");
+            i++;
+        }
+
+        private String string() {
+            i++; // opening quote
+            StringBuilder b = new StringBuilder();
+            while (true) {
+                if (i >= s.length()) throw error("unterminated string");
+                char c = s.charAt(i++);
+                if (c == '"') return b.toString();
+                if (c < 0x20) throw error("control character in a string");
+                if (c != '\\') {
+                    b.append(c);
+                    continue;
+                }
+                if (i >= s.length()) throw error("unterminated string");
+                char e = s.charAt(i++);
+                switch (e) {
+                    case '"', '\\', '/' -> b.append(e);
+                    case 'b' -> b.append('\b');
+                    case 'f' -> b.append('\f');
+                    case 'n' -> b.append('\n');
+                    case 'r' -> b.append('\r');
+                    case 't' -> b.append('\t');
+                    case 'u' -> {
+                        if (i + 4 > s.length()) throw error("bad \\u escape");
+                        try {
+                            b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                        } catch (NumberFormatException ex) {
+                            throw error("bad \\u escape");
+                        }
+                        i += 4;
+                    }
+                    default -> throw error("bad escape \\" + e);
+                }
+            }
+        }
+
+        private Object number() {
+            int start = i;
+            if (i < s.length() && s.charAt(i) == '-') i++;
+            int digits = i;
+            while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
+            if (i == digits) throw error("unexpected character '" + s.charAt(start) + "'");
+            boolean integral = true;
+            if (i < s.length() && s.charAt(i) == '.') {
+                integral = false;
+                i++;
+                while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
+            }
+            if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+                integral = false;
+                i++;
+                if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+                while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
+            }
+            String t = s.substring(start, i);
+            if (integral) {
+                try {
+                    return Long.parseLong(t);
+                } catch (NumberFormatException e) {
+                    // too large for a long
+                }
+            }
+            try {
+                return Double.parseDouble(t);
+            } catch (NumberFormatException e) {
+                throw error("bad number " + t);
+            }
+        }
+    }
+}

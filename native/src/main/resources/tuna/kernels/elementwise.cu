@@ -1,0 +1,42 @@
+// Elementwise kernels of the CUDA backend (compiled at run time with NVRTC for the GPU in hand; CI compiles
+// this file with nvcc -arch=sm_90 so that a kernel that does not compile fails the build without a GPU).
+// Each mirrors an op of dev.tuna.backend.cpu.CpuBackend and must agree with it within f32 tolerance.
+#include <cstdint>
+
+extern "C" __global__ void relu_forward_f32(const float* __restrict__ x, float* __restrict__ y, long n) {
+    for (long i = blockIdx.x * (long)blockDim.x + threadIdx.x; i < n; i += (long)gridDim.x * blockDim.x) {
+        y[i] = fmaxf(x[i], 0.0f);
+    }
+}
+
+extern "C" __global__ void relu_backward_f32(const float* __restrict__ x, const float* __restrict__ dy,
+                                             float* __restrict__ dx, long n) {
+    for (long i = blockIdx.x * (long)blockDim.x + threadIdx.x; i < n; i += (long)gridDim.x * blockDim.x) {
+        dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+    }
+}
+
+// y[r, j] = x[r, j] + b[j]: the bias of dense and (channels-last) convolution layers.
+extern "C" __global__ void bias_add_f32(const float* __restrict__ x, const float* __restrict__ b,
+                                        float* __restrict__ y, long rows, int cols) {
+    long n = rows * cols;
+    for (long i = blockIdx.x * (long)blockDim.x + threadIdx.x; i < n; i += (long)gridDim.x * blockDim.x) {
+        y[i] = x[i] + b[i % cols];
+    }
+}
+
+// The same SplitMix64 mix as dev.tuna.backend.cpu.CounterRng, so a dropout mask does not depend on the device.
+__device__ __forceinline__ uint64_t tuna_mix(uint64_t seed, uint64_t counter) {
+    uint64_t z = seed * 0x9E3779B97F4A7C15ULL + counter * 0xD1B54A32D192ED03ULL + 0x632BE59BD9B4E019ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+extern "C" __global__ void dropout_mask_f32(float* __restrict__ mask, long n, float rate, uint64_t seed, uint64_t counter) {
+    float keep = 1.0f / (1.0f - rate);
+    for (long i = blockIdx.x * (long)blockDim.x + threadIdx.x; i < n; i += (long)gridDim.x * blockDim.x) {
+        float u = (float)(tuna_mix(seed, counter + (uint64_t)i) >> 40) * 0x1.0p-24f;
+        mask[i] = u >= rate ? keep : 0.0f;
+    }
+}
