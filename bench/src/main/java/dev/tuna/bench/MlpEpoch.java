@@ -33,7 +33,7 @@ public final class MlpEpoch {
         SplittableRandom rng = new SplittableRandom(0);
         for (long i = 0; i < x.size(); i++) x.setFloat(i, (float) rng.nextDouble());
         for (int i = 0; i < n; i++) y.setInt(i, rng.nextInt(classes));
-        try (Dataset data = new Dataset(x, y, classes, List.of(), arena)) {
+        try (Dataset data = new Dataset(x, y, classes, null, arena)) {
             for (int hidden : widths) {
                 try (Model model = Model.build(List.of(new Dense(hidden, "relu"), new Dense(classes, null)), Shape.of(d), 1);
                      Trainer trainer = new Trainer(model, Optimizers.create("adam", Map.of(), model.arena()), Backends.cpu(), 1)) {

@@ -21,7 +21,9 @@ record DataBundle(Dataset full, Split split, Dataset test) implements AutoClosea
         } else {
             full = DataSources.fromFiles(Path.of(d.train()), d.trainLabels() == null ? null : Path.of(d.trainLabels()), d.format(), d.label());
             if (d.test() != null) {
-                test = DataSources.fromFiles(Path.of(d.test()), d.testLabels() == null ? null : Path.of(d.testLabels()), d.format(), d.label());
+                // The test labels are mapped onto the training set's classes, so class i means the same in both.
+                test = DataSources.fromFiles(Path.of(d.test()), d.testLabels() == null ? null : Path.of(d.testLabels()), d.format(), d.label(),
+                        full.classNames());
             }
         }
         JobSpec.ValidationSpec v = job.validation();

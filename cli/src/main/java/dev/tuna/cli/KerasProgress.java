@@ -14,6 +14,7 @@ final class KerasProgress implements ProgressListener {
     private final boolean live;
     private long epochStart;
     private long lastDraw;
+    private int steps;
 
     KerasProgress(PrintWriter out, boolean live) {
         this.out = out;
@@ -26,6 +27,7 @@ final class KerasProgress implements ProgressListener {
         out.flush();
         epochStart = System.nanoTime();
         lastDraw = 0;
+        this.steps = steps;
     }
 
     @Override
@@ -44,14 +46,15 @@ final class KerasProgress implements ProgressListener {
     @Override
     public void onEpochEnd(int epoch, int epochs, Map<String, Double> logs, double seconds) {
         if (live) out.print("\r\u001b[K");
-        out.println(line(logs, seconds));
+        out.println(line(steps, logs, seconds));
         out.flush();
     }
 
-    /** The epoch summary line, as Keras 3 prints it. */
-    static String line(Map<String, Double> logs, double seconds) {
+    /** The epoch summary line, as Keras 3 prints it: steps, bar, time, time per step, metrics. */
+    static String line(int steps, Map<String, Double> logs, double seconds) {
         StringBuilder s = new StringBuilder();
-        s.append(fmtSecs(seconds));
+        s.append(steps).append('/').append(steps).append(' ').append("\u2501".repeat(WIDTH)).append(' ');
+        s.append(fmtSecs(seconds)).append(' ').append(fmtStep(seconds / Math.max(1, steps)));
         for (String k : new String[] {"accuracy", "loss", "val_accuracy", "val_loss"}) {
             Double v = logs.get(k);
             if (v != null) s.append(String.format(" - %s: %.4f", k, v));
@@ -63,6 +66,10 @@ final class KerasProgress implements ProgressListener {
         int filled = steps == 0 ? WIDTH : (int) ((long) WIDTH * step / steps);
         String w = String.valueOf(steps);
         return String.format("%" + w.length() + "d/%s ", step, w) + "\u2501".repeat(filled) + "\u001b[2m" + "\u2501".repeat(WIDTH - filled) + "\u001b[0m";
+    }
+
+    static String fmtStep(double s) {
+        return s < 1e-3 ? String.format("%dus/step", Math.round(s * 1e6)) : String.format("%dms/step", Math.round(s * 1e3));
     }
 
     static String fmtSecs(double s) {

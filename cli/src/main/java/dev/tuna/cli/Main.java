@@ -30,14 +30,16 @@ public final class Main implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(Main::handle);
-        cl.setExitCodeExceptionMapper(e -> e instanceof BadInputException || e instanceof IllegalArgumentException ? EXIT_BAD_INPUT : EXIT_FAILED);
+        cl.setExitCodeExceptionMapper(e -> e instanceof BadInputException || e instanceof IllegalArgumentException
+                || e instanceof CommandLine.ParameterException ? EXIT_BAD_INPUT : EXIT_FAILED);
         cl.getCommandSpec().exitCodeOnInvalidInput(EXIT_BAD_INPUT);
         return cl;
     }
 
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        boolean verbose = parsed.hasMatchedOption("--verbose");
+        boolean verbose = false;
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) verbose |= p.hasMatchedOption("--verbose");
         if (verbose) e.printStackTrace(err);
         boolean bad = e instanceof BadInputException || e instanceof IllegalArgumentException;
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -83,14 +83,22 @@ public final class Model implements AutoCloseable {
     /** A Keras-like summary: one line per layer with its output shape, then the parameter count. */
     public String summary() {
         StringBuilder s = new StringBuilder();
-        s.append(String.format("%-28s %-20s%n", "Layer", "Output shape"));
+        s.append(String.format("%-36s %-20s %10s%n", "Layer", "Output shape", "Param #"));
         List<Shape> shapes = root.outputShapes();
         for (int i = 0; i < root.layers().size(); i++) {
             Layer l = root.layers().get(i);
-            s.append(String.format("%-28s %-20s%n", l.name() + " " + l.describe(), "(None, " + shapes.get(i).toString().substring(1)));
+            long params = 0;
+            for (Parameter p : l.parameters()) params += p.value().size();
+            s.append(String.format("%-36s %-20s %,10d%n", l.name() + " " + l.describe(), batchShape(shapes.get(i)), params));
         }
         s.append("Total params: ").append(String.format("%,d", parameterCount()));
         return s.toString();
+    }
+
+    private static String batchShape(Shape s) {
+        StringBuilder b = new StringBuilder("(None");
+        for (int d : s.dims()) b.append(", ").append(d);
+        return b.append(')').toString();
     }
 
     @Override

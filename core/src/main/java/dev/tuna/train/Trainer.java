@@ -4,6 +4,7 @@ import dev.tuna.autograd.F;
 import dev.tuna.autograd.Tape;
 import dev.tuna.autograd.Var;
 import dev.tuna.backend.Backend;
+import dev.tuna.data.BatchIterator;
 import dev.tuna.data.Dataset;
 import dev.tuna.nn.Context;
 import dev.tuna.nn.Model;
@@ -17,7 +18,6 @@ import java.lang.foreign.SegmentAllocator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Keras-style training of a classifier with sparse categorical cross-entropy: fit, evaluate, predict.
@@ -65,7 +65,7 @@ public final class Trainer implements AutoCloseable {
         for (int epoch = 0; epoch < epochs && !stopRequested; epoch++) {
             long t0 = System.nanoTime();
             progress.onEpochBegin(epoch, epochs, steps);
-            shuffle(order, epoch);
+            BatchIterator.permutation(order, seed, epoch);
             double lossSum = 0;
             long correct = 0, seen = 0;
             for (int s = 0; s < steps; s++) {
@@ -129,18 +129,6 @@ public final class Trainer implements AutoCloseable {
             }
             for (Parameter p : params) p.zeroGrad();
             return new StepResult(l, backend.countCorrect(logits.value(), yb));
-        }
-    }
-
-    /** Fisher-Yates over a generator seeded from (seed, epoch): each epoch its own reproducible order. */
-    private void shuffle(int[] order, int epoch) {
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        SplittableRandom rng = new SplittableRandom(dev.tuna.backend.cpu.CounterRng.mix(seed, 0x5eed0000L + epoch));
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
         }
     }
 

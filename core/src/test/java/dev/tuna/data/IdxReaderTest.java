@@ -47,7 +47,11 @@ class IdxReaderTest {
 
     static Path save(Path p, byte[] content, boolean gzip) throws IOException {
         if (!gzip) return Files.write(p, content);
-        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(p))) {
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(p), 1 << 16) {
+            {
+                def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+            }
+        }) {
             o.write(content);
         }
         return p;
@@ -170,7 +174,8 @@ class IdxReaderTest {
             Tensor t = IdxReader.read(p, a);
             double s = (System.nanoTime() - t0) / 1e9;
             assertEquals(Shape.of(n, 28, 28), t.shape());
-            assertArrayEquals(Arrays.copyOfRange(pixels, 0, 1000), t.rows(0, 1).data().asSlice(0, 1000).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            assertArrayEquals(Arrays.copyOfRange(pixels, 0, 1000), t.rows(0, 2).data().asSlice(0, 1000).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            System.out.printf("60000x28x28 gzipped IDX read in %.3f s%n", s);
             assertTrue(s < 1.0, "loading 47 MB of gzipped IDX took " + s + " s");
         }
     }

@@ -38,6 +38,7 @@ class OptimizerTest {
                 var field = p;
                 setGrad(field, Tensor.of(g, N));
                 opt.step(Backends.cpu(), List.of(p));
+                p.zeroGrad();
                 ref.apply(rp, dg, rs, step);
             }
             for (int i = 0; i < N; i++) {

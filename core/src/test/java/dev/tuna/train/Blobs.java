@@ -28,6 +28,6 @@ final class Blobs {
             y.setInt(i, c);
             for (int j = 0; j < dims; j++) x.setFloat((long) i * dims + j, (float) (centres[c][j] + rng.nextGaussian() * 0.5));
         }
-        return new Dataset(x, y, classes, List.of(), arena);
+        return new Dataset(x, y, classes, null, arena);
     }
 }

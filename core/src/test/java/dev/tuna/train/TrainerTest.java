@@ -62,7 +62,7 @@ class TrainerTest {
     void seededRunsAreReproducibleBitForBit() {
         try (Dataset d = Blobs.make(700, 8, 3, 9)) {
             Split s = Split.last(d, 200);
-            float[][] w1 = new float[6][], w2 = new float[6][], w3 = new float[6][];
+            float[][] w1 = new float[8][], w2 = new float[8][], w3 = new float[8][];
             History a = train(s.train(), s.validation(), "adam", Map.of(), 123, 3, List.of(), w1);
             History b = train(s.train(), s.validation(), "adam", Map.of(), 123, 3, List.of(), w2);
             for (String k : List.of("loss", "accuracy", "val_loss", "val_accuracy")) assertArrayEquals(a.series(k), b.series(k), k);
@@ -91,7 +91,7 @@ class TrainerTest {
     void earlyStoppingStopsAfterPatienceAndRestoresTheBestWeights() {
         try (Dataset d = Blobs.make(600, 8, 3, 4)) {
             Split s = Split.last(d, 150);
-            float[][] atBest = new float[6][];
+            float[][] atBest = new float[8][];
             // Maximising the training loss: the first epoch is the best, every later one is worse.
             EarlyStopping es = new EarlyStopping("loss", "max", 2, 0, true);
             Callback snapshot = new Callback() {
@@ -103,7 +103,7 @@ class TrainerTest {
                     }
                 }
             };
-            float[][] finalW = new float[6][];
+            float[][] finalW = new float[8][];
             History h = train(s.train(), s.validation(), "adam", Map.of(), 3, 20, List.of(snapshot, es), finalW);
             assertEquals(3, h.epochCount(), "epoch 1 best, then 2 epochs of patience");
             assertTrue(h.stoppedEarly());

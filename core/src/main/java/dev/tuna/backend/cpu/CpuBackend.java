@@ -19,7 +19,12 @@ public final class CpuBackend implements Backend {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
 
+    /** Elements per parallel chunk of an elementwise update: below this, threads cost more than they save. */
+    private static final long PAR_BLOCK = 16384;
+
     private CpuBackend() {}
+
+    private static MemorySegment slice(Tensor t, long from, long len) { return t.data().asSlice(from * 4, len * 4); }
 
     @Override
     public Device device() { return Device.CPU; }
@@ -147,12 +152,7 @@ public final class CpuBackend implements Backend {
     private static void binaryLoop(BinaryOp op, MemorySegment x, long xo, long xs, MemorySegment y, long yo, long ys,
                                    MemorySegment o, long oo, long n) {
         if (xs == 1 && ys == 1) {
-            switch (op) {
-                case ADD -> { for (long i = 0; i < n; i++) o.setAtIndex(F, oo + i, x.getAtIndex(F, xo + i) + y.getAtIndex(F, yo + i)); }
-                case SUB -> { for (long i = 0; i < n; i++) o.setAtIndex(F, oo + i, x.getAtIndex(F, xo + i) - y.getAtIndex(F, yo + i)); }
-                case MUL -> { for (long i = 0; i < n; i++) o.setAtIndex(F, oo + i, x.getAtIndex(F, xo + i) * y.getAtIndex(F, yo + i)); }
-                case DIV -> { for (long i = 0; i < n; i++) o.setAtIndex(F, oo + i, x.getAtIndex(F, xo + i) / y.getAtIndex(F, yo + i)); }
-            }
+            VectorOps.binary(op.ordinal(), x, xo, y, yo, o, oo, n);
             return;
         }
         for (long i = 0; i < n; i++) {
@@ -174,10 +174,8 @@ public final class CpuBackend implements Backend {
         long n = x.size();
         if (isSuffix(target, x.shape())) {
             // Bias gradients: column sums, accumulated row after row in a fixed order.
-            long inner = target.size();
-            for (long off = 0; off < n; off += inner) {
-                for (long j = 0; j < inner; j++) dst.setAtIndex(F, j, dst.getAtIndex(F, j) + src.getAtIndex(F, off + j));
-            }
+            int inner = (int) target.size();
+            VectorOps.columnSums(src, n / inner, inner, dst);
             return out;
         }
         long[] st = broadcastStrides(target, x.shape());
@@ -202,7 +200,7 @@ public final class CpuBackend implements Backend {
         MemorySegment s = x.data(), d = out.data();
         long n = x.size();
         switch (op) {
-            case RELU -> { for (long i = 0; i < n; i++) d.setAtIndex(F, i, Math.max(0f, s.getAtIndex(F, i))); }
+            case RELU -> VectorOps.relu(s, d, n);
             case NEG -> { for (long i = 0; i < n; i++) d.setAtIndex(F, i, -s.getAtIndex(F, i)); }
             case SQUARE -> { for (long i = 0; i < n; i++) { float v = s.getAtIndex(F, i); d.setAtIndex(F, i, v * v); } }
             default -> { for (long i = 0; i < n; i++) d.setAtIndex(F, i, (float) op.apply(s.getAtIndex(F, i))); }
@@ -216,7 +214,7 @@ public final class CpuBackend implements Backend {
         MemorySegment xs = x.data(), ys = y.data(), g = dy.data(), d = out.data();
         long n = dy.size();
         if (op == UnaryOp.RELU) {
-            for (long i = 0; i < n; i++) d.setAtIndex(F, i, xs.getAtIndex(F, i) > 0f ? g.getAtIndex(F, i) : 0f);
+            VectorOps.reluBackward(xs, g, d, n);
             return out;
         }
         for (long i = 0; i < n; i++) {
@@ -228,16 +226,14 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor scale(Tensor x, float s) {
         Tensor out = f32(x.shape());
-        MemorySegment a = x.data(), d = out.data();
-        for (long i = 0, n = x.size(); i < n; i++) d.setAtIndex(F, i, a.getAtIndex(F, i) * s);
+        VectorOps.scale(x.data(), out.data(), x.size(), s);
         return out;
     }
 
     @Override
     public void axpy(float a, Tensor x, Tensor y) {
         if (x.size() != y.size()) throw new IllegalArgumentException("axpy sizes differ: " + x.shape() + " and " + y.shape());
-        MemorySegment s = x.data(), d = y.data();
-        for (long i = 0, n = x.size(); i < n; i++) d.setAtIndex(F, i, d.getAtIndex(F, i) + a * s.getAtIndex(F, i));
+        VectorOps.axpy(a, x.data(), y.data(), x.size());
     }
 
     @Override
@@ -597,61 +593,32 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void sgdUpdate(Tensor param, Tensor grad, Tensor velocity, float lr, float momentum, boolean nesterov, float weightDecay) {
-        MemorySegment p = param.data(), g = grad.data();
-        long n = param.size();
-        if (momentum == 0f) {
-            for (long i = 0; i < n; i++) {
-                float gi = g.getAtIndex(F, i) + weightDecay * p.getAtIndex(F, i);
-                p.setAtIndex(F, i, p.getAtIndex(F, i) - lr * gi);
-            }
-            return;
-        }
-        MemorySegment v = velocity.data();
-        // Keras' formulation: v = momentum * v - lr * g; p += v (Nesterov: p += momentum * v - lr * g).
-        for (long i = 0; i < n; i++) {
-            float gi = g.getAtIndex(F, i) + weightDecay * p.getAtIndex(F, i);
-            float vi = momentum * v.getAtIndex(F, i) - lr * gi;
-            v.setAtIndex(F, i, vi);
-            p.setAtIndex(F, i, p.getAtIndex(F, i) + (nesterov ? momentum * vi - lr * gi : vi));
-        }
+        VectorOps.sgd(param.data(), grad.data(), velocity == null ? null : velocity.data(), param.size(), lr, momentum, nesterov, weightDecay);
     }
 
     @Override
     public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                            long step, float decoupledWeightDecay) {
-        MemorySegment p = param.data(), g = grad.data(), ms = m.data(), vs = v.data();
         // Keras folds the bias corrections into the step size and adds eps to sqrt(v) uncorrected.
         double c1 = 1 - Math.pow(beta1, step), c2 = 1 - Math.pow(beta2, step);
         float alpha = (float) (lr * Math.sqrt(c2) / c1);
         float decay = lr * decoupledWeightDecay;
-        for (long i = 0, n = param.size(); i < n; i++) {
-            float gi = g.getAtIndex(F, i);
-            float mi = beta1 * ms.getAtIndex(F, i) + (1 - beta1) * gi;
-            float vi = beta2 * vs.getAtIndex(F, i) + (1 - beta2) * gi * gi;
-            ms.setAtIndex(F, i, mi);
-            vs.setAtIndex(F, i, vi);
-            float pi = p.getAtIndex(F, i);
-            p.setAtIndex(F, i, pi - decay * pi - alpha * mi / ((float) Math.sqrt(vi) + eps));
-        }
+        long n = param.size();
+        // Big tensors are split over the threads in fixed blocks; each element's update is independent.
+        int blocks = (int) ((n + PAR_BLOCK - 1) / PAR_BLOCK);
+        CpuParallel.forRange(blocks, (b0, b1) -> {
+            long from = b0 * PAR_BLOCK, len = Math.min(n, b1 * PAR_BLOCK) - from;
+            VectorOps.adam(slice(param, from, len), slice(grad, from, len), slice(m, from, len), slice(v, from, len), len,
+                    beta1, beta2, eps, alpha, decay);
+        });
     }
 
     @Override
     public void rmspropUpdate(Tensor param, Tensor grad, Tensor meanSquare, Tensor momentumBuf, float lr, float rho,
                               float momentum, float eps) {
-        MemorySegment p = param.data(), g = grad.data(), ms = meanSquare.data();
-        MemorySegment mb = momentumBuf == null ? null : momentumBuf.data();
-        for (long i = 0, n = param.size(); i < n; i++) {
-            float gi = g.getAtIndex(F, i);
-            float si = rho * ms.getAtIndex(F, i) + (1 - rho) * gi * gi;
-            ms.setAtIndex(F, i, si);
-            // Keras puts epsilon inside the square root for RMSprop (unlike Adam).
-            float stepv = lr * gi / (float) Math.sqrt(si + eps);
-            if (mb != null && momentum > 0f) {
-                stepv = momentum * mb.getAtIndex(F, i) + stepv;
-                mb.setAtIndex(F, i, stepv);
-            }
-            p.setAtIndex(F, i, p.getAtIndex(F, i) - stepv);
-        }
+        // Keras puts epsilon inside the square root for RMSprop (unlike Adam).
+        VectorOps.rmsprop(param.data(), grad.data(), meanSquare.data(), momentumBuf == null ? null : momentumBuf.data(),
+                param.size(), lr, rho, momentum, eps);
     }
 
     @Override

@@ -246,7 +246,7 @@ public final class Gemm {
                     if (j.transA) {
                         packRows(j.a, j.aOff + (long) pc * j.lda + i, j.lda, rows, kc, ap, q * MR * kc, MR);
                     } else {
-                        copyRows(j.a, j.aOff + (long) i * j.lda + pc, j.lda, rows, kc, ap, q * MR * kc, MR);
+                        packColumns(j.a, j.aOff + (long) i * j.lda + pc, j.lda, rows, kc, ap, q * MR * kc, MR);
                     }
                 }
             }
@@ -256,7 +256,7 @@ public final class Gemm {
                     int cols = Math.min(NR, nc - q * NR);
                     int col = jc + q * NR;
                     if (j.transB) {
-                        packColumns(j.b, j.bOff + (long) col * j.ldb + pc, j.ldb, cols, kc, bp, q * NR * kc, NR, IDX_NR);
+                        packColumns(j.b, j.bOff + (long) col * j.ldb + pc, j.ldb, cols, kc, bp, q * NR * kc, NR);
                     } else {
                         packRows(j.b, j.bOff + (long) pc * j.ldb + col, j.ldb, cols, kc, bp, q * NR * kc, NR);
                     }
@@ -272,7 +272,7 @@ public final class Gemm {
                     int aOffP = q * MR * kc;
                     for (int t = 0; t * NR < nc; t++) {
                         int cols = Math.min(NR, nc - t * NR);
-                        kernel(ap, aOffP, bp, t * NR * kc, kc, tile, cols <= L, !j.transA);
+                        kernel(ap, aOffP, bp, t * NR * kc, kc, tile, cols <= L);
                         long cAt = j.cOff + (long) (ic + q * MR) * j.ldc + jc + t * NR;
                         if (rows == MR && cols == NR) {
                             updateFull(tile, j.c, cAt, j.ldc, alpha, beff, beta0);
@@ -282,14 +282,6 @@ public final class Gemm {
                     }
                 }
             }
-        }
-
-        /** {@code dst[base + r*kc + p] = src[at + r*ld + p]} for r < cnt (zero up to width rows), p < kc. */
-        private static void copyRows(MemorySegment src, long at, long ld, int cnt, int kc, float[] dst, int base, int width) {
-            for (int r = 0; r < cnt; r++) {
-                MemorySegment.copy(src, F, (at + r * ld) * 4, dst, base + r * kc, kc);
-            }
-            if (cnt < width) java.util.Arrays.fill(dst, base + cnt * kc, base + width * kc, 0f);
         }
 
         /**
@@ -325,30 +317,159 @@ public final class Gemm {
             }
         }
 
-        /** {@code dst[base + p*width + r] = src[at + r*ld + p]} for r < cnt (zero up to width), p < kc. */
+        /**
+         * {@code dst[base + p*width + r] = src[at + r*ld + p]} for r < cnt (zero up to width), p < kc: a transposing
+         * copy, done L x L blocks at a time in registers when L is 8 or 16.
+         */
         private static void packColumns(MemorySegment src, long at, long ld, int cnt, int kc, float[] dst, int base,
-                                        int width, int[] idx) {
-            int kv = kc - kc % L;
-            for (int r = 0; r < cnt; r++) {
-                long s = at + r * ld;
-                int p = 0;
+                                        int width) {
+            int p = 0;
+            if (L == 16 || L == 8) {
+                int kv = kc - kc % L;
+                int lastGroup = (width - 1) / L * L;
                 for (; p < kv; p += L) {
-                    FloatVector.fromMemorySegment(S, src, (s + p) * 4, NATIVE).intoArray(dst, base + p * width + r, idx, 0);
+                    // Groups last to first: a partial last group's stores spill past its lanes into the next row's
+                    // first lanes, which the earlier groups (or the next block, the next panel, the buffers' slack)
+                    // overwrite afterwards.
+                    for (int g = lastGroup; g >= 0; g -= L) {
+                        int rows = Math.min(L, cnt - g);
+                        if (L == 16) transpose16(src, at + g * ld + p, ld, rows, dst, base + p * width + g, width);
+                        else transpose8(src, at + g * ld + p, ld, rows, dst, base + p * width + g, width);
+                    }
                 }
-                for (; p < kc; p++) dst[base + p * width + r] = src.getAtIndex(F, s + p);
             }
-            for (int r = cnt; r < width; r++) {
-                for (int p = 0; p < kc; p++) dst[base + p * width + r] = 0f;
+            for (; p < kc; p++) {
+                int d = base + p * width;
+                int r = 0;
+                for (; r < cnt; r++) dst[d + r] = src.getAtIndex(F, at + r * ld + p);
+                for (; r < width; r++) dst[d + r] = 0f;
             }
         }
 
-        private static int[] stride(int w) {
-            int[] idx = new int[L];
-            for (int i = 0; i < L; i++) idx[i] = i * w;
-            return idx;
+        /** Lane indices into (a, b) for one stage of the in-register transpose of {@code n} rows (null unless L == n). */
+        private static FloatVector transposeIndex(int n, int b, boolean hi) {
+            if (L != n) return null;
+            float[] x = new float[n];
+            for (int l = 0; l < n; l++) x[l] = hi ? ((l & b) == 0 ? l + b : l + n) : ((l & b) == 0 ? l : l - b + n);
+            return FloatVector.fromArray(S, x, 0);
         }
 
-        private static final int[] IDX_NR = stride(NR);
+        /**
+         * Loads 16 rows of 16 floats (row r at element s + r*ld; rows >= rows are zero), transposes them in
+         * registers and stores column c at dst[d + c*width] (all lanes).
+         */
+        private static void transpose16(MemorySegment src, long s, long ld, int rows, float[] dst, int d, int width) {
+            FloatVector z = FloatVector.zero(S);
+            FloatVector v0 = rows > 0 ? FloatVector.fromMemorySegment(S, src, s * 4, NATIVE) : z;
+            FloatVector v1 = rows > 1 ? FloatVector.fromMemorySegment(S, src, (s + 1 * ld) * 4, NATIVE) : z;
+            FloatVector v2 = rows > 2 ? FloatVector.fromMemorySegment(S, src, (s + 2 * ld) * 4, NATIVE) : z;
+            FloatVector v3 = rows > 3 ? FloatVector.fromMemorySegment(S, src, (s + 3 * ld) * 4, NATIVE) : z;
+            FloatVector v4 = rows > 4 ? FloatVector.fromMemorySegment(S, src, (s + 4 * ld) * 4, NATIVE) : z;
+            FloatVector v5 = rows > 5 ? FloatVector.fromMemorySegment(S, src, (s + 5 * ld) * 4, NATIVE) : z;
+            FloatVector v6 = rows > 6 ? FloatVector.fromMemorySegment(S, src, (s + 6 * ld) * 4, NATIVE) : z;
+            FloatVector v7 = rows > 7 ? FloatVector.fromMemorySegment(S, src, (s + 7 * ld) * 4, NATIVE) : z;
+            FloatVector v8 = rows > 8 ? FloatVector.fromMemorySegment(S, src, (s + 8 * ld) * 4, NATIVE) : z;
+            FloatVector v9 = rows > 9 ? FloatVector.fromMemorySegment(S, src, (s + 9 * ld) * 4, NATIVE) : z;
+            FloatVector v10 = rows > 10 ? FloatVector.fromMemorySegment(S, src, (s + 10 * ld) * 4, NATIVE) : z;
+            FloatVector v11 = rows > 11 ? FloatVector.fromMemorySegment(S, src, (s + 11 * ld) * 4, NATIVE) : z;
+            FloatVector v12 = rows > 12 ? FloatVector.fromMemorySegment(S, src, (s + 12 * ld) * 4, NATIVE) : z;
+            FloatVector v13 = rows > 13 ? FloatVector.fromMemorySegment(S, src, (s + 13 * ld) * 4, NATIVE) : z;
+            FloatVector v14 = rows > 14 ? FloatVector.fromMemorySegment(S, src, (s + 14 * ld) * 4, NATIVE) : z;
+            FloatVector v15 = rows > 15 ? FloatVector.fromMemorySegment(S, src, (s + 15 * ld) * 4, NATIVE) : z;
+            FloatVector t0_0 = T16_LO8.selectFrom(v0, v8), t0_8 = T16_HI8.selectFrom(v0, v8);
+            FloatVector t0_1 = T16_LO8.selectFrom(v1, v9), t0_9 = T16_HI8.selectFrom(v1, v9);
+            FloatVector t0_2 = T16_LO8.selectFrom(v2, v10), t0_10 = T16_HI8.selectFrom(v2, v10);
+            FloatVector t0_3 = T16_LO8.selectFrom(v3, v11), t0_11 = T16_HI8.selectFrom(v3, v11);
+            FloatVector t0_4 = T16_LO8.selectFrom(v4, v12), t0_12 = T16_HI8.selectFrom(v4, v12);
+            FloatVector t0_5 = T16_LO8.selectFrom(v5, v13), t0_13 = T16_HI8.selectFrom(v5, v13);
+            FloatVector t0_6 = T16_LO8.selectFrom(v6, v14), t0_14 = T16_HI8.selectFrom(v6, v14);
+            FloatVector t0_7 = T16_LO8.selectFrom(v7, v15), t0_15 = T16_HI8.selectFrom(v7, v15);
+            FloatVector t1_0 = T16_LO4.selectFrom(t0_0, t0_4), t1_4 = T16_HI4.selectFrom(t0_0, t0_4);
+            FloatVector t1_1 = T16_LO4.selectFrom(t0_1, t0_5), t1_5 = T16_HI4.selectFrom(t0_1, t0_5);
+            FloatVector t1_2 = T16_LO4.selectFrom(t0_2, t0_6), t1_6 = T16_HI4.selectFrom(t0_2, t0_6);
+            FloatVector t1_3 = T16_LO4.selectFrom(t0_3, t0_7), t1_7 = T16_HI4.selectFrom(t0_3, t0_7);
+            FloatVector t1_8 = T16_LO4.selectFrom(t0_8, t0_12), t1_12 = T16_HI4.selectFrom(t0_8, t0_12);
+            FloatVector t1_9 = T16_LO4.selectFrom(t0_9, t0_13), t1_13 = T16_HI4.selectFrom(t0_9, t0_13);
+            FloatVector t1_10 = T16_LO4.selectFrom(t0_10, t0_14), t1_14 = T16_HI4.selectFrom(t0_10, t0_14);
+            FloatVector t1_11 = T16_LO4.selectFrom(t0_11, t0_15), t1_15 = T16_HI4.selectFrom(t0_11, t0_15);
+            FloatVector t2_0 = T16_LO2.selectFrom(t1_0, t1_2), t2_2 = T16_HI2.selectFrom(t1_0, t1_2);
+            FloatVector t2_1 = T16_LO2.selectFrom(t1_1, t1_3), t2_3 = T16_HI2.selectFrom(t1_1, t1_3);
+            FloatVector t2_4 = T16_LO2.selectFrom(t1_4, t1_6), t2_6 = T16_HI2.selectFrom(t1_4, t1_6);
+            FloatVector t2_5 = T16_LO2.selectFrom(t1_5, t1_7), t2_7 = T16_HI2.selectFrom(t1_5, t1_7);
+            FloatVector t2_8 = T16_LO2.selectFrom(t1_8, t1_10), t2_10 = T16_HI2.selectFrom(t1_8, t1_10);
+            FloatVector t2_9 = T16_LO2.selectFrom(t1_9, t1_11), t2_11 = T16_HI2.selectFrom(t1_9, t1_11);
+            FloatVector t2_12 = T16_LO2.selectFrom(t1_12, t1_14), t2_14 = T16_HI2.selectFrom(t1_12, t1_14);
+            FloatVector t2_13 = T16_LO2.selectFrom(t1_13, t1_15), t2_15 = T16_HI2.selectFrom(t1_13, t1_15);
+            FloatVector t3_0 = T16_LO1.selectFrom(t2_0, t2_1), t3_1 = T16_HI1.selectFrom(t2_0, t2_1);
+            FloatVector t3_2 = T16_LO1.selectFrom(t2_2, t2_3), t3_3 = T16_HI1.selectFrom(t2_2, t2_3);
+            FloatVector t3_4 = T16_LO1.selectFrom(t2_4, t2_5), t3_5 = T16_HI1.selectFrom(t2_4, t2_5);
+            FloatVector t3_6 = T16_LO1.selectFrom(t2_6, t2_7), t3_7 = T16_HI1.selectFrom(t2_6, t2_7);
+            FloatVector t3_8 = T16_LO1.selectFrom(t2_8, t2_9), t3_9 = T16_HI1.selectFrom(t2_8, t2_9);
+            FloatVector t3_10 = T16_LO1.selectFrom(t2_10, t2_11), t3_11 = T16_HI1.selectFrom(t2_10, t2_11);
+            FloatVector t3_12 = T16_LO1.selectFrom(t2_12, t2_13), t3_13 = T16_HI1.selectFrom(t2_12, t2_13);
+            FloatVector t3_14 = T16_LO1.selectFrom(t2_14, t2_15), t3_15 = T16_HI1.selectFrom(t2_14, t2_15);
+            t3_0.intoArray(dst, d + 0 * width);
+            t3_1.intoArray(dst, d + 1 * width);
+            t3_2.intoArray(dst, d + 2 * width);
+            t3_3.intoArray(dst, d + 3 * width);
+            t3_4.intoArray(dst, d + 4 * width);
+            t3_5.intoArray(dst, d + 5 * width);
+            t3_6.intoArray(dst, d + 6 * width);
+            t3_7.intoArray(dst, d + 7 * width);
+            t3_8.intoArray(dst, d + 8 * width);
+            t3_9.intoArray(dst, d + 9 * width);
+            t3_10.intoArray(dst, d + 10 * width);
+            t3_11.intoArray(dst, d + 11 * width);
+            t3_12.intoArray(dst, d + 12 * width);
+            t3_13.intoArray(dst, d + 13 * width);
+            t3_14.intoArray(dst, d + 14 * width);
+            t3_15.intoArray(dst, d + 15 * width);
+        }
+
+        private static final FloatVector T16_LO8 = transposeIndex(16, 8, false), T16_HI8 = transposeIndex(16, 8, true),
+                T16_LO4 = transposeIndex(16, 4, false), T16_HI4 = transposeIndex(16, 4, true),
+                T16_LO2 = transposeIndex(16, 2, false), T16_HI2 = transposeIndex(16, 2, true),
+                T16_LO1 = transposeIndex(16, 1, false), T16_HI1 = transposeIndex(16, 1, true);
+
+        /**
+         * Loads 8 rows of 8 floats (row r at element s + r*ld; rows >= rows are zero), transposes them in
+         * registers and stores column c at dst[d + c*width] (all lanes).
+         */
+        private static void transpose8(MemorySegment src, long s, long ld, int rows, float[] dst, int d, int width) {
+            FloatVector z = FloatVector.zero(S);
+            FloatVector v0 = rows > 0 ? FloatVector.fromMemorySegment(S, src, s * 4, NATIVE) : z;
+            FloatVector v1 = rows > 1 ? FloatVector.fromMemorySegment(S, src, (s + 1 * ld) * 4, NATIVE) : z;
+            FloatVector v2 = rows > 2 ? FloatVector.fromMemorySegment(S, src, (s + 2 * ld) * 4, NATIVE) : z;
+            FloatVector v3 = rows > 3 ? FloatVector.fromMemorySegment(S, src, (s + 3 * ld) * 4, NATIVE) : z;
+            FloatVector v4 = rows > 4 ? FloatVector.fromMemorySegment(S, src, (s + 4 * ld) * 4, NATIVE) : z;
+            FloatVector v5 = rows > 5 ? FloatVector.fromMemorySegment(S, src, (s + 5 * ld) * 4, NATIVE) : z;
+            FloatVector v6 = rows > 6 ? FloatVector.fromMemorySegment(S, src, (s + 6 * ld) * 4, NATIVE) : z;
+            FloatVector v7 = rows > 7 ? FloatVector.fromMemorySegment(S, src, (s + 7 * ld) * 4, NATIVE) : z;
+            FloatVector t0_0 = T8_LO4.selectFrom(v0, v4), t0_4 = T8_HI4.selectFrom(v0, v4);
+            FloatVector t0_1 = T8_LO4.selectFrom(v1, v5), t0_5 = T8_HI4.selectFrom(v1, v5);
+            FloatVector t0_2 = T8_LO4.selectFrom(v2, v6), t0_6 = T8_HI4.selectFrom(v2, v6);
+            FloatVector t0_3 = T8_LO4.selectFrom(v3, v7), t0_7 = T8_HI4.selectFrom(v3, v7);
+            FloatVector t1_0 = T8_LO2.selectFrom(t0_0, t0_2), t1_2 = T8_HI2.selectFrom(t0_0, t0_2);
+            FloatVector t1_1 = T8_LO2.selectFrom(t0_1, t0_3), t1_3 = T8_HI2.selectFrom(t0_1, t0_3);
+            FloatVector t1_4 = T8_LO2.selectFrom(t0_4, t0_6), t1_6 = T8_HI2.selectFrom(t0_4, t0_6);
+            FloatVector t1_5 = T8_LO2.selectFrom(t0_5, t0_7), t1_7 = T8_HI2.selectFrom(t0_5, t0_7);
+            FloatVector t2_0 = T8_LO1.selectFrom(t1_0, t1_1), t2_1 = T8_HI1.selectFrom(t1_0, t1_1);
+            FloatVector t2_2 = T8_LO1.selectFrom(t1_2, t1_3), t2_3 = T8_HI1.selectFrom(t1_2, t1_3);
+            FloatVector t2_4 = T8_LO1.selectFrom(t1_4, t1_5), t2_5 = T8_HI1.selectFrom(t1_4, t1_5);
+            FloatVector t2_6 = T8_LO1.selectFrom(t1_6, t1_7), t2_7 = T8_HI1.selectFrom(t1_6, t1_7);
+            t2_0.intoArray(dst, d + 0 * width);
+            t2_1.intoArray(dst, d + 1 * width);
+            t2_2.intoArray(dst, d + 2 * width);
+            t2_3.intoArray(dst, d + 3 * width);
+            t2_4.intoArray(dst, d + 4 * width);
+            t2_5.intoArray(dst, d + 5 * width);
+            t2_6.intoArray(dst, d + 6 * width);
+            t2_7.intoArray(dst, d + 7 * width);
+        }
+
+        private static final FloatVector T8_LO4 = transposeIndex(8, 4, false), T8_HI4 = transposeIndex(8, 4, true),
+                T8_LO2 = transposeIndex(8, 2, false), T8_HI2 = transposeIndex(8, 2, true),
+                T8_LO1 = transposeIndex(8, 1, false), T8_HI1 = transposeIndex(8, 1, true);
 
         private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
 
@@ -414,21 +535,14 @@ public final class Gemm {
             }
         }
 
-        private static void kernel(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile, boolean narrow,
-                                   boolean rowMajorA) {
-            switch (MR * 1000 + NV * 100 + (narrow ? 1 : NV) * 10 + (rowMajorA ? 1 : 0)) {
-                case 12210 -> kernelP12x1(a, aOff, b, bOff, kc, tile);
-                case 12220 -> kernelP12x2(a, aOff, b, bOff, kc, tile);
-                case 12211 -> kernelR12x1(a, aOff, b, bOff, kc, tile);
-                case 12221 -> kernelR12x2(a, aOff, b, bOff, kc, tile);
-                case 14210 -> kernelP14x1(a, aOff, b, bOff, kc, tile);
-                case 14220 -> kernelP14x2(a, aOff, b, bOff, kc, tile);
-                case 14211 -> kernelR14x1(a, aOff, b, bOff, kc, tile);
-                case 14221 -> kernelR14x2(a, aOff, b, bOff, kc, tile);
-                case 8310 -> kernelP8x1(a, aOff, b, bOff, kc, tile);
-                case 8330 -> kernelP8x3(a, aOff, b, bOff, kc, tile);
-                case 8311 -> kernelR8x1(a, aOff, b, bOff, kc, tile);
-                case 8331 -> kernelR8x3(a, aOff, b, bOff, kc, tile);
+        private static void kernel(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile, boolean narrow) {
+            switch (MR * 100 + NV * 10 + (narrow ? 1 : NV)) {
+                case 1221 -> kernelP12x1(a, aOff, b, bOff, kc, tile);
+                case 1222 -> kernelP12x2(a, aOff, b, bOff, kc, tile);
+                case 1421 -> kernelP14x1(a, aOff, b, bOff, kc, tile);
+                case 1422 -> kernelP14x2(a, aOff, b, bOff, kc, tile);
+                case 831 -> kernelP8x1(a, aOff, b, bOff, kc, tile);
+                case 833 -> kernelP8x3(a, aOff, b, bOff, kc, tile);
                 default -> throw new IllegalStateException("unknown kernel " + SHAPE);
             }
         }
@@ -545,169 +659,6 @@ public final class Gemm {
             c10_0 = b0.fma(a10, c10_0);
             c10_1 = b1.fma(a10, c10_1);
             FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
-            c11_0 = b0.fma(a11, c11_0);
-            c11_1 = b1.fma(a11, c11_1);
-        }
-        c0_0.intoArray(tile, 0 * nr + 0 * L);
-        c0_1.intoArray(tile, 0 * nr + 1 * L);
-        c1_0.intoArray(tile, 1 * nr + 0 * L);
-        c1_1.intoArray(tile, 1 * nr + 1 * L);
-        c2_0.intoArray(tile, 2 * nr + 0 * L);
-        c2_1.intoArray(tile, 2 * nr + 1 * L);
-        c3_0.intoArray(tile, 3 * nr + 0 * L);
-        c3_1.intoArray(tile, 3 * nr + 1 * L);
-        c4_0.intoArray(tile, 4 * nr + 0 * L);
-        c4_1.intoArray(tile, 4 * nr + 1 * L);
-        c5_0.intoArray(tile, 5 * nr + 0 * L);
-        c5_1.intoArray(tile, 5 * nr + 1 * L);
-        c6_0.intoArray(tile, 6 * nr + 0 * L);
-        c6_1.intoArray(tile, 6 * nr + 1 * L);
-        c7_0.intoArray(tile, 7 * nr + 0 * L);
-        c7_1.intoArray(tile, 7 * nr + 1 * L);
-        c8_0.intoArray(tile, 8 * nr + 0 * L);
-        c8_1.intoArray(tile, 8 * nr + 1 * L);
-        c9_0.intoArray(tile, 9 * nr + 0 * L);
-        c9_1.intoArray(tile, 9 * nr + 1 * L);
-        c10_0.intoArray(tile, 10 * nr + 0 * L);
-        c10_1.intoArray(tile, 10 * nr + 1 * L);
-        c11_0.intoArray(tile, 11 * nr + 0 * L);
-        c11_1.intoArray(tile, 11 * nr + 1 * L);
-    }
-
-    /** C tile += A panel (a[aOff + r*kc + p]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
-    private static void kernelR12x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S);
-        FloatVector c8_0 = FloatVector.zero(S);
-        FloatVector c9_0 = FloatVector.zero(S);
-        FloatVector c10_0 = FloatVector.zero(S);
-        FloatVector c11_0 = FloatVector.zero(S);
-        final int a0i = aOff + 0 * kc;
-        final int a1i = aOff + 1 * kc;
-        final int a2i = aOff + 2 * kc;
-        final int a3i = aOff + 3 * kc;
-        final int a4i = aOff + 4 * kc;
-        final int a5i = aOff + 5 * kc;
-        final int a6i = aOff + 6 * kc;
-        final int a7i = aOff + 7 * kc;
-        final int a8i = aOff + 8 * kc;
-        final int a9i = aOff + 9 * kc;
-        final int a10i = aOff + 10 * kc;
-        final int a11i = aOff + 11 * kc;
-        for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[a0i + p]);
-            c0_0 = b0.fma(a0, c0_0);
-            FloatVector a1 = FloatVector.broadcast(S, a[a1i + p]);
-            c1_0 = b0.fma(a1, c1_0);
-            FloatVector a2 = FloatVector.broadcast(S, a[a2i + p]);
-            c2_0 = b0.fma(a2, c2_0);
-            FloatVector a3 = FloatVector.broadcast(S, a[a3i + p]);
-            c3_0 = b0.fma(a3, c3_0);
-            FloatVector a4 = FloatVector.broadcast(S, a[a4i + p]);
-            c4_0 = b0.fma(a4, c4_0);
-            FloatVector a5 = FloatVector.broadcast(S, a[a5i + p]);
-            c5_0 = b0.fma(a5, c5_0);
-            FloatVector a6 = FloatVector.broadcast(S, a[a6i + p]);
-            c6_0 = b0.fma(a6, c6_0);
-            FloatVector a7 = FloatVector.broadcast(S, a[a7i + p]);
-            c7_0 = b0.fma(a7, c7_0);
-            FloatVector a8 = FloatVector.broadcast(S, a[a8i + p]);
-            c8_0 = b0.fma(a8, c8_0);
-            FloatVector a9 = FloatVector.broadcast(S, a[a9i + p]);
-            c9_0 = b0.fma(a9, c9_0);
-            FloatVector a10 = FloatVector.broadcast(S, a[a10i + p]);
-            c10_0 = b0.fma(a10, c10_0);
-            FloatVector a11 = FloatVector.broadcast(S, a[a11i + p]);
-            c11_0 = b0.fma(a11, c11_0);
-        }
-        c0_0.intoArray(tile, 0 * nr + 0 * L);
-        c1_0.intoArray(tile, 1 * nr + 0 * L);
-        c2_0.intoArray(tile, 2 * nr + 0 * L);
-        c3_0.intoArray(tile, 3 * nr + 0 * L);
-        c4_0.intoArray(tile, 4 * nr + 0 * L);
-        c5_0.intoArray(tile, 5 * nr + 0 * L);
-        c6_0.intoArray(tile, 6 * nr + 0 * L);
-        c7_0.intoArray(tile, 7 * nr + 0 * L);
-        c8_0.intoArray(tile, 8 * nr + 0 * L);
-        c9_0.intoArray(tile, 9 * nr + 0 * L);
-        c10_0.intoArray(tile, 10 * nr + 0 * L);
-        c11_0.intoArray(tile, 11 * nr + 0 * L);
-    }
-
-    /** C tile += A panel (a[aOff + r*kc + p]) times 2 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
-    private static void kernelR12x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
-        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
-        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
-        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
-        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
-        final int a0i = aOff + 0 * kc;
-        final int a1i = aOff + 1 * kc;
-        final int a2i = aOff + 2 * kc;
-        final int a3i = aOff + 3 * kc;
-        final int a4i = aOff + 4 * kc;
-        final int a5i = aOff + 5 * kc;
-        final int a6i = aOff + 6 * kc;
-        final int a7i = aOff + 7 * kc;
-        final int a8i = aOff + 8 * kc;
-        final int a9i = aOff + 9 * kc;
-        final int a10i = aOff + 10 * kc;
-        final int a11i = aOff + 11 * kc;
-        for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[a0i + p]);
-            c0_0 = b0.fma(a0, c0_0);
-            c0_1 = b1.fma(a0, c0_1);
-            FloatVector a1 = FloatVector.broadcast(S, a[a1i + p]);
-            c1_0 = b0.fma(a1, c1_0);
-            c1_1 = b1.fma(a1, c1_1);
-            FloatVector a2 = FloatVector.broadcast(S, a[a2i + p]);
-            c2_0 = b0.fma(a2, c2_0);
-            c2_1 = b1.fma(a2, c2_1);
-            FloatVector a3 = FloatVector.broadcast(S, a[a3i + p]);
-            c3_0 = b0.fma(a3, c3_0);
-            c3_1 = b1.fma(a3, c3_1);
-            FloatVector a4 = FloatVector.broadcast(S, a[a4i + p]);
-            c4_0 = b0.fma(a4, c4_0);
-            c4_1 = b1.fma(a4, c4_1);
-            FloatVector a5 = FloatVector.broadcast(S, a[a5i + p]);
-            c5_0 = b0.fma(a5, c5_0);
-            c5_1 = b1.fma(a5, c5_1);
-            FloatVector a6 = FloatVector.broadcast(S, a[a6i + p]);
-            c6_0 = b0.fma(a6, c6_0);
-            c6_1 = b1.fma(a6, c6_1);
-            FloatVector a7 = FloatVector.broadcast(S, a[a7i + p]);
-            c7_0 = b0.fma(a7, c7_0);
-            c7_1 = b1.fma(a7, c7_1);
-            FloatVector a8 = FloatVector.broadcast(S, a[a8i + p]);
-            c8_0 = b0.fma(a8, c8_0);
-            c8_1 = b1.fma(a8, c8_1);
-            FloatVector a9 = FloatVector.broadcast(S, a[a9i + p]);
-            c9_0 = b0.fma(a9, c9_0);
-            c9_1 = b1.fma(a9, c9_1);
-            FloatVector a10 = FloatVector.broadcast(S, a[a10i + p]);
-            c10_0 = b0.fma(a10, c10_0);
-            c10_1 = b1.fma(a10, c10_1);
-            FloatVector a11 = FloatVector.broadcast(S, a[a11i + p]);
             c11_0 = b0.fma(a11, c11_0);
             c11_1 = b1.fma(a11, c11_1);
         }
@@ -898,193 +849,6 @@ public final class Gemm {
         c13_1.intoArray(tile, 13 * nr + 1 * L);
     }
 
-    /** C tile += A panel (a[aOff + r*kc + p]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
-    private static void kernelR14x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S);
-        FloatVector c8_0 = FloatVector.zero(S);
-        FloatVector c9_0 = FloatVector.zero(S);
-        FloatVector c10_0 = FloatVector.zero(S);
-        FloatVector c11_0 = FloatVector.zero(S);
-        FloatVector c12_0 = FloatVector.zero(S);
-        FloatVector c13_0 = FloatVector.zero(S);
-        final int a0i = aOff + 0 * kc;
-        final int a1i = aOff + 1 * kc;
-        final int a2i = aOff + 2 * kc;
-        final int a3i = aOff + 3 * kc;
-        final int a4i = aOff + 4 * kc;
-        final int a5i = aOff + 5 * kc;
-        final int a6i = aOff + 6 * kc;
-        final int a7i = aOff + 7 * kc;
-        final int a8i = aOff + 8 * kc;
-        final int a9i = aOff + 9 * kc;
-        final int a10i = aOff + 10 * kc;
-        final int a11i = aOff + 11 * kc;
-        final int a12i = aOff + 12 * kc;
-        final int a13i = aOff + 13 * kc;
-        for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[a0i + p]);
-            c0_0 = b0.fma(a0, c0_0);
-            FloatVector a1 = FloatVector.broadcast(S, a[a1i + p]);
-            c1_0 = b0.fma(a1, c1_0);
-            FloatVector a2 = FloatVector.broadcast(S, a[a2i + p]);
-            c2_0 = b0.fma(a2, c2_0);
-            FloatVector a3 = FloatVector.broadcast(S, a[a3i + p]);
-            c3_0 = b0.fma(a3, c3_0);
-            FloatVector a4 = FloatVector.broadcast(S, a[a4i + p]);
-            c4_0 = b0.fma(a4, c4_0);
-            FloatVector a5 = FloatVector.broadcast(S, a[a5i + p]);
-            c5_0 = b0.fma(a5, c5_0);
-            FloatVector a6 = FloatVector.broadcast(S, a[a6i + p]);
-            c6_0 = b0.fma(a6, c6_0);
-            FloatVector a7 = FloatVector.broadcast(S, a[a7i + p]);
-            c7_0 = b0.fma(a7, c7_0);
-            FloatVector a8 = FloatVector.broadcast(S, a[a8i + p]);
-            c8_0 = b0.fma(a8, c8_0);
-            FloatVector a9 = FloatVector.broadcast(S, a[a9i + p]);
-            c9_0 = b0.fma(a9, c9_0);
-            FloatVector a10 = FloatVector.broadcast(S, a[a10i + p]);
-            c10_0 = b0.fma(a10, c10_0);
-            FloatVector a11 = FloatVector.broadcast(S, a[a11i + p]);
-            c11_0 = b0.fma(a11, c11_0);
-            FloatVector a12 = FloatVector.broadcast(S, a[a12i + p]);
-            c12_0 = b0.fma(a12, c12_0);
-            FloatVector a13 = FloatVector.broadcast(S, a[a13i + p]);
-            c13_0 = b0.fma(a13, c13_0);
-        }
-        c0_0.intoArray(tile, 0 * nr + 0 * L);
-        c1_0.intoArray(tile, 1 * nr + 0 * L);
-        c2_0.intoArray(tile, 2 * nr + 0 * L);
-        c3_0.intoArray(tile, 3 * nr + 0 * L);
-        c4_0.intoArray(tile, 4 * nr + 0 * L);
-        c5_0.intoArray(tile, 5 * nr + 0 * L);
-        c6_0.intoArray(tile, 6 * nr + 0 * L);
-        c7_0.intoArray(tile, 7 * nr + 0 * L);
-        c8_0.intoArray(tile, 8 * nr + 0 * L);
-        c9_0.intoArray(tile, 9 * nr + 0 * L);
-        c10_0.intoArray(tile, 10 * nr + 0 * L);
-        c11_0.intoArray(tile, 11 * nr + 0 * L);
-        c12_0.intoArray(tile, 12 * nr + 0 * L);
-        c13_0.intoArray(tile, 13 * nr + 0 * L);
-    }
-
-    /** C tile += A panel (a[aOff + r*kc + p]) times 2 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
-    private static void kernelR14x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
-        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
-        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
-        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
-        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
-        FloatVector c12_0 = FloatVector.zero(S), c12_1 = FloatVector.zero(S);
-        FloatVector c13_0 = FloatVector.zero(S), c13_1 = FloatVector.zero(S);
-        final int a0i = aOff + 0 * kc;
-        final int a1i = aOff + 1 * kc;
-        final int a2i = aOff + 2 * kc;
-        final int a3i = aOff + 3 * kc;
-        final int a4i = aOff + 4 * kc;
-        final int a5i = aOff + 5 * kc;
-        final int a6i = aOff + 6 * kc;
-        final int a7i = aOff + 7 * kc;
-        final int a8i = aOff + 8 * kc;
-        final int a9i = aOff + 9 * kc;
-        final int a10i = aOff + 10 * kc;
-        final int a11i = aOff + 11 * kc;
-        final int a12i = aOff + 12 * kc;
-        final int a13i = aOff + 13 * kc;
-        for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[a0i + p]);
-            c0_0 = b0.fma(a0, c0_0);
-            c0_1 = b1.fma(a0, c0_1);
-            FloatVector a1 = FloatVector.broadcast(S, a[a1i + p]);
-            c1_0 = b0.fma(a1, c1_0);
-            c1_1 = b1.fma(a1, c1_1);
-            FloatVector a2 = FloatVector.broadcast(S, a[a2i + p]);
-            c2_0 = b0.fma(a2, c2_0);
-            c2_1 = b1.fma(a2, c2_1);
-            FloatVector a3 = FloatVector.broadcast(S, a[a3i + p]);
-            c3_0 = b0.fma(a3, c3_0);
-            c3_1 = b1.fma(a3, c3_1);
-            FloatVector a4 = FloatVector.broadcast(S, a[a4i + p]);
-            c4_0 = b0.fma(a4, c4_0);
-            c4_1 = b1.fma(a4, c4_1);
-            FloatVector a5 = FloatVector.broadcast(S, a[a5i + p]);
-            c5_0 = b0.fma(a5, c5_0);
-            c5_1 = b1.fma(a5, c5_1);
-            FloatVector a6 = FloatVector.broadcast(S, a[a6i + p]);
-            c6_0 = b0.fma(a6, c6_0);
-            c6_1 = b1.fma(a6, c6_1);
-            FloatVector a7 = FloatVector.broadcast(S, a[a7i + p]);
-            c7_0 = b0.fma(a7, c7_0);
-            c7_1 = b1.fma(a7, c7_1);
-            FloatVector a8 = FloatVector.broadcast(S, a[a8i + p]);
-            c8_0 = b0.fma(a8, c8_0);
-            c8_1 = b1.fma(a8, c8_1);
-            FloatVector a9 = FloatVector.broadcast(S, a[a9i + p]);
-            c9_0 = b0.fma(a9, c9_0);
-            c9_1 = b1.fma(a9, c9_1);
-            FloatVector a10 = FloatVector.broadcast(S, a[a10i + p]);
-            c10_0 = b0.fma(a10, c10_0);
-            c10_1 = b1.fma(a10, c10_1);
-            FloatVector a11 = FloatVector.broadcast(S, a[a11i + p]);
-            c11_0 = b0.fma(a11, c11_0);
-            c11_1 = b1.fma(a11, c11_1);
-            FloatVector a12 = FloatVector.broadcast(S, a[a12i + p]);
-            c12_0 = b0.fma(a12, c12_0);
-            c12_1 = b1.fma(a12, c12_1);
-            FloatVector a13 = FloatVector.broadcast(S, a[a13i + p]);
-            c13_0 = b0.fma(a13, c13_0);
-            c13_1 = b1.fma(a13, c13_1);
-        }
-        c0_0.intoArray(tile, 0 * nr + 0 * L);
-        c0_1.intoArray(tile, 0 * nr + 1 * L);
-        c1_0.intoArray(tile, 1 * nr + 0 * L);
-        c1_1.intoArray(tile, 1 * nr + 1 * L);
-        c2_0.intoArray(tile, 2 * nr + 0 * L);
-        c2_1.intoArray(tile, 2 * nr + 1 * L);
-        c3_0.intoArray(tile, 3 * nr + 0 * L);
-        c3_1.intoArray(tile, 3 * nr + 1 * L);
-        c4_0.intoArray(tile, 4 * nr + 0 * L);
-        c4_1.intoArray(tile, 4 * nr + 1 * L);
-        c5_0.intoArray(tile, 5 * nr + 0 * L);
-        c5_1.intoArray(tile, 5 * nr + 1 * L);
-        c6_0.intoArray(tile, 6 * nr + 0 * L);
-        c6_1.intoArray(tile, 6 * nr + 1 * L);
-        c7_0.intoArray(tile, 7 * nr + 0 * L);
-        c7_1.intoArray(tile, 7 * nr + 1 * L);
-        c8_0.intoArray(tile, 8 * nr + 0 * L);
-        c8_1.intoArray(tile, 8 * nr + 1 * L);
-        c9_0.intoArray(tile, 9 * nr + 0 * L);
-        c9_1.intoArray(tile, 9 * nr + 1 * L);
-        c10_0.intoArray(tile, 10 * nr + 0 * L);
-        c10_1.intoArray(tile, 10 * nr + 1 * L);
-        c11_0.intoArray(tile, 11 * nr + 0 * L);
-        c11_1.intoArray(tile, 11 * nr + 1 * L);
-        c12_0.intoArray(tile, 12 * nr + 0 * L);
-        c12_1.intoArray(tile, 12 * nr + 1 * L);
-        c13_0.intoArray(tile, 13 * nr + 0 * L);
-        c13_1.intoArray(tile, 13 * nr + 1 * L);
-    }
-
     /** C tile += A panel (a[aOff + p*8 + r]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
     private static void kernelP8x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
         final int nr = NR;
@@ -1173,138 +937,6 @@ public final class Gemm {
             c6_1 = b1.fma(a6, c6_1);
             c6_2 = b2.fma(a6, c6_2);
             FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-            c7_0 = b0.fma(a7, c7_0);
-            c7_1 = b1.fma(a7, c7_1);
-            c7_2 = b2.fma(a7, c7_2);
-        }
-        c0_0.intoArray(tile, 0 * nr + 0 * L);
-        c0_1.intoArray(tile, 0 * nr + 1 * L);
-        c0_2.intoArray(tile, 0 * nr + 2 * L);
-        c1_0.intoArray(tile, 1 * nr + 0 * L);
-        c1_1.intoArray(tile, 1 * nr + 1 * L);
-        c1_2.intoArray(tile, 1 * nr + 2 * L);
-        c2_0.intoArray(tile, 2 * nr + 0 * L);
-        c2_1.intoArray(tile, 2 * nr + 1 * L);
-        c2_2.intoArray(tile, 2 * nr + 2 * L);
-        c3_0.intoArray(tile, 3 * nr + 0 * L);
-        c3_1.intoArray(tile, 3 * nr + 1 * L);
-        c3_2.intoArray(tile, 3 * nr + 2 * L);
-        c4_0.intoArray(tile, 4 * nr + 0 * L);
-        c4_1.intoArray(tile, 4 * nr + 1 * L);
-        c4_2.intoArray(tile, 4 * nr + 2 * L);
-        c5_0.intoArray(tile, 5 * nr + 0 * L);
-        c5_1.intoArray(tile, 5 * nr + 1 * L);
-        c5_2.intoArray(tile, 5 * nr + 2 * L);
-        c6_0.intoArray(tile, 6 * nr + 0 * L);
-        c6_1.intoArray(tile, 6 * nr + 1 * L);
-        c6_2.intoArray(tile, 6 * nr + 2 * L);
-        c7_0.intoArray(tile, 7 * nr + 0 * L);
-        c7_1.intoArray(tile, 7 * nr + 1 * L);
-        c7_2.intoArray(tile, 7 * nr + 2 * L);
-    }
-
-    /** C tile += A panel (a[aOff + r*kc + p]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
-    private static void kernelR8x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S);
-        final int a0i = aOff + 0 * kc;
-        final int a1i = aOff + 1 * kc;
-        final int a2i = aOff + 2 * kc;
-        final int a3i = aOff + 3 * kc;
-        final int a4i = aOff + 4 * kc;
-        final int a5i = aOff + 5 * kc;
-        final int a6i = aOff + 6 * kc;
-        final int a7i = aOff + 7 * kc;
-        for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[a0i + p]);
-            c0_0 = b0.fma(a0, c0_0);
-            FloatVector a1 = FloatVector.broadcast(S, a[a1i + p]);
-            c1_0 = b0.fma(a1, c1_0);
-            FloatVector a2 = FloatVector.broadcast(S, a[a2i + p]);
-            c2_0 = b0.fma(a2, c2_0);
-            FloatVector a3 = FloatVector.broadcast(S, a[a3i + p]);
-            c3_0 = b0.fma(a3, c3_0);
-            FloatVector a4 = FloatVector.broadcast(S, a[a4i + p]);
-            c4_0 = b0.fma(a4, c4_0);
-            FloatVector a5 = FloatVector.broadcast(S, a[a5i + p]);
-            c5_0 = b0.fma(a5, c5_0);
-            FloatVector a6 = FloatVector.broadcast(S, a[a6i + p]);
-            c6_0 = b0.fma(a6, c6_0);
-            FloatVector a7 = FloatVector.broadcast(S, a[a7i + p]);
-            c7_0 = b0.fma(a7, c7_0);
-        }
-        c0_0.intoArray(tile, 0 * nr + 0 * L);
-        c1_0.intoArray(tile, 1 * nr + 0 * L);
-        c2_0.intoArray(tile, 2 * nr + 0 * L);
-        c3_0.intoArray(tile, 3 * nr + 0 * L);
-        c4_0.intoArray(tile, 4 * nr + 0 * L);
-        c5_0.intoArray(tile, 5 * nr + 0 * L);
-        c6_0.intoArray(tile, 6 * nr + 0 * L);
-        c7_0.intoArray(tile, 7 * nr + 0 * L);
-    }
-
-    /** C tile += A panel (a[aOff + r*kc + p]) times 3 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
-    private static void kernelR8x3(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S), c6_2 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S), c7_2 = FloatVector.zero(S);
-        final int a0i = aOff + 0 * kc;
-        final int a1i = aOff + 1 * kc;
-        final int a2i = aOff + 2 * kc;
-        final int a3i = aOff + 3 * kc;
-        final int a4i = aOff + 4 * kc;
-        final int a5i = aOff + 5 * kc;
-        final int a6i = aOff + 6 * kc;
-        final int a7i = aOff + 7 * kc;
-        for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
-            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[a0i + p]);
-            c0_0 = b0.fma(a0, c0_0);
-            c0_1 = b1.fma(a0, c0_1);
-            c0_2 = b2.fma(a0, c0_2);
-            FloatVector a1 = FloatVector.broadcast(S, a[a1i + p]);
-            c1_0 = b0.fma(a1, c1_0);
-            c1_1 = b1.fma(a1, c1_1);
-            c1_2 = b2.fma(a1, c1_2);
-            FloatVector a2 = FloatVector.broadcast(S, a[a2i + p]);
-            c2_0 = b0.fma(a2, c2_0);
-            c2_1 = b1.fma(a2, c2_1);
-            c2_2 = b2.fma(a2, c2_2);
-            FloatVector a3 = FloatVector.broadcast(S, a[a3i + p]);
-            c3_0 = b0.fma(a3, c3_0);
-            c3_1 = b1.fma(a3, c3_1);
-            c3_2 = b2.fma(a3, c3_2);
-            FloatVector a4 = FloatVector.broadcast(S, a[a4i + p]);
-            c4_0 = b0.fma(a4, c4_0);
-            c4_1 = b1.fma(a4, c4_1);
-            c4_2 = b2.fma(a4, c4_2);
-            FloatVector a5 = FloatVector.broadcast(S, a[a5i + p]);
-            c5_0 = b0.fma(a5, c5_0);
-            c5_1 = b1.fma(a5, c5_1);
-            c5_2 = b2.fma(a5, c5_2);
-            FloatVector a6 = FloatVector.broadcast(S, a[a6i + p]);
-            c6_0 = b0.fma(a6, c6_0);
-            c6_1 = b1.fma(a6, c6_1);
-            c6_2 = b2.fma(a6, c6_2);
-            FloatVector a7 = FloatVector.broadcast(S, a[a7i + p]);
             c7_0 = b0.fma(a7, c7_0);
             c7_1 = b1.fma(a7, c7_1);
             c7_2 = b2.fma(a7, c7_2);
