@@ -20,3 +20,4 @@ export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
 # The JVM flags every tuna process needs: the Vector API and native (FFM) access.
 TUNA_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m)
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

@@ -83,13 +83,13 @@ public final class Model implements AutoCloseable {
     /** A Keras-like summary: one line per layer with its output shape, then the parameter count. */
     public String summary() {
         StringBuilder s = new StringBuilder();
-        s.append(String.format("%-36s %-20s %10s%n", "Layer", "Output shape", "Param #"));
+        s.append(String.format("%-48s %-20s %10s%n", "Layer", "Output shape", "Param #"));
         List<Shape> shapes = root.outputShapes();
         for (int i = 0; i < root.layers().size(); i++) {
             Layer l = root.layers().get(i);
             long params = 0;
             for (Parameter p : l.parameters()) params += p.value().size();
-            s.append(String.format("%-36s %-20s %,10d%n", l.name() + " " + l.describe(), batchShape(shapes.get(i)), params));
+            s.append(String.format("%-48s %-20s %,10d%n", l.name() + " " + l.describe(), batchShape(shapes.get(i)), params));
         }
         s.append("Total params: ").append(String.format("%,d", parameterCount()));
         return s.toString();

@@ -119,8 +119,7 @@ public final class CpuBackend implements Backend {
         }
         if (a.shape().equals(outShape) && isSuffix(b.shape(), outShape)) {
             // The bias case: b repeats along the leading axes.
-            long inner = b.size();
-            for (long off = 0; off < n; off += inner) binaryLoop(op, x, off, 1, y, 0, 1, o, off, inner);
+            VectorOps.rowBroadcast(op.ordinal(), x, y, o, n / b.size(), (int) b.size());
             return out;
         }
         long[] sa = broadcastStrides(a.shape(), outShape), sb = broadcastStrides(b.shape(), outShape);

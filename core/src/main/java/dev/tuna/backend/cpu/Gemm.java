@@ -169,6 +169,8 @@ public final class Gemm {
         static final int MR = Integer.parseInt(SHAPE.substring(0, SHAPE.indexOf('x')));
         static final int NV = Integer.parseInt(SHAPE.substring(SHAPE.indexOf('x') + 1));
         static final int NR = NV * L;
+        static final boolean TOUCH = Boolean.getBoolean("tuna.gemm.touch");
+        static final boolean DIRECT = !Boolean.getBoolean("tuna.gemm.nodirect");
         /** Depth of a packed block. */
         static final int KC = Integer.getInteger("tuna.gemm.kc", 384);
         /** Rows of op(A) per packed block (a multiple of MR). */
@@ -199,7 +201,7 @@ public final class Gemm {
         static final class Work implements RangeBody {
             final float[] ap = new float[MC * KC + L];
             final float[] bp = new float[KC * NC + L];
-            final float[] tile = new float[MR * NR];
+            final float[] tile = new float[MR * NR + 1];
             // Job (only meaningful on the calling thread's Work while a parallel call is in flight).
             boolean transA, transB, splitN;
             int m, n, k, lda, ldb, ldc, chunks, panels;
@@ -272,9 +274,15 @@ public final class Gemm {
                     int aOffP = q * MR * kc;
                     for (int t = 0; t * NR < nc; t++) {
                         int cols = Math.min(NR, nc - t * NR);
-                        kernel(ap, aOffP, bp, t * NR * kc, kc, tile, cols <= L);
                         long cAt = j.cOff + (long) (ic + q * MR) * j.ldc + jc + t * NR;
-                        if (rows == MR && cols == NR) {
+                        boolean full = rows == MR && cols == NR;
+                        if (full && TOUCH) touch(j.c, cAt, j.ldc, tile);
+                        if (full && DIRECT) {
+                            kernelC(ap, aOffP, bp, t * NR * kc, kc, j.c, cAt, j.ldc, alpha, beff, beta0);
+                            continue;
+                        }
+                        kernel(ap, aOffP, bp, t * NR * kc, kc, tile, cols <= L);
+                        if (full) {
                             updateFull(tile, j.c, cAt, j.ldc, alpha, beff, beta0);
                         } else {
                             updatePartial(tile, rows, cols, j.c, cAt, j.ldc, alpha, beff, beta0);
@@ -510,6 +518,20 @@ public final class Gemm {
             }
         }
 
+        /**
+         * Loads one float from each cache line of a full C tile (summed into the tile's spare slot, so the loads stay)
+         * before the micro-kernel runs: a software prefetch, so that the update after it finds C in cache.
+         */
+        private static void touch(MemorySegment c, long cAt, int ldc, float[] tile) {
+            float s = 0f;
+            for (int r = 0; r < MR; r++) {
+                long row = cAt + (long) r * ldc;
+                for (int x = 0; x < NR; x += 16) s += c.getAtIndex(F, row + x);
+                s += c.getAtIndex(F, row + NR - 1);
+            }
+            tile[MR * NR] = s;
+        }
+
         private static void updateFull(float[] tile, MemorySegment c, long cAt, int ldc, float alpha, float beff,
                                        boolean beta0) {
             for (int r = 0; r < MR; r++) {
@@ -532,6 +554,16 @@ public final class Gemm {
                     if (!beta0) acc = c.getAtIndex(F, row + jj) * beff + acc;
                     c.setAtIndex(F, row + jj, acc);
                 }
+            }
+        }
+
+        private static void kernelC(float[] a, int aOff, float[] b, int bOff, int kc, MemorySegment c, long cAt, long ldc,
+                                    float alpha, float beff, boolean beta0) {
+            switch (MR * 10 + NV) {
+                case 122 -> kernelC12x2(a, aOff, b, bOff, kc, c, cAt, ldc, alpha, beff, beta0);
+                case 142 -> kernelC14x2(a, aOff, b, bOff, kc, c, cAt, ldc, alpha, beff, beta0);
+                case 83 -> kernelC8x3(a, aOff, b, bOff, kc, c, cAt, ldc, alpha, beff, beta0);
+                default -> throw new IllegalStateException("unknown kernel " + SHAPE);
             }
         }
 
@@ -965,6 +997,410 @@ public final class Gemm {
         c7_0.intoArray(tile, 7 * nr + 0 * L);
         c7_1.intoArray(tile, 7 * nr + 1 * L);
         c7_2.intoArray(tile, 7 * nr + 2 * L);
+    }
+
+    /** C tile (MR x NR at c[cAt + r*ldc + col]) = alpha * (A panel x B panel) + beff * C, or alpha * (A x B) when beta0. */
+    private static void kernelC12x2(float[] a, int aOff, float[] b, int bOff, int kc, MemorySegment c, long cAt, long ldc,
+                                       float alpha, float beff, boolean beta0) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * 12, bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+            c5_0 = b0.fma(a5, c5_0);
+            c5_1 = b1.fma(a5, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+            c6_0 = b0.fma(a6, c6_0);
+            c6_1 = b1.fma(a6, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+            c7_0 = b0.fma(a7, c7_0);
+            c7_1 = b1.fma(a7, c7_1);
+            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
+            c8_0 = b0.fma(a8, c8_0);
+            c8_1 = b1.fma(a8, c8_1);
+            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
+            c9_0 = b0.fma(a9, c9_0);
+            c9_1 = b1.fma(a9, c9_1);
+            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
+            c10_0 = b0.fma(a10, c10_0);
+            c10_1 = b1.fma(a10, c10_1);
+            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
+            c11_0 = b0.fma(a11, c11_0);
+            c11_1 = b1.fma(a11, c11_1);
+        }
+        long row = cAt * 4, step = ldc * 4;
+        if (beta0) {
+            c0_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c0_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c1_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c1_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c2_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c2_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c3_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c3_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c4_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c4_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c5_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c5_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c6_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c6_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c7_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c7_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c8_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c8_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c9_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c9_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c10_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c10_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c11_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c11_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+        } else {
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c0_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c0_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c1_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c1_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c2_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c2_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c3_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c3_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c4_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c4_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c5_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c5_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c6_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c6_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c7_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c7_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c8_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c8_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c9_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c9_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c10_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c10_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c11_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c11_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+        }
+    }
+
+    /** C tile (MR x NR at c[cAt + r*ldc + col]) = alpha * (A panel x B panel) + beff * C, or alpha * (A x B) when beta0. */
+    private static void kernelC14x2(float[] a, int aOff, float[] b, int bOff, int kc, MemorySegment c, long cAt, long ldc,
+                                       float alpha, float beff, boolean beta0) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
+        FloatVector c12_0 = FloatVector.zero(S), c12_1 = FloatVector.zero(S);
+        FloatVector c13_0 = FloatVector.zero(S), c13_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * 14, bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+            c5_0 = b0.fma(a5, c5_0);
+            c5_1 = b1.fma(a5, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+            c6_0 = b0.fma(a6, c6_0);
+            c6_1 = b1.fma(a6, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+            c7_0 = b0.fma(a7, c7_0);
+            c7_1 = b1.fma(a7, c7_1);
+            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
+            c8_0 = b0.fma(a8, c8_0);
+            c8_1 = b1.fma(a8, c8_1);
+            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
+            c9_0 = b0.fma(a9, c9_0);
+            c9_1 = b1.fma(a9, c9_1);
+            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
+            c10_0 = b0.fma(a10, c10_0);
+            c10_1 = b1.fma(a10, c10_1);
+            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
+            c11_0 = b0.fma(a11, c11_0);
+            c11_1 = b1.fma(a11, c11_1);
+            FloatVector a12 = FloatVector.broadcast(S, a[ai + 12]);
+            c12_0 = b0.fma(a12, c12_0);
+            c12_1 = b1.fma(a12, c12_1);
+            FloatVector a13 = FloatVector.broadcast(S, a[ai + 13]);
+            c13_0 = b0.fma(a13, c13_0);
+            c13_1 = b1.fma(a13, c13_1);
+        }
+        long row = cAt * 4, step = ldc * 4;
+        if (beta0) {
+            c0_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c0_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c1_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c1_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c2_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c2_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c3_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c3_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c4_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c4_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c5_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c5_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c6_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c6_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c7_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c7_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c8_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c8_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c9_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c9_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c10_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c10_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c11_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c11_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c12_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c12_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            c13_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c13_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+        } else {
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c0_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c0_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c1_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c1_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c2_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c2_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c3_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c3_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c4_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c4_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c5_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c5_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c6_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c6_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c7_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c7_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c8_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c8_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c9_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c9_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c10_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c10_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c11_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c11_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c12_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c12_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c13_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c13_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+        }
+    }
+
+    /** C tile (MR x NR at c[cAt + r*ldc + col]) = alpha * (A panel x B panel) + beff * C, or alpha * (A x B) when beta0. */
+    private static void kernelC8x3(float[] a, int aOff, float[] b, int bOff, int kc, MemorySegment c, long cAt, long ldc,
+                                       float alpha, float beff, boolean beta0) {
+        final int nr = NR;
+        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S), c6_2 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S), c7_2 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * 8, bi = bOff + p * nr;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            c2_2 = b2.fma(a2, c2_2);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            c3_2 = b2.fma(a3, c3_2);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            c4_2 = b2.fma(a4, c4_2);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+            c5_0 = b0.fma(a5, c5_0);
+            c5_1 = b1.fma(a5, c5_1);
+            c5_2 = b2.fma(a5, c5_2);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+            c6_0 = b0.fma(a6, c6_0);
+            c6_1 = b1.fma(a6, c6_1);
+            c6_2 = b2.fma(a6, c6_2);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+            c7_0 = b0.fma(a7, c7_0);
+            c7_1 = b1.fma(a7, c7_1);
+            c7_2 = b2.fma(a7, c7_2);
+        }
+        long row = cAt * 4, step = ldc * 4;
+        if (beta0) {
+            c0_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c0_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            c0_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            c1_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c1_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            c1_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            c2_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c2_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            c2_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            c3_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c3_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            c3_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            c4_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c4_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            c4_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            c5_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c5_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            c5_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            c6_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c6_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            c6_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            c7_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            c7_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            c7_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+        } else {
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c0_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c0_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c0_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c1_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c1_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c1_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c2_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c2_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c2_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c3_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c3_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c3_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c4_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c4_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c4_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c5_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c5_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c5_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c6_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c6_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c6_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+            row += step;
+            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c7_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c7_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
+            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c7_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
+        }
     }
     }
 }

@@ -18,23 +18,25 @@ final class Im2Col {
         int k = kh * kw * c;
         Tensor cols = Tensor.empty(Shape.of(n * oh * ow, k), DType.F32);
         MemorySegment s = x.data(), d = cols.data();
-        long rowBytes = (long) c * 4;
         CpuParallel.forRange(n, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 for (int i = 0; i < oh; i++) {
                     for (int j = 0; j < ow; j++) {
                         long row = (((long) b * oh + i) * ow + j) * k;
+                        int x0 = j * g.strideW() - g.padW();
+                        // Kernel columns that fall inside the image: one contiguous run of (dj1-dj0)*c floats per kernel row.
+                        int dj0 = Math.max(0, -x0), dj1 = Math.min(kw, w - x0);
                         for (int di = 0; di < kh; di++) {
                             int y = i * g.strideH() - g.padH() + di;
-                            for (int dj = 0; dj < kw; dj++) {
-                                int xx = j * g.strideW() - g.padW() + dj;
-                                long dst = (row + ((long) di * kw + dj) * c) * 4;
-                                if (y < 0 || y >= h || xx < 0 || xx >= w) {
-                                    d.asSlice(dst, rowBytes).fill((byte) 0);
-                                } else {
-                                    MemorySegment.copy(s, ((((long) b * h + y) * w + xx) * c) * 4, d, dst, rowBytes);
-                                }
+                            long dst = (row + (long) di * kw * c) * 4;
+                            if (y < 0 || y >= h || dj1 <= dj0) {
+                                d.asSlice(dst, (long) kw * c * 4).fill((byte) 0);
+                                continue;
                             }
+                            if (dj0 > 0) d.asSlice(dst, (long) dj0 * c * 4).fill((byte) 0);
+                            MemorySegment.copy(s, ((((long) b * h + y) * w + x0 + dj0) * c) * 4, d, dst + (long) dj0 * c * 4,
+                                    (long) (dj1 - dj0) * c * 4);
+                            if (dj1 < kw) d.asSlice(dst + (long) dj1 * c * 4, (long) (kw - dj1) * c * 4).fill((byte) 0);
                         }
                     }
                 }

@@ -134,6 +134,29 @@ final class VectorOps {
         }
     }
 
+    /** o[r, j] = x[r, j] op b[j] over rows: the bias case, vectorised along the row. */
+    static void rowBroadcast(int op, MemorySegment x, MemorySegment b, MemorySegment o, long rows, int inner) {
+        if (inner < L) {
+            for (long r = 0; r < rows; r++) binary(op, x, r * inner, b, 0, o, r * inner, inner);
+            return;
+        }
+        int end = ON ? inner - inner % L : 0;
+        for (long r = 0; r < rows; r++) {
+            long off = r * inner;
+            int j = 0;
+            for (; j < end; j += L) {
+                FloatVector a = load(x, off + j), c = load(b, j);
+                store(switch (op) {
+                    case 0 -> a.add(c);
+                    case 1 -> a.sub(c);
+                    case 2 -> a.mul(c);
+                    default -> a.div(c);
+                }, o, off + j);
+            }
+            if (j < inner) binary(op, x, off + j, b, j, o, off + j, inner - j);
+        }
+    }
+
     static void relu(MemorySegment x, MemorySegment y, long n) {
         long i = 0, end = vecEnd(n);
         for (; i < end; i += L) store(load(x, i).max(0f), y, i);
