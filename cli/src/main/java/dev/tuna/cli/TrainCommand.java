@@ -48,6 +48,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "FILE", description = "save the trained weights as a safetensors file")
     Path save;
 
+    @Option(names = "--load", paramLabel = "FILE", description = "start from the weights in a safetensors file (from --save)")
+    Path load;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -62,6 +65,14 @@ public final class TrainCommand implements Callable<Integer> {
                     data.inputShape(), data.numClasses());
             try (Model model = ModelFactory.build(job.model(), data.inputShape(), data.numClasses(), seed)) {
                 out.println(model.summary());
+                if (load != null) {
+                    try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                        model.loadStateDict(Safetensors.read(load, a));
+                    } catch (IllegalArgumentException e) {
+                        throw new BadInputException(load + ": " + e.getMessage());
+                    }
+                    out.println("Loaded weights from " + load);
+                }
                 Optimizer opt = optimizer(job, model);
                 List<Callback> callbacks = new ArrayList<>();
                 JobSpec.EarlyStop es = job.train().earlyStopping();

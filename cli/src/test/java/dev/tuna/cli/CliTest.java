@@ -97,6 +97,32 @@ class CliTest {
     }
 
     @Test
+    void savedWeightsLoadBackAndMismatchedCheckpointsAreRefused() throws Exception {
+        Path s = spec("");
+        Path weights = tmp.resolve("w.safetensors");
+        Run a = run("train", s.toString(), "--device", "cpu", "--save", weights.toString());
+        assertEquals(0, a.code, a.err);
+        // Loading the saved weights and training zero further epochs is not possible (epochs >= 1), so train one
+        // epoch from them: the first epoch's training loss must start near where the saved model ended, far below
+        // a fresh model's first-epoch loss.
+        Run b = run("train", s.toString(), "--device", "cpu", "--load", weights.toString(), "--set", "train.epochs=1");
+        assertEquals(0, b.code, b.err);
+        assertTrue(b.out.contains("Loaded weights from"), b.out);
+        Run fresh = run("train", s.toString(), "--device", "cpu", "--set", "train.epochs=1");
+        assertTrue(loss(b.out) < loss(fresh.out), "loaded " + loss(b.out) + " vs fresh " + loss(fresh.out));
+
+        Run wrong = run("train", s.toString(), "--device", "cpu", "--load", weights.toString(), "--set", "model.layers[0].dense.units=8");
+        assertEquals(2, wrong.code);
+        assertTrue(wrong.err.contains("w.safetensors") && wrong.err.contains("dense/kernel"), wrong.err);
+    }
+
+    private static double loss(String out) {
+        var m = java.util.regex.Pattern.compile(" - loss: (\\d+\\.\\d+)").matcher(out);
+        assertTrue(m.find(), out);
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
     void setOverridesTheSpecAndSeedsReproduce() throws Exception {
         Path s = spec("");
         Run a = run("train", s.toString(), "--device", "cpu", "--set", "train.epochs=2", "--seed", "9");
