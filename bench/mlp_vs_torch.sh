@@ -11,7 +11,7 @@ $PY -c 'import torch' 2>/dev/null || { echo "PyTorch missing: apt-get install py
 (cd "$here" && mvn -q -B -DskipTests -pl bench -am package >&2)
 log=$(mktemp)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F)"
-"$JAVA_HOME/bin/java" "${TUNA_JVM_FLAGS[@]}" -Dtuna.threads="$threads" -cp "$here/bench/target/benchmarks.jar" \
+"$JAVA_HOME/bin/java" "${TUNA_JVM_FLAGS[@]}" -Xmx512m -Dtuna.threads="$threads" -cp "$here/bench/target/benchmarks.jar" \
   dev.tuna.bench.MlpEpoch 64,512 "$epochs" 2>/dev/null | tee -a "$log"
 OMP_NUM_THREADS="$threads" $PY "$here/bench/peers/mlp_epoch_torch.py" "$threads" 64,512 "$epochs" | tee -a "$log"
 echo

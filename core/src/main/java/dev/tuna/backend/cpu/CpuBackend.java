@@ -265,24 +265,31 @@ public final class CpuBackend implements Backend {
         double loss = 0;
         for (int r = 0; r < n; r++) {
             long base = (long) r * c;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < c; j++) max = Math.max(max, z.getAtIndex(F, base + j));
-            double sum = 0;
-            for (int j = 0; j < c; j++) {
-                float e = (float) Math.exp(z.getAtIndex(F, base + j) - max);
-                p.setAtIndex(F, base + j, e);
-                sum += e;
-            }
-            float inv = (float) (1 / sum);
-            for (int j = 0; j < c; j++) p.setAtIndex(F, base + j, p.getAtIndex(F, base + j) * inv);
             int label = y.getAtIndex(I, r);
             if (label < 0 || label >= c) throw new IllegalArgumentException("label " + label + " outside [0, " + c + ") in row " + r);
-            // log-softmax computed from the shifted logits, so a tiny probability never becomes log(0).
-            loss += Math.log(sum) - (z.getAtIndex(F, base + label) - max);
+            loss += softmaxRow(z, p, base, c) - z.getAtIndex(F, base + label);
         }
         Tensor out = f32(Shape.of());
         out.data().set(F, 0, (float) (loss / n));
         return out;
+    }
+
+    /**
+     * Writes softmax(z[base..base+c)) to p and returns log(sum(exp(z))), computed from the max-shifted logits
+     * so that neither a huge logit overflows nor a tiny probability becomes log(0).
+     */
+    private static double softmaxRow(MemorySegment z, MemorySegment p, long base, int c) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < c; j++) max = Math.max(max, z.getAtIndex(F, base + j));
+        double sum = 0;
+        for (int j = 0; j < c; j++) {
+            float e = (float) Math.exp(z.getAtIndex(F, base + j) - max);
+            p.setAtIndex(F, base + j, e);
+            sum += e;
+        }
+        float inv = (float) (1 / sum);
+        for (int j = 0; j < c; j++) p.setAtIndex(F, base + j, p.getAtIndex(F, base + j) * inv);
+        return max + Math.log(sum);
     }
 
     @Override
@@ -305,19 +312,7 @@ public final class CpuBackend implements Backend {
         long n = logits.size() / c;
         Tensor out = f32(logits.shape());
         MemorySegment z = logits.data(), p = out.data();
-        for (long r = 0; r < n; r++) {
-            long base = r * c;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < c; j++) max = Math.max(max, z.getAtIndex(F, base + j));
-            double sum = 0;
-            for (int j = 0; j < c; j++) {
-                float e = (float) Math.exp(z.getAtIndex(F, base + j) - max);
-                p.setAtIndex(F, base + j, e);
-                sum += e;
-            }
-            float inv = (float) (1 / sum);
-            for (int j = 0; j < c; j++) p.setAtIndex(F, base + j, p.getAtIndex(F, base + j) * inv);
-        }
+        for (long r = 0; r < n; r++) softmaxRow(z, p, r * c, c);
         return out;
     }
 

@@ -89,6 +89,14 @@ public final class Gemm {
         return true;
     }
 
+    /** A thread that never runs: segments it may access are accessible from any thread (not confined). */
+    private static final Thread PROBE = Thread.ofPlatform().unstarted(() -> { });
+
+    /** Whether worker threads may touch all three segments (segments of a confined arena force a serial call). */
+    private static boolean shareable(MemorySegment a, MemorySegment b, MemorySegment c) {
+        return a.isAccessibleBy(PROBE) && b.isAccessibleBy(PROBE) && c.isAccessibleBy(PROBE);
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // Scalar fallback.
 
@@ -100,7 +108,7 @@ public final class Gemm {
         check(transA, transB, m, n, k, lda, ldb, ldc, aOff, bOff, cOff);
         if (trivial(m, n, k, alpha, beta, c, cOff, ldc)) return;
         long work = (long) m * n * k;
-        int chunks = work < (1L << 18) ? 1 : Math.min(m, CpuParallel.threads());
+        int chunks = work < (1L << 18) || !shareable(a, b, c) ? 1 : Math.min(m, CpuParallel.threads());
         RangeBody body = (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
                 int i0 = CpuParallel.chunkStart(m, chunks, ch), i1 = CpuParallel.chunkStart(m, chunks, ch + 1);
@@ -164,13 +172,14 @@ public final class Gemm {
     static final class Vec {
         static final VectorSpecies<Float> S = species();
         static final int L = S.length();
-        static final String SHAPE = System.getProperty("tuna.gemm.kernel", "12x2");
-        /** Micro-tile: MR rows of C by NV vectors (NR = NV * L columns). */
-        static final int MR = Integer.parseInt(SHAPE.substring(0, SHAPE.indexOf('x')));
-        static final int NV = Integer.parseInt(SHAPE.substring(SHAPE.indexOf('x') + 1));
+        /**
+         * Micro-tile: MR rows of C by NV vectors (NR = NV * L columns). 12 x 2 keeps 24 accumulators, 2 B vectors
+         * and a broadcast in registers, which needs the 32 vector registers of AVX-512 (measured best there among
+         * 6x4, 8x3, 12x2, 14x2, 16x2); narrower species (AVX2: 16 registers) use 6 x 2.
+         */
+        static final int MR = L >= 16 ? 12 : 6;
+        static final int NV = 2;
         static final int NR = NV * L;
-        static final boolean TOUCH = Boolean.getBoolean("tuna.gemm.touch");
-        static final boolean DIRECT = !Boolean.getBoolean("tuna.gemm.nodirect");
         /** Depth of a packed block. */
         static final int KC = Integer.getInteger("tuna.gemm.kc", 384);
         /** Rows of op(A) per packed block (a multiple of MR). */
@@ -193,6 +202,12 @@ public final class Gemm {
             return pref;
         }
 
+        /** The size of the blocks when {@code n} is cut into as few as possible of at most {@code max}, a multiple of q. */
+        private static int evenBlock(int n, int max, int q) {
+            int blocks = Math.max(1, (n + max - 1) / max);
+            return Math.min(max, roundUp((n + blocks - 1) / blocks, q));
+        }
+
         private static int roundUp(int x, int q) {
             return Math.max(q, (x + q - 1) / q * q);
         }
@@ -201,7 +216,7 @@ public final class Gemm {
         static final class Work implements RangeBody {
             final float[] ap = new float[MC * KC + L];
             final float[] bp = new float[KC * NC + L];
-            final float[] tile = new float[MR * NR + 1];
+            final float[] tile = new float[MR * NR];
             // Job (only meaningful on the calling thread's Work while a parallel call is in flight).
             boolean transA, transB, splitN;
             int m, n, k, lda, ldb, ldc, chunks, panels;
@@ -225,12 +240,15 @@ public final class Gemm {
             /** Serial blocked GEMM of rows [i0, i1) x columns [j0, j1) of C for job j, using this thread's buffers. */
             void compute(Work j, int i0, int i1, int j0, int j1) {
                 int k = j.k;
-                int kb = (k + ((k + KC - 1) / KC) - 1) / ((k + KC - 1) / KC); // even depth blocks of at most KC
+                // Even blocks: depth blocks of at most KC (they fix the summation order, which depends on k only),
+                // row blocks of at most MC (rounded to whole micro-panels).
+                int kb = evenBlock(k, KC, 1);
+                int mb = evenBlock(i1 - i0, MC, MR);
                 for (int pc = 0; pc < k; pc += kb) {
                     int kc = Math.min(kb, k - pc);
                     boolean first = pc == 0;
-                    for (int ic = i0; ic < i1; ic += MC) {
-                        int mc = Math.min(MC, i1 - ic);
+                    for (int ic = i0; ic < i1; ic += mb) {
+                        int mc = Math.min(mb, i1 - ic);
                         packA(j, ic, mc, pc, kc);
                         for (int jc = j0; jc < j1; jc += NC) {
                             int nc = Math.min(NC, j1 - jc);
@@ -275,14 +293,8 @@ public final class Gemm {
                     for (int t = 0; t * NR < nc; t++) {
                         int cols = Math.min(NR, nc - t * NR);
                         long cAt = j.cOff + (long) (ic + q * MR) * j.ldc + jc + t * NR;
-                        boolean full = rows == MR && cols == NR;
-                        if (full && TOUCH) touch(j.c, cAt, j.ldc, tile);
-                        if (full && DIRECT) {
-                            kernelC(ap, aOffP, bp, t * NR * kc, kc, j.c, cAt, j.ldc, alpha, beff, beta0);
-                            continue;
-                        }
                         kernel(ap, aOffP, bp, t * NR * kc, kc, tile, cols <= L);
-                        if (full) {
+                        if (rows == MR && cols == NR) {
                             updateFull(tile, j.c, cAt, j.ldc, alpha, beff, beta0);
                         } else {
                             updatePartial(tile, rows, cols, j.c, cAt, j.ldc, alpha, beff, beta0);
@@ -506,7 +518,7 @@ public final class Gemm {
             long work = (long) m * n * k;
             w.splitN = nPanels >= mPanels;
             w.panels = w.splitN ? nPanels : mPanels;
-            w.chunks = work < PARALLEL_MIN_WORK ? 1 : Math.min(threads, w.panels);
+            w.chunks = work < PARALLEL_MIN_WORK || !shareable(a, b, c) ? 1 : Math.min(threads, w.panels);
             try {
                 if (w.chunks == 1) {
                     w.compute(w, 0, m, 0, n);
@@ -516,20 +528,6 @@ public final class Gemm {
             } finally {
                 w.a = w.b = w.c = null;
             }
-        }
-
-        /**
-         * Loads one float from each cache line of a full C tile (summed into the tile's spare slot, so the loads stay)
-         * before the micro-kernel runs: a software prefetch, so that the update after it finds C in cache.
-         */
-        private static void touch(MemorySegment c, long cAt, int ldc, float[] tile) {
-            float s = 0f;
-            for (int r = 0; r < MR; r++) {
-                long row = cAt + (long) r * ldc;
-                for (int x = 0; x < NR; x += 16) s += c.getAtIndex(F, row + x);
-                s += c.getAtIndex(F, row + NR - 1);
-            }
-            tile[MR * NR] = s;
         }
 
         private static void updateFull(float[] tile, MemorySegment c, long cAt, int ldc, float alpha, float beff,
@@ -557,850 +555,237 @@ public final class Gemm {
             }
         }
 
-        private static void kernelC(float[] a, int aOff, float[] b, int bOff, int kc, MemorySegment c, long cAt, long ldc,
-                                    float alpha, float beff, boolean beta0) {
-            switch (MR * 10 + NV) {
-                case 122 -> kernelC12x2(a, aOff, b, bOff, kc, c, cAt, ldc, alpha, beff, beta0);
-                case 142 -> kernelC14x2(a, aOff, b, bOff, kc, c, cAt, ldc, alpha, beff, beta0);
-                case 83 -> kernelC8x3(a, aOff, b, bOff, kc, c, cAt, ldc, alpha, beff, beta0);
-                default -> throw new IllegalStateException("unknown kernel " + SHAPE);
-            }
-        }
-
+        /** tile[r*NR + c] = sum over p of A panel row r times B panel column c (narrow: only the first L columns). */
         private static void kernel(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile, boolean narrow) {
-            switch (MR * 100 + NV * 10 + (narrow ? 1 : NV)) {
-                case 1221 -> kernelP12x1(a, aOff, b, bOff, kc, tile);
-                case 1222 -> kernelP12x2(a, aOff, b, bOff, kc, tile);
-                case 1421 -> kernelP14x1(a, aOff, b, bOff, kc, tile);
-                case 1422 -> kernelP14x2(a, aOff, b, bOff, kc, tile);
-                case 831 -> kernelP8x1(a, aOff, b, bOff, kc, tile);
-                case 833 -> kernelP8x3(a, aOff, b, bOff, kc, tile);
-                default -> throw new IllegalStateException("unknown kernel " + SHAPE);
+            if (MR == 12) {
+                if (narrow) kernel12x1(a, aOff, b, bOff, kc, tile);
+                else kernel12x2(a, aOff, b, bOff, kc, tile);
+            } else {
+                if (narrow) kernel6x1(a, aOff, b, bOff, kc, tile);
+                else kernel6x2(a, aOff, b, bOff, kc, tile);
             }
         }
 
-    /** C tile += A panel (a[aOff + p*12 + r]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
-    private static void kernelP12x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S);
-        FloatVector c8_0 = FloatVector.zero(S);
-        FloatVector c9_0 = FloatVector.zero(S);
-        FloatVector c10_0 = FloatVector.zero(S);
-        FloatVector c11_0 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 12;
-            int bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-            c0_0 = b0.fma(a0, c0_0);
-            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-            c1_0 = b0.fma(a1, c1_0);
-            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-            c2_0 = b0.fma(a2, c2_0);
-            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-            c3_0 = b0.fma(a3, c3_0);
-            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-            c4_0 = b0.fma(a4, c4_0);
-            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-            c5_0 = b0.fma(a5, c5_0);
-            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-            c6_0 = b0.fma(a6, c6_0);
-            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-            c7_0 = b0.fma(a7, c7_0);
-            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-            c8_0 = b0.fma(a8, c8_0);
-            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
-            c9_0 = b0.fma(a9, c9_0);
-            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
-            c10_0 = b0.fma(a10, c10_0);
-            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
-            c11_0 = b0.fma(a11, c11_0);
+        /** C tile += A panel (a[aOff + p*12 + r]) times 2 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+        private static void kernel12x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+            final int nr = NR;
+            FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
+            FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
+            FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
+            FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
+            FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
+            FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
+            FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
+            FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
+            FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
+            FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
+            FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
+            FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                int ai = aOff + p * 12;
+                int bi = bOff + p * nr;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
+                FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+                c0_0 = b0.fma(a0, c0_0);
+                c0_1 = b1.fma(a0, c0_1);
+                FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+                c1_0 = b0.fma(a1, c1_0);
+                c1_1 = b1.fma(a1, c1_1);
+                FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+                c2_0 = b0.fma(a2, c2_0);
+                c2_1 = b1.fma(a2, c2_1);
+                FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+                c3_0 = b0.fma(a3, c3_0);
+                c3_1 = b1.fma(a3, c3_1);
+                FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+                c4_0 = b0.fma(a4, c4_0);
+                c4_1 = b1.fma(a4, c4_1);
+                FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+                c5_0 = b0.fma(a5, c5_0);
+                c5_1 = b1.fma(a5, c5_1);
+                FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+                c6_0 = b0.fma(a6, c6_0);
+                c6_1 = b1.fma(a6, c6_1);
+                FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+                c7_0 = b0.fma(a7, c7_0);
+                c7_1 = b1.fma(a7, c7_1);
+                FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
+                c8_0 = b0.fma(a8, c8_0);
+                c8_1 = b1.fma(a8, c8_1);
+                FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
+                c9_0 = b0.fma(a9, c9_0);
+                c9_1 = b1.fma(a9, c9_1);
+                FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
+                c10_0 = b0.fma(a10, c10_0);
+                c10_1 = b1.fma(a10, c10_1);
+                FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
+                c11_0 = b0.fma(a11, c11_0);
+                c11_1 = b1.fma(a11, c11_1);
+            }
+            c0_0.intoArray(tile, 0 * nr + 0 * L);
+            c0_1.intoArray(tile, 0 * nr + 1 * L);
+            c1_0.intoArray(tile, 1 * nr + 0 * L);
+            c1_1.intoArray(tile, 1 * nr + 1 * L);
+            c2_0.intoArray(tile, 2 * nr + 0 * L);
+            c2_1.intoArray(tile, 2 * nr + 1 * L);
+            c3_0.intoArray(tile, 3 * nr + 0 * L);
+            c3_1.intoArray(tile, 3 * nr + 1 * L);
+            c4_0.intoArray(tile, 4 * nr + 0 * L);
+            c4_1.intoArray(tile, 4 * nr + 1 * L);
+            c5_0.intoArray(tile, 5 * nr + 0 * L);
+            c5_1.intoArray(tile, 5 * nr + 1 * L);
+            c6_0.intoArray(tile, 6 * nr + 0 * L);
+            c6_1.intoArray(tile, 6 * nr + 1 * L);
+            c7_0.intoArray(tile, 7 * nr + 0 * L);
+            c7_1.intoArray(tile, 7 * nr + 1 * L);
+            c8_0.intoArray(tile, 8 * nr + 0 * L);
+            c8_1.intoArray(tile, 8 * nr + 1 * L);
+            c9_0.intoArray(tile, 9 * nr + 0 * L);
+            c9_1.intoArray(tile, 9 * nr + 1 * L);
+            c10_0.intoArray(tile, 10 * nr + 0 * L);
+            c10_1.intoArray(tile, 10 * nr + 1 * L);
+            c11_0.intoArray(tile, 11 * nr + 0 * L);
+            c11_1.intoArray(tile, 11 * nr + 1 * L);
         }
-        c0_0.intoArray(tile, 0 * nr + 0 * L);
-        c1_0.intoArray(tile, 1 * nr + 0 * L);
-        c2_0.intoArray(tile, 2 * nr + 0 * L);
-        c3_0.intoArray(tile, 3 * nr + 0 * L);
-        c4_0.intoArray(tile, 4 * nr + 0 * L);
-        c5_0.intoArray(tile, 5 * nr + 0 * L);
-        c6_0.intoArray(tile, 6 * nr + 0 * L);
-        c7_0.intoArray(tile, 7 * nr + 0 * L);
-        c8_0.intoArray(tile, 8 * nr + 0 * L);
-        c9_0.intoArray(tile, 9 * nr + 0 * L);
-        c10_0.intoArray(tile, 10 * nr + 0 * L);
-        c11_0.intoArray(tile, 11 * nr + 0 * L);
-    }
 
-    /** C tile += A panel (a[aOff + p*12 + r]) times 2 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
-    private static void kernelP12x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
-        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
-        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
-        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
-        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 12;
-            int bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-            c0_0 = b0.fma(a0, c0_0);
-            c0_1 = b1.fma(a0, c0_1);
-            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-            c1_0 = b0.fma(a1, c1_0);
-            c1_1 = b1.fma(a1, c1_1);
-            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-            c2_0 = b0.fma(a2, c2_0);
-            c2_1 = b1.fma(a2, c2_1);
-            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-            c3_0 = b0.fma(a3, c3_0);
-            c3_1 = b1.fma(a3, c3_1);
-            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-            c4_0 = b0.fma(a4, c4_0);
-            c4_1 = b1.fma(a4, c4_1);
-            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-            c5_0 = b0.fma(a5, c5_0);
-            c5_1 = b1.fma(a5, c5_1);
-            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-            c6_0 = b0.fma(a6, c6_0);
-            c6_1 = b1.fma(a6, c6_1);
-            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-            c7_0 = b0.fma(a7, c7_0);
-            c7_1 = b1.fma(a7, c7_1);
-            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-            c8_0 = b0.fma(a8, c8_0);
-            c8_1 = b1.fma(a8, c8_1);
-            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
-            c9_0 = b0.fma(a9, c9_0);
-            c9_1 = b1.fma(a9, c9_1);
-            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
-            c10_0 = b0.fma(a10, c10_0);
-            c10_1 = b1.fma(a10, c10_1);
-            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
-            c11_0 = b0.fma(a11, c11_0);
-            c11_1 = b1.fma(a11, c11_1);
+        /** C tile += A panel (a[aOff + p*12 + r]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+        private static void kernel12x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+            final int nr = NR;
+            FloatVector c0_0 = FloatVector.zero(S);
+            FloatVector c1_0 = FloatVector.zero(S);
+            FloatVector c2_0 = FloatVector.zero(S);
+            FloatVector c3_0 = FloatVector.zero(S);
+            FloatVector c4_0 = FloatVector.zero(S);
+            FloatVector c5_0 = FloatVector.zero(S);
+            FloatVector c6_0 = FloatVector.zero(S);
+            FloatVector c7_0 = FloatVector.zero(S);
+            FloatVector c8_0 = FloatVector.zero(S);
+            FloatVector c9_0 = FloatVector.zero(S);
+            FloatVector c10_0 = FloatVector.zero(S);
+            FloatVector c11_0 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                int ai = aOff + p * 12;
+                int bi = bOff + p * nr;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+                FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+                c0_0 = b0.fma(a0, c0_0);
+                FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+                c1_0 = b0.fma(a1, c1_0);
+                FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+                c2_0 = b0.fma(a2, c2_0);
+                FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+                c3_0 = b0.fma(a3, c3_0);
+                FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+                c4_0 = b0.fma(a4, c4_0);
+                FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+                c5_0 = b0.fma(a5, c5_0);
+                FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+                c6_0 = b0.fma(a6, c6_0);
+                FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+                c7_0 = b0.fma(a7, c7_0);
+                FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
+                c8_0 = b0.fma(a8, c8_0);
+                FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
+                c9_0 = b0.fma(a9, c9_0);
+                FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
+                c10_0 = b0.fma(a10, c10_0);
+                FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
+                c11_0 = b0.fma(a11, c11_0);
+            }
+            c0_0.intoArray(tile, 0 * nr + 0 * L);
+            c1_0.intoArray(tile, 1 * nr + 0 * L);
+            c2_0.intoArray(tile, 2 * nr + 0 * L);
+            c3_0.intoArray(tile, 3 * nr + 0 * L);
+            c4_0.intoArray(tile, 4 * nr + 0 * L);
+            c5_0.intoArray(tile, 5 * nr + 0 * L);
+            c6_0.intoArray(tile, 6 * nr + 0 * L);
+            c7_0.intoArray(tile, 7 * nr + 0 * L);
+            c8_0.intoArray(tile, 8 * nr + 0 * L);
+            c9_0.intoArray(tile, 9 * nr + 0 * L);
+            c10_0.intoArray(tile, 10 * nr + 0 * L);
+            c11_0.intoArray(tile, 11 * nr + 0 * L);
         }
-        c0_0.intoArray(tile, 0 * nr + 0 * L);
-        c0_1.intoArray(tile, 0 * nr + 1 * L);
-        c1_0.intoArray(tile, 1 * nr + 0 * L);
-        c1_1.intoArray(tile, 1 * nr + 1 * L);
-        c2_0.intoArray(tile, 2 * nr + 0 * L);
-        c2_1.intoArray(tile, 2 * nr + 1 * L);
-        c3_0.intoArray(tile, 3 * nr + 0 * L);
-        c3_1.intoArray(tile, 3 * nr + 1 * L);
-        c4_0.intoArray(tile, 4 * nr + 0 * L);
-        c4_1.intoArray(tile, 4 * nr + 1 * L);
-        c5_0.intoArray(tile, 5 * nr + 0 * L);
-        c5_1.intoArray(tile, 5 * nr + 1 * L);
-        c6_0.intoArray(tile, 6 * nr + 0 * L);
-        c6_1.intoArray(tile, 6 * nr + 1 * L);
-        c7_0.intoArray(tile, 7 * nr + 0 * L);
-        c7_1.intoArray(tile, 7 * nr + 1 * L);
-        c8_0.intoArray(tile, 8 * nr + 0 * L);
-        c8_1.intoArray(tile, 8 * nr + 1 * L);
-        c9_0.intoArray(tile, 9 * nr + 0 * L);
-        c9_1.intoArray(tile, 9 * nr + 1 * L);
-        c10_0.intoArray(tile, 10 * nr + 0 * L);
-        c10_1.intoArray(tile, 10 * nr + 1 * L);
-        c11_0.intoArray(tile, 11 * nr + 0 * L);
-        c11_1.intoArray(tile, 11 * nr + 1 * L);
-    }
 
-    /** C tile += A panel (a[aOff + p*14 + r]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
-    private static void kernelP14x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S);
-        FloatVector c8_0 = FloatVector.zero(S);
-        FloatVector c9_0 = FloatVector.zero(S);
-        FloatVector c10_0 = FloatVector.zero(S);
-        FloatVector c11_0 = FloatVector.zero(S);
-        FloatVector c12_0 = FloatVector.zero(S);
-        FloatVector c13_0 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 14;
-            int bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-            c0_0 = b0.fma(a0, c0_0);
-            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-            c1_0 = b0.fma(a1, c1_0);
-            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-            c2_0 = b0.fma(a2, c2_0);
-            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-            c3_0 = b0.fma(a3, c3_0);
-            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-            c4_0 = b0.fma(a4, c4_0);
-            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-            c5_0 = b0.fma(a5, c5_0);
-            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-            c6_0 = b0.fma(a6, c6_0);
-            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-            c7_0 = b0.fma(a7, c7_0);
-            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-            c8_0 = b0.fma(a8, c8_0);
-            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
-            c9_0 = b0.fma(a9, c9_0);
-            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
-            c10_0 = b0.fma(a10, c10_0);
-            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
-            c11_0 = b0.fma(a11, c11_0);
-            FloatVector a12 = FloatVector.broadcast(S, a[ai + 12]);
-            c12_0 = b0.fma(a12, c12_0);
-            FloatVector a13 = FloatVector.broadcast(S, a[ai + 13]);
-            c13_0 = b0.fma(a13, c13_0);
+        /** C tile += A panel (a[aOff + p*6 + r]) times 2 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+        private static void kernel6x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+            final int nr = NR;
+            FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
+            FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
+            FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
+            FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
+            FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
+            FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                int ai = aOff + p * 6;
+                int bi = bOff + p * nr;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
+                FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+                c0_0 = b0.fma(a0, c0_0);
+                c0_1 = b1.fma(a0, c0_1);
+                FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+                c1_0 = b0.fma(a1, c1_0);
+                c1_1 = b1.fma(a1, c1_1);
+                FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+                c2_0 = b0.fma(a2, c2_0);
+                c2_1 = b1.fma(a2, c2_1);
+                FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+                c3_0 = b0.fma(a3, c3_0);
+                c3_1 = b1.fma(a3, c3_1);
+                FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+                c4_0 = b0.fma(a4, c4_0);
+                c4_1 = b1.fma(a4, c4_1);
+                FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+                c5_0 = b0.fma(a5, c5_0);
+                c5_1 = b1.fma(a5, c5_1);
+            }
+            c0_0.intoArray(tile, 0 * nr + 0 * L);
+            c0_1.intoArray(tile, 0 * nr + 1 * L);
+            c1_0.intoArray(tile, 1 * nr + 0 * L);
+            c1_1.intoArray(tile, 1 * nr + 1 * L);
+            c2_0.intoArray(tile, 2 * nr + 0 * L);
+            c2_1.intoArray(tile, 2 * nr + 1 * L);
+            c3_0.intoArray(tile, 3 * nr + 0 * L);
+            c3_1.intoArray(tile, 3 * nr + 1 * L);
+            c4_0.intoArray(tile, 4 * nr + 0 * L);
+            c4_1.intoArray(tile, 4 * nr + 1 * L);
+            c5_0.intoArray(tile, 5 * nr + 0 * L);
+            c5_1.intoArray(tile, 5 * nr + 1 * L);
         }
-        c0_0.intoArray(tile, 0 * nr + 0 * L);
-        c1_0.intoArray(tile, 1 * nr + 0 * L);
-        c2_0.intoArray(tile, 2 * nr + 0 * L);
-        c3_0.intoArray(tile, 3 * nr + 0 * L);
-        c4_0.intoArray(tile, 4 * nr + 0 * L);
-        c5_0.intoArray(tile, 5 * nr + 0 * L);
-        c6_0.intoArray(tile, 6 * nr + 0 * L);
-        c7_0.intoArray(tile, 7 * nr + 0 * L);
-        c8_0.intoArray(tile, 8 * nr + 0 * L);
-        c9_0.intoArray(tile, 9 * nr + 0 * L);
-        c10_0.intoArray(tile, 10 * nr + 0 * L);
-        c11_0.intoArray(tile, 11 * nr + 0 * L);
-        c12_0.intoArray(tile, 12 * nr + 0 * L);
-        c13_0.intoArray(tile, 13 * nr + 0 * L);
-    }
 
-    /** C tile += A panel (a[aOff + p*14 + r]) times 2 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
-    private static void kernelP14x2(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
-        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
-        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
-        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
-        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
-        FloatVector c12_0 = FloatVector.zero(S), c12_1 = FloatVector.zero(S);
-        FloatVector c13_0 = FloatVector.zero(S), c13_1 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 14;
-            int bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-            c0_0 = b0.fma(a0, c0_0);
-            c0_1 = b1.fma(a0, c0_1);
-            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-            c1_0 = b0.fma(a1, c1_0);
-            c1_1 = b1.fma(a1, c1_1);
-            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-            c2_0 = b0.fma(a2, c2_0);
-            c2_1 = b1.fma(a2, c2_1);
-            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-            c3_0 = b0.fma(a3, c3_0);
-            c3_1 = b1.fma(a3, c3_1);
-            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-            c4_0 = b0.fma(a4, c4_0);
-            c4_1 = b1.fma(a4, c4_1);
-            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-            c5_0 = b0.fma(a5, c5_0);
-            c5_1 = b1.fma(a5, c5_1);
-            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-            c6_0 = b0.fma(a6, c6_0);
-            c6_1 = b1.fma(a6, c6_1);
-            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-            c7_0 = b0.fma(a7, c7_0);
-            c7_1 = b1.fma(a7, c7_1);
-            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-            c8_0 = b0.fma(a8, c8_0);
-            c8_1 = b1.fma(a8, c8_1);
-            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
-            c9_0 = b0.fma(a9, c9_0);
-            c9_1 = b1.fma(a9, c9_1);
-            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
-            c10_0 = b0.fma(a10, c10_0);
-            c10_1 = b1.fma(a10, c10_1);
-            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
-            c11_0 = b0.fma(a11, c11_0);
-            c11_1 = b1.fma(a11, c11_1);
-            FloatVector a12 = FloatVector.broadcast(S, a[ai + 12]);
-            c12_0 = b0.fma(a12, c12_0);
-            c12_1 = b1.fma(a12, c12_1);
-            FloatVector a13 = FloatVector.broadcast(S, a[ai + 13]);
-            c13_0 = b0.fma(a13, c13_0);
-            c13_1 = b1.fma(a13, c13_1);
+        /** C tile += A panel (a[aOff + p*6 + r]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
+        private static void kernel6x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
+            final int nr = NR;
+            FloatVector c0_0 = FloatVector.zero(S);
+            FloatVector c1_0 = FloatVector.zero(S);
+            FloatVector c2_0 = FloatVector.zero(S);
+            FloatVector c3_0 = FloatVector.zero(S);
+            FloatVector c4_0 = FloatVector.zero(S);
+            FloatVector c5_0 = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                int ai = aOff + p * 6;
+                int bi = bOff + p * nr;
+                FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+                FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+                c0_0 = b0.fma(a0, c0_0);
+                FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+                c1_0 = b0.fma(a1, c1_0);
+                FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+                c2_0 = b0.fma(a2, c2_0);
+                FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+                c3_0 = b0.fma(a3, c3_0);
+                FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+                c4_0 = b0.fma(a4, c4_0);
+                FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+                c5_0 = b0.fma(a5, c5_0);
+            }
+            c0_0.intoArray(tile, 0 * nr + 0 * L);
+            c1_0.intoArray(tile, 1 * nr + 0 * L);
+            c2_0.intoArray(tile, 2 * nr + 0 * L);
+            c3_0.intoArray(tile, 3 * nr + 0 * L);
+            c4_0.intoArray(tile, 4 * nr + 0 * L);
+            c5_0.intoArray(tile, 5 * nr + 0 * L);
         }
-        c0_0.intoArray(tile, 0 * nr + 0 * L);
-        c0_1.intoArray(tile, 0 * nr + 1 * L);
-        c1_0.intoArray(tile, 1 * nr + 0 * L);
-        c1_1.intoArray(tile, 1 * nr + 1 * L);
-        c2_0.intoArray(tile, 2 * nr + 0 * L);
-        c2_1.intoArray(tile, 2 * nr + 1 * L);
-        c3_0.intoArray(tile, 3 * nr + 0 * L);
-        c3_1.intoArray(tile, 3 * nr + 1 * L);
-        c4_0.intoArray(tile, 4 * nr + 0 * L);
-        c4_1.intoArray(tile, 4 * nr + 1 * L);
-        c5_0.intoArray(tile, 5 * nr + 0 * L);
-        c5_1.intoArray(tile, 5 * nr + 1 * L);
-        c6_0.intoArray(tile, 6 * nr + 0 * L);
-        c6_1.intoArray(tile, 6 * nr + 1 * L);
-        c7_0.intoArray(tile, 7 * nr + 0 * L);
-        c7_1.intoArray(tile, 7 * nr + 1 * L);
-        c8_0.intoArray(tile, 8 * nr + 0 * L);
-        c8_1.intoArray(tile, 8 * nr + 1 * L);
-        c9_0.intoArray(tile, 9 * nr + 0 * L);
-        c9_1.intoArray(tile, 9 * nr + 1 * L);
-        c10_0.intoArray(tile, 10 * nr + 0 * L);
-        c10_1.intoArray(tile, 10 * nr + 1 * L);
-        c11_0.intoArray(tile, 11 * nr + 0 * L);
-        c11_1.intoArray(tile, 11 * nr + 1 * L);
-        c12_0.intoArray(tile, 12 * nr + 0 * L);
-        c12_1.intoArray(tile, 12 * nr + 1 * L);
-        c13_0.intoArray(tile, 13 * nr + 0 * L);
-        c13_1.intoArray(tile, 13 * nr + 1 * L);
-    }
-
-    /** C tile += A panel (a[aOff + p*8 + r]) times 1 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
-    private static void kernelP8x1(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 8;
-            int bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-            c0_0 = b0.fma(a0, c0_0);
-            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-            c1_0 = b0.fma(a1, c1_0);
-            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-            c2_0 = b0.fma(a2, c2_0);
-            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-            c3_0 = b0.fma(a3, c3_0);
-            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-            c4_0 = b0.fma(a4, c4_0);
-            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-            c5_0 = b0.fma(a5, c5_0);
-            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-            c6_0 = b0.fma(a6, c6_0);
-            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-            c7_0 = b0.fma(a7, c7_0);
-        }
-        c0_0.intoArray(tile, 0 * nr + 0 * L);
-        c1_0.intoArray(tile, 1 * nr + 0 * L);
-        c2_0.intoArray(tile, 2 * nr + 0 * L);
-        c3_0.intoArray(tile, 3 * nr + 0 * L);
-        c4_0.intoArray(tile, 4 * nr + 0 * L);
-        c5_0.intoArray(tile, 5 * nr + 0 * L);
-        c6_0.intoArray(tile, 6 * nr + 0 * L);
-        c7_0.intoArray(tile, 7 * nr + 0 * L);
-    }
-
-    /** C tile += A panel (a[aOff + p*8 + r]) times 3 vector(s) of the B panel (b[bOff + p*NR + c]); result into tile[r*NR + c]. */
-    private static void kernelP8x3(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S), c6_2 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S), c7_2 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 8;
-            int bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
-            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-            c0_0 = b0.fma(a0, c0_0);
-            c0_1 = b1.fma(a0, c0_1);
-            c0_2 = b2.fma(a0, c0_2);
-            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-            c1_0 = b0.fma(a1, c1_0);
-            c1_1 = b1.fma(a1, c1_1);
-            c1_2 = b2.fma(a1, c1_2);
-            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-            c2_0 = b0.fma(a2, c2_0);
-            c2_1 = b1.fma(a2, c2_1);
-            c2_2 = b2.fma(a2, c2_2);
-            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-            c3_0 = b0.fma(a3, c3_0);
-            c3_1 = b1.fma(a3, c3_1);
-            c3_2 = b2.fma(a3, c3_2);
-            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-            c4_0 = b0.fma(a4, c4_0);
-            c4_1 = b1.fma(a4, c4_1);
-            c4_2 = b2.fma(a4, c4_2);
-            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-            c5_0 = b0.fma(a5, c5_0);
-            c5_1 = b1.fma(a5, c5_1);
-            c5_2 = b2.fma(a5, c5_2);
-            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-            c6_0 = b0.fma(a6, c6_0);
-            c6_1 = b1.fma(a6, c6_1);
-            c6_2 = b2.fma(a6, c6_2);
-            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-            c7_0 = b0.fma(a7, c7_0);
-            c7_1 = b1.fma(a7, c7_1);
-            c7_2 = b2.fma(a7, c7_2);
-        }
-        c0_0.intoArray(tile, 0 * nr + 0 * L);
-        c0_1.intoArray(tile, 0 * nr + 1 * L);
-        c0_2.intoArray(tile, 0 * nr + 2 * L);
-        c1_0.intoArray(tile, 1 * nr + 0 * L);
-        c1_1.intoArray(tile, 1 * nr + 1 * L);
-        c1_2.intoArray(tile, 1 * nr + 2 * L);
-        c2_0.intoArray(tile, 2 * nr + 0 * L);
-        c2_1.intoArray(tile, 2 * nr + 1 * L);
-        c2_2.intoArray(tile, 2 * nr + 2 * L);
-        c3_0.intoArray(tile, 3 * nr + 0 * L);
-        c3_1.intoArray(tile, 3 * nr + 1 * L);
-        c3_2.intoArray(tile, 3 * nr + 2 * L);
-        c4_0.intoArray(tile, 4 * nr + 0 * L);
-        c4_1.intoArray(tile, 4 * nr + 1 * L);
-        c4_2.intoArray(tile, 4 * nr + 2 * L);
-        c5_0.intoArray(tile, 5 * nr + 0 * L);
-        c5_1.intoArray(tile, 5 * nr + 1 * L);
-        c5_2.intoArray(tile, 5 * nr + 2 * L);
-        c6_0.intoArray(tile, 6 * nr + 0 * L);
-        c6_1.intoArray(tile, 6 * nr + 1 * L);
-        c6_2.intoArray(tile, 6 * nr + 2 * L);
-        c7_0.intoArray(tile, 7 * nr + 0 * L);
-        c7_1.intoArray(tile, 7 * nr + 1 * L);
-        c7_2.intoArray(tile, 7 * nr + 2 * L);
-    }
-
-    /** C tile (MR x NR at c[cAt + r*ldc + col]) = alpha * (A panel x B panel) + beff * C, or alpha * (A x B) when beta0. */
-    private static void kernelC12x2(float[] a, int aOff, float[] b, int bOff, int kc, MemorySegment c, long cAt, long ldc,
-                                       float alpha, float beff, boolean beta0) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
-        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
-        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
-        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
-        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 12, bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-            c0_0 = b0.fma(a0, c0_0);
-            c0_1 = b1.fma(a0, c0_1);
-            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-            c1_0 = b0.fma(a1, c1_0);
-            c1_1 = b1.fma(a1, c1_1);
-            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-            c2_0 = b0.fma(a2, c2_0);
-            c2_1 = b1.fma(a2, c2_1);
-            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-            c3_0 = b0.fma(a3, c3_0);
-            c3_1 = b1.fma(a3, c3_1);
-            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-            c4_0 = b0.fma(a4, c4_0);
-            c4_1 = b1.fma(a4, c4_1);
-            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-            c5_0 = b0.fma(a5, c5_0);
-            c5_1 = b1.fma(a5, c5_1);
-            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-            c6_0 = b0.fma(a6, c6_0);
-            c6_1 = b1.fma(a6, c6_1);
-            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-            c7_0 = b0.fma(a7, c7_0);
-            c7_1 = b1.fma(a7, c7_1);
-            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-            c8_0 = b0.fma(a8, c8_0);
-            c8_1 = b1.fma(a8, c8_1);
-            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
-            c9_0 = b0.fma(a9, c9_0);
-            c9_1 = b1.fma(a9, c9_1);
-            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
-            c10_0 = b0.fma(a10, c10_0);
-            c10_1 = b1.fma(a10, c10_1);
-            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
-            c11_0 = b0.fma(a11, c11_0);
-            c11_1 = b1.fma(a11, c11_1);
-        }
-        long row = cAt * 4, step = ldc * 4;
-        if (beta0) {
-            c0_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c0_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c1_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c1_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c2_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c2_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c3_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c3_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c4_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c4_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c5_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c5_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c6_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c6_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c7_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c7_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c8_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c8_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c9_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c9_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c10_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c10_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c11_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c11_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-        } else {
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c0_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c0_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c1_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c1_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c2_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c2_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c3_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c3_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c4_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c4_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c5_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c5_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c6_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c6_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c7_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c7_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c8_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c8_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c9_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c9_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c10_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c10_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c11_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c11_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-        }
-    }
-
-    /** C tile (MR x NR at c[cAt + r*ldc + col]) = alpha * (A panel x B panel) + beff * C, or alpha * (A x B) when beta0. */
-    private static void kernelC14x2(float[] a, int aOff, float[] b, int bOff, int kc, MemorySegment c, long cAt, long ldc,
-                                       float alpha, float beff, boolean beta0) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S);
-        FloatVector c8_0 = FloatVector.zero(S), c8_1 = FloatVector.zero(S);
-        FloatVector c9_0 = FloatVector.zero(S), c9_1 = FloatVector.zero(S);
-        FloatVector c10_0 = FloatVector.zero(S), c10_1 = FloatVector.zero(S);
-        FloatVector c11_0 = FloatVector.zero(S), c11_1 = FloatVector.zero(S);
-        FloatVector c12_0 = FloatVector.zero(S), c12_1 = FloatVector.zero(S);
-        FloatVector c13_0 = FloatVector.zero(S), c13_1 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 14, bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-            c0_0 = b0.fma(a0, c0_0);
-            c0_1 = b1.fma(a0, c0_1);
-            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-            c1_0 = b0.fma(a1, c1_0);
-            c1_1 = b1.fma(a1, c1_1);
-            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-            c2_0 = b0.fma(a2, c2_0);
-            c2_1 = b1.fma(a2, c2_1);
-            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-            c3_0 = b0.fma(a3, c3_0);
-            c3_1 = b1.fma(a3, c3_1);
-            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-            c4_0 = b0.fma(a4, c4_0);
-            c4_1 = b1.fma(a4, c4_1);
-            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-            c5_0 = b0.fma(a5, c5_0);
-            c5_1 = b1.fma(a5, c5_1);
-            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-            c6_0 = b0.fma(a6, c6_0);
-            c6_1 = b1.fma(a6, c6_1);
-            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-            c7_0 = b0.fma(a7, c7_0);
-            c7_1 = b1.fma(a7, c7_1);
-            FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-            c8_0 = b0.fma(a8, c8_0);
-            c8_1 = b1.fma(a8, c8_1);
-            FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
-            c9_0 = b0.fma(a9, c9_0);
-            c9_1 = b1.fma(a9, c9_1);
-            FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
-            c10_0 = b0.fma(a10, c10_0);
-            c10_1 = b1.fma(a10, c10_1);
-            FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
-            c11_0 = b0.fma(a11, c11_0);
-            c11_1 = b1.fma(a11, c11_1);
-            FloatVector a12 = FloatVector.broadcast(S, a[ai + 12]);
-            c12_0 = b0.fma(a12, c12_0);
-            c12_1 = b1.fma(a12, c12_1);
-            FloatVector a13 = FloatVector.broadcast(S, a[ai + 13]);
-            c13_0 = b0.fma(a13, c13_0);
-            c13_1 = b1.fma(a13, c13_1);
-        }
-        long row = cAt * 4, step = ldc * 4;
-        if (beta0) {
-            c0_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c0_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c1_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c1_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c2_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c2_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c3_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c3_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c4_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c4_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c5_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c5_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c6_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c6_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c7_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c7_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c8_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c8_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c9_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c9_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c10_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c10_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c11_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c11_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c12_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c12_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            c13_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c13_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-        } else {
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c0_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c0_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c1_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c1_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c2_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c2_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c3_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c3_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c4_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c4_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c5_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c5_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c6_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c6_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c7_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c7_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c8_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c8_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c9_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c9_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c10_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c10_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c11_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c11_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c12_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c12_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c13_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c13_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-        }
-    }
-
-    /** C tile (MR x NR at c[cAt + r*ldc + col]) = alpha * (A panel x B panel) + beff * C, or alpha * (A x B) when beta0. */
-    private static void kernelC8x3(float[] a, int aOff, float[] b, int bOff, int kc, MemorySegment c, long cAt, long ldc,
-                                       float alpha, float beff, boolean beta0) {
-        final int nr = NR;
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
-        FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S), c6_2 = FloatVector.zero(S);
-        FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S), c7_2 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 8, bi = bOff + p * nr;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + 1 * L);
-            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-            c0_0 = b0.fma(a0, c0_0);
-            c0_1 = b1.fma(a0, c0_1);
-            c0_2 = b2.fma(a0, c0_2);
-            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-            c1_0 = b0.fma(a1, c1_0);
-            c1_1 = b1.fma(a1, c1_1);
-            c1_2 = b2.fma(a1, c1_2);
-            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-            c2_0 = b0.fma(a2, c2_0);
-            c2_1 = b1.fma(a2, c2_1);
-            c2_2 = b2.fma(a2, c2_2);
-            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-            c3_0 = b0.fma(a3, c3_0);
-            c3_1 = b1.fma(a3, c3_1);
-            c3_2 = b2.fma(a3, c3_2);
-            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-            c4_0 = b0.fma(a4, c4_0);
-            c4_1 = b1.fma(a4, c4_1);
-            c4_2 = b2.fma(a4, c4_2);
-            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-            c5_0 = b0.fma(a5, c5_0);
-            c5_1 = b1.fma(a5, c5_1);
-            c5_2 = b2.fma(a5, c5_2);
-            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-            c6_0 = b0.fma(a6, c6_0);
-            c6_1 = b1.fma(a6, c6_1);
-            c6_2 = b2.fma(a6, c6_2);
-            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-            c7_0 = b0.fma(a7, c7_0);
-            c7_1 = b1.fma(a7, c7_1);
-            c7_2 = b2.fma(a7, c7_2);
-        }
-        long row = cAt * 4, step = ldc * 4;
-        if (beta0) {
-            c0_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c0_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            c0_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            c1_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c1_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            c1_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            c2_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c2_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            c2_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            c3_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c3_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            c3_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            c4_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c4_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            c4_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            c5_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c5_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            c5_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            c6_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c6_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            c6_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            c7_0.mul(alpha).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            c7_1.mul(alpha).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            c7_2.mul(alpha).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-        } else {
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c0_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c0_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c0_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c1_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c1_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c1_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c2_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c2_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c2_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c3_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c3_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c3_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c4_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c4_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c4_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c5_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c5_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c5_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c6_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c6_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c6_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-            row += step;
-            FloatVector.fromMemorySegment(S, c, row + 0 * L * 4L, NATIVE).mul(beff).add(c7_0.mul(alpha)).intoMemorySegment(c, row + 0 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 1 * L * 4L, NATIVE).mul(beff).add(c7_1.mul(alpha)).intoMemorySegment(c, row + 1 * L * 4L, NATIVE);
-            FloatVector.fromMemorySegment(S, c, row + 2 * L * 4L, NATIVE).mul(beff).add(c7_2.mul(alpha)).intoMemorySegment(c, row + 2 * L * 4L, NATIVE);
-        }
-    }
     }
 }

@@ -225,6 +225,24 @@ class GemmTest {
         }
     }
 
+    @Test
+    void confinedSegmentsRunOnTheCallingThread() {
+        Random r = new Random(SEED);
+        int m = 200, n = 150, k = 300;
+        MemorySegment a = random(r, (long) m * k, false), b = random(r, (long) k * n, false);
+        MemorySegment ref = arena.allocate((long) m * n * 4, 4);
+        Gemm.sgemmVector(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, ref, 0, n);
+        try (Arena confined = Arena.ofConfined()) {
+            MemorySegment ca = confined.allocate(a.byteSize(), 4).copyFrom(a);
+            MemorySegment cb = confined.allocate(b.byteSize(), 4).copyFrom(b);
+            for (Path p : new Path[] {Path.VECTOR, Path.SCALAR}) {
+                MemorySegment cc = confined.allocate(ref.byteSize(), 4);
+                run(p, new Case(false, false, m, n, k, 1f, 0f, 0, 0, 0, 0, 0, 0), ca, cb, cc);
+                if (p == Path.VECTOR) assertEquals(-1L, ref.mismatch(cc));
+            }
+        }
+    }
+
     // ---- CpuParallel ----
 
     @Test
