@@ -110,6 +110,7 @@ public final class CpuParallel {
         for (int w = chunks - 1; w >= 1; w--) {
             Worker wk = WORKERS[w - 1];
             if (wk.revoke()) {
+                wk.task = null;
                 try {
                     body.run(wk.start, wk.end);
                 } catch (Throwable t) {

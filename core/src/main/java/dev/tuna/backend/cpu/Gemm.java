@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,15 +13,19 @@ import jdk.incubator.vector.VectorSpecies;
  * Single-precision GEMM over off-heap memory: {@code C = alpha * op(A) * op(B) + beta * C}, row-major.
  *
  * <p>The vector path follows the GotoBLAS/BLIS scheme: {@code op(A)} is packed into {@link Vec#MR}-row
- * micro-panels and {@code op(B)} into {@link Vec#NR}-column micro-panels (thread-local reusable float[] buffers),
- * cache-blocked by {@link Vec#KC} (depth), {@link Vec#MC} (rows of A per packed block) and {@link Vec#NC}
- * (columns of B per packed block, sized for L2), and multiplied by a register-blocked Vector API micro-kernel.
- * Large problems are split over row or column panels across {@link CpuParallel}; every element of C is always
- * computed by one thread with a fixed summation order (k blocks in order, one FMA chain per block), and the order
- * does not depend on the split, so results are bit-for-bit reproducible.
+ * micro-panels and {@code op(B)} into {@link Vec#NR}-column micro-panels (thread-local float[] buffers, grown on
+ * demand and reused, so steady-state calls allocate nothing), cache-blocked by {@link Vec#KC} (depth),
+ * {@link Vec#MC} (rows of A per packed block) and {@link Vec#NC} (columns of B per packed block, sized for L2), and
+ * multiplied by a register-blocked Vector API micro-kernel (12 rows x 2 vectors of FMA accumulators on AVX-512).
+ * Transposed operands are packed with in-register 16x16 (or 8x8) transposes. Problems of at least
+ * {@code 2^16} multiply-adds are split over row or column micro-panels across {@link CpuParallel}; every element
+ * of C is always computed by one thread with a fixed summation order (k blocks in order, one FMA chain per block,
+ * block boundaries depending on k only), so results are bit-for-bit reproducible, whatever the thread count.
  *
- * <p>System property {@code tuna.vector.bits}: {@code 0} selects the plain-Java scalar path; 128/256/512 pick a
- * vector width (at most the preferred one); unset uses the preferred species.
+ * <p>System properties, read once: {@code tuna.vector.bits} ({@code 0} selects the plain-Java scalar path;
+ * 128/256/512 pick a vector width up to the preferred one; unset: the preferred species); tuning knobs
+ * {@code tuna.gemm.kc} (384), {@code tuna.gemm.mc} (1536), {@code tuna.gemm.nc} (512) and
+ * {@code tuna.gemm.parallelMinWork} (65536).
  */
 public final class Gemm {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -188,7 +193,7 @@ public final class Gemm {
         static final int NC = roundUp(Integer.getInteger("tuna.gemm.nc", 512), NR);
         private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
         /** Below this many multiply-adds a call runs on the calling thread only. */
-        private static final long PARALLEL_MIN_WORK = 1L << 17;
+        private static final long PARALLEL_MIN_WORK = Long.getLong("tuna.gemm.parallelMinWork", 1L << 16);
 
         private static VectorSpecies<Float> species() {
             VectorSpecies<Float> pref = FloatVector.SPECIES_PREFERRED;
@@ -214,8 +219,8 @@ public final class Gemm {
 
         /** Per-thread packing buffers, plus the job description when this thread is the caller. */
         static final class Work implements RangeBody {
-            final float[] ap = new float[MC * KC + L];
-            final float[] bp = new float[KC * NC + L];
+            /** Packed A block (up to MC x KC) and B block (up to KC x NC), grown on demand, plus L floats of slack. */
+            float[] ap = new float[0], bp = new float[0];
             final float[] tile = new float[MR * NR];
             // Job (only meaningful on the calling thread's Work while a parallel call is in flight).
             boolean transA, transB, splitN;
@@ -244,6 +249,9 @@ public final class Gemm {
                 // row blocks of at most MC (rounded to whole micro-panels).
                 int kb = evenBlock(k, KC, 1);
                 int mb = evenBlock(i1 - i0, MC, MR);
+                int aNeed = roundUp(mb, MR) * kb + L, bNeed = roundUp(Math.min(NC, j1 - j0), NR) * kb + L;
+                if (ap.length < aNeed) ap = new float[aNeed];
+                if (bp.length < bNeed) bp = new float[bNeed];
                 for (int pc = 0; pc < k; pc += kb) {
                     int kc = Math.min(kb, k - pc);
                     boolean first = pc == 0;
@@ -284,22 +292,22 @@ public final class Gemm {
             }
 
             /**
-             * C block += A block x B block. B micro-panels outer, A micro-panels inner: the B micro-panel (kc x NR)
-             * stays in L1 while the A micro-panels stream from the L2-resident packed A block (measured ~10% faster
-             * than the opposite order on Sapphire Rapids).
+             * C block += A block x B block, one MR x NR tile at a time: A micro-panels outer (each stays in L1), B
+             * micro-panels inner (streamed from the L2-resident packed B block), so consecutive tiles update
+             * neighbouring C columns. (B-outer/A-inner runs the bare kernel ~10% faster but walks C down its columns,
+             * which measured slower overall.)
              */
             private void macro(Work j, int ic, int mc, int jc, int nc, int kc, boolean first) {
                 float alpha = j.alpha;
                 boolean beta0 = first && j.beta == 0f;
                 float beff = first ? j.beta : 1f;
-                for (int t = 0; t * NR < nc; t++) {
-                    int cols = Math.min(NR, nc - t * NR);
-                    int bOffP = t * NR * kc;
-                    boolean narrow = cols <= L;
-                    for (int q = 0; q * MR < mc; q++) {
-                        int rows = Math.min(MR, mc - q * MR);
-                        kernel(ap, q * MR * kc, bp, bOffP, kc, tile, narrow);
+                for (int q = 0; q * MR < mc; q++) {
+                    int rows = Math.min(MR, mc - q * MR);
+                    int aOffP = q * MR * kc;
+                    for (int t = 0; t * NR < nc; t++) {
+                        int cols = Math.min(NR, nc - t * NR);
                         long cAt = j.cOff + (long) (ic + q * MR) * j.ldc + jc + t * NR;
+                        kernel(ap, aOffP, bp, t * NR * kc, kc, tile, cols <= L);
                         if (rows == MR && cols == NR) {
                             updateFull(tile, j.c, cAt, j.ldc, alpha, beff, beta0);
                         } else {
@@ -308,6 +316,7 @@ public final class Gemm {
                     }
                 }
             }
+
         }
 
         /**
@@ -333,12 +342,13 @@ public final class Gemm {
                     }
                 }
             } else {
+                // Partial panel: masked loads (zero past cnt) and whole-vector stores (spilling as above).
                 for (int p = 0; p < kc; p++) {
-                    long s = at + p * ld;
+                    long s = (at + p * ld) * 4;
                     int d = base + p * width;
-                    int r = 0;
-                    for (; r < cnt; r++) dst[d + r] = src.getAtIndex(F, s + r);
-                    for (; r < width; r++) dst[d + r] = 0f;
+                    for (int v = 0; v < width; v += L) {
+                        FloatVector.fromMemorySegment(S, src, s + v * 4L, NATIVE, S.indexInRange(v, cnt)).intoArray(dst, d + v);
+                    }
                 }
             }
         }
@@ -552,11 +562,13 @@ public final class Gemm {
         private static void updatePartial(float[] tile, int rows, int cols, MemorySegment c, long cAt, int ldc,
                                           float alpha, float beff, boolean beta0) {
             for (int r = 0; r < rows; r++) {
-                long row = cAt + (long) r * ldc;
-                for (int jj = 0; jj < cols; jj++) {
-                    float acc = tile[r * NR + jj] * alpha;
-                    if (!beta0) acc = c.getAtIndex(F, row + jj) * beff + acc;
-                    c.setAtIndex(F, row + jj, acc);
+                long row = (cAt + (long) r * ldc) * 4;
+                for (int v = 0; v < cols; v += L) {
+                    VectorMask<Float> m = S.indexInRange(v, cols);
+                    FloatVector acc = FloatVector.fromArray(S, tile, r * NR + v).mul(alpha);
+                    long addr = row + v * 4L;
+                    if (!beta0) acc = FloatVector.fromMemorySegment(S, c, addr, NATIVE, m).mul(beff).add(acc);
+                    acc.intoMemorySegment(c, addr, NATIVE, m);
                 }
             }
         }
