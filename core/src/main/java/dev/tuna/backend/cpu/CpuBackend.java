@@ -579,7 +579,15 @@ public final class CpuBackend implements Backend {
     public Tensor gatherRows(Tensor src, int[] indices, int from, int count) {
         Tensor out = Tensor.empty(src.shape().withFirst(count), src.dtype());
         long row = src.shape().rowSize() * src.dtype().byteSize();
-        for (int i = 0; i < count; i++) MemorySegment.copy(src.data(), indices[from + i] * row, out.data(), i * row, row);
+        MemorySegment s = src.data(), d = out.data();
+        // Shuffled rows come from all over the data set (cache misses): two threads hide more of the latency.
+        if (row * count >= (256 << 10)) {
+            CpuParallel.forRange(count, (i0, i1) -> {
+                for (int i = i0; i < i1; i++) MemorySegment.copy(s, indices[from + i] * row, d, i * row, row);
+            });
+        } else {
+            for (int i = 0; i < count; i++) MemorySegment.copy(s, indices[from + i] * row, d, i * row, row);
+        }
         return out;
     }
 

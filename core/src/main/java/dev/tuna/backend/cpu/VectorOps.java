@@ -23,6 +23,18 @@ final class VectorOps {
 
     private static long vecEnd(long n) { return ON ? n - n % L : 0; }
 
+    /*
+     * Optimizer state decays geometrically where a gradient is zero (a dead relu unit): 0.9^700 takes a
+     * moment estimate into the subnormal range, where every x86 multiply takes a microcode assist (~100x
+     * slower) and Java cannot set flush-to-zero. Slots are therefore flushed to zero below the smallest
+     * normal float (1.2e-38), a change far below float precision of any value that matters.
+     */
+    private static FloatVector ftz(FloatVector v) {
+        return v.blend(0f, v.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
+    }
+
+    private static float ftz(float v) { return Math.abs(v) < Float.MIN_NORMAL ? 0f : v; }
+
     private static FloatVector load(MemorySegment s, long i) { return FloatVector.fromMemorySegment(S, s, i * 4, NO); }
 
     private static void store(FloatVector v, MemorySegment s, long i) { v.intoMemorySegment(s, i * 4, NO); }
@@ -34,8 +46,8 @@ final class VectorOps {
         float c1 = 1 - beta1, c2 = 1 - beta2;
         for (; i < end; i += L) {
             FloatVector gi = load(g, i);
-            FloatVector mi = load(m, i).mul(beta1).add(gi.mul(c1));
-            FloatVector vi = load(v, i).mul(beta2).add(gi.mul(gi).mul(c2));
+            FloatVector mi = ftz(load(m, i).mul(beta1).add(gi.mul(c1)));
+            FloatVector vi = ftz(load(v, i).mul(beta2).add(gi.mul(gi).mul(c2)));
             store(mi, m, i);
             store(vi, v, i);
             FloatVector pi = load(p, i);
@@ -44,8 +56,8 @@ final class VectorOps {
         }
         for (; i < n; i++) {
             float gi = g.getAtIndex(F, i);
-            float mi = beta1 * m.getAtIndex(F, i) + c1 * gi;
-            float vi = beta2 * v.getAtIndex(F, i) + gi * gi * c2;
+            float mi = ftz(beta1 * m.getAtIndex(F, i) + c1 * gi);
+            float vi = ftz(beta2 * v.getAtIndex(F, i) + gi * gi * c2);
             m.setAtIndex(F, i, mi);
             v.setAtIndex(F, i, vi);
             float pi = p.getAtIndex(F, i);
@@ -61,22 +73,22 @@ final class VectorOps {
         boolean mom = mb != null && momentum > 0f;
         for (; i < end; i += L) {
             FloatVector gi = load(g, i);
-            FloatVector si = load(ms, i).mul(rho).add(gi.mul(gi).mul(c));
+            FloatVector si = ftz(load(ms, i).mul(rho).add(gi.mul(gi).mul(c)));
             store(si, ms, i);
             FloatVector step = gi.mul(lr).div(si.add(eps).sqrt());
             if (mom) {
-                step = load(mb, i).mul(momentum).add(step);
+                step = ftz(load(mb, i).mul(momentum).add(step));
                 store(step, mb, i);
             }
             store(load(p, i).sub(step), p, i);
         }
         for (; i < n; i++) {
             float gi = g.getAtIndex(F, i);
-            float si = rho * ms.getAtIndex(F, i) + gi * gi * c;
+            float si = ftz(rho * ms.getAtIndex(F, i) + gi * gi * c);
             ms.setAtIndex(F, i, si);
             float step = gi * lr / (float) Math.sqrt(si + eps);
             if (mom) {
-                step = momentum * mb.getAtIndex(F, i) + step;
+                step = ftz(momentum * mb.getAtIndex(F, i) + step);
                 mb.setAtIndex(F, i, step);
             }
             p.setAtIndex(F, i, p.getAtIndex(F, i) - step);
@@ -94,7 +106,7 @@ final class VectorOps {
                 store(pi.sub(gi.mul(lr)), p, i);
                 continue;
             }
-            FloatVector vi = load(vel, i).mul(mu).sub(gi.mul(lr));
+            FloatVector vi = ftz(load(vel, i).mul(mu).sub(gi.mul(lr)));
             store(vi, vel, i);
             store(pi.add(nesterov ? vi.mul(mu).sub(gi.mul(lr)) : vi), p, i);
         }
@@ -105,7 +117,7 @@ final class VectorOps {
                 p.setAtIndex(F, i, pi - gi * lr);
                 continue;
             }
-            float vi = vel.getAtIndex(F, i) * mu - gi * lr;
+            float vi = ftz(vel.getAtIndex(F, i) * mu - gi * lr);
             vel.setAtIndex(F, i, vi);
             p.setAtIndex(F, i, pi + (nesterov ? vi * mu - gi * lr : vi));
         }
