@@ -19,5 +19,6 @@ JAVA_HOME="$(tuna_find_jdk)" || exit 2
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
 # The JVM flags every tuna process needs: the Vector API and native (FFM) access.
-TUNA_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m)
+# -XX:-UseProfiledLoopPredicate: see the note in core/.../backend/cpu/VectorOps.java (a 10x slowdown without it).
+TUNA_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -XX:-UseProfiledLoopPredicate)
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

@@ -288,7 +288,12 @@ public final class CpuBackend implements Backend {
             sum += e;
         }
         float inv = (float) (1 / sum);
-        for (int j = 0; j < c; j++) p.setAtIndex(F, base + j, p.getAtIndex(F, base + j) * inv);
+        for (int j = 0; j < c; j++) {
+            // Probabilities under 1e-30 become 0, so no subnormal reaches the gradient and the GEMMs after it
+            // (each subnormal costs a ~100x slower microcode assist on x86; see VectorOps).
+            float q = p.getAtIndex(F, base + j) * inv;
+            p.setAtIndex(F, base + j, q < 1e-30f ? 0f : q);
+        }
         return max + Math.log(sum);
     }
 

@@ -13,6 +13,11 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@code -Dtuna.vector.bits=0}, the same switch as {@link Gemm}), so both paths stay tested.
  */
 final class VectorOps {
+    // Performance note: these loops are called with many sizes (a 50k-weight kernel, then a 10-element bias).
+    // C2's profiled loop predicates then fail on the next size, each failure deoptimises the method back to
+    // tier-3 code where the Vector API is boxed (~100x slower), and it recompiles, again and again: Adam took
+    // 2.5 ms instead of 25 us per step inside training. Every tuna JVM therefore runs with
+    // -XX:-UseProfiledLoopPredicate (scripts/jdk.sh, the poms, the JMH forks).
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder NO = ByteOrder.nativeOrder();
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -24,20 +29,34 @@ final class VectorOps {
     private static long vecEnd(long n) { return ON ? n - n % L : 0; }
 
     /*
-     * Optimizer state decays geometrically where a gradient is zero (a dead relu unit): 0.9^700 takes a
-     * moment estimate into the subnormal range, where every x86 multiply takes a microcode assist (~100x
-     * slower) and Java cannot set flush-to-zero. Slots are therefore flushed to zero below the smallest
-     * normal float (1.2e-38), a change far below float precision of any value that matters.
+     * Subnormal floats cost a microcode assist (~100x) on every x86 operation that makes or reads one, and
+     * Java cannot switch the CPU to flush-to-zero. Optimizer state decays geometrically wherever a gradient is
+     * zero (pixels that are always 0, dead relu units), and squares of tiny gradients underflow, so without care
+     * Adam runs 10x slower after a few hundred steps. Slots are therefore zeroed below 1e-30 (so that decaying
+     * them never produces a subnormal) and a gradient below 1e-15 adds nothing to a second moment (its square is
+     * under 1e-30): both are far below the epsilon (1e-7) these values are compared with.
      */
-    private static FloatVector ftz(FloatVector v) {
-        return v.blend(0f, v.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
+    private static final float TINY = 1e-30f;
+    private static final float TINY_GRAD = 1e-15f;
+
+    private static final int TINY_BITS = Float.floatToRawIntBits(TINY);
+    private static final int TINY_GRAD_BITS = Float.floatToRawIntBits(TINY_GRAD);
+
+    // Branch-free on purpose: a branch that profiling never saw taken becomes an uncommon trap in C2, and the
+    // first tiny value then deoptimises the whole kernel back to slow interpreted Vector API code, again and again.
+    private static float ftz(float v) {
+        int b = Float.floatToRawIntBits(v);
+        int below = ((b & 0x7fffffff) - TINY_BITS) >> 31; // -1 when |v| < TINY
+        return Float.intBitsToFloat(b & ~below);
     }
 
-    private static float ftz(float v) { return Math.abs(v) < Float.MIN_NORMAL ? 0f : v; }
-
-    private static FloatVector load(MemorySegment s, long i) { return FloatVector.fromMemorySegment(S, s, i * 4, NO); }
-
-    private static void store(FloatVector v, MemorySegment s, long i) { v.intoMemorySegment(s, i * 4, NO); }
+    /** g*g, or 0 where |g| is so small that the square would underflow. */
+    private static float square(float g) {
+        int b = Float.floatToRawIntBits(g);
+        int below = ((b & 0x7fffffff) - TINY_GRAD_BITS) >> 31;
+        float kept = Float.intBitsToFloat(b & ~below);
+        return kept * kept;
+    }
 
     /** Keras' Adam (AdamW when decay > 0): m, v moments; p -= decay*p + alpha*m/(sqrt(v)+eps). */
     static void adam(MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v, long n,
@@ -45,19 +64,22 @@ final class VectorOps {
         long i = 0, end = vecEnd(n);
         float c1 = 1 - beta1, c2 = 1 - beta2;
         for (; i < end; i += L) {
-            FloatVector gi = load(g, i);
-            FloatVector mi = ftz(load(m, i).mul(beta1).add(gi.mul(c1)));
-            FloatVector vi = ftz(load(v, i).mul(beta2).add(gi.mul(gi).mul(c2)));
-            store(mi, m, i);
-            store(vi, v, i);
-            FloatVector pi = load(p, i);
+            FloatVector gi = FloatVector.fromMemorySegment(S, g, i * 4, NO);
+            FloatVector g2 = gi.mul(gi.blend(0f, gi.abs().compare(VectorOperators.LT, TINY_GRAD)));
+            FloatVector mi = FloatVector.fromMemorySegment(S, m, i * 4, NO).mul(beta1).add(gi.mul(c1));
+            mi = mi.blend(0f, mi.abs().compare(VectorOperators.LT, TINY));
+            FloatVector vi = FloatVector.fromMemorySegment(S, v, i * 4, NO).mul(beta2).add(g2.mul(c2));
+            vi = vi.blend(0f, vi.abs().compare(VectorOperators.LT, TINY));
+            (mi).intoMemorySegment(m, i * 4, NO);
+            (vi).intoMemorySegment(v, i * 4, NO);
+            FloatVector pi = FloatVector.fromMemorySegment(S, p, i * 4, NO);
             FloatVector upd = mi.mul(alpha).div(vi.sqrt().add(eps));
-            store(pi.sub(pi.mul(decay)).sub(upd), p, i);
+            (pi.sub(pi.mul(decay)).sub(upd)).intoMemorySegment(p, i * 4, NO);
         }
         for (; i < n; i++) {
             float gi = g.getAtIndex(F, i);
             float mi = ftz(beta1 * m.getAtIndex(F, i) + c1 * gi);
-            float vi = ftz(beta2 * v.getAtIndex(F, i) + gi * gi * c2);
+            float vi = ftz(beta2 * v.getAtIndex(F, i) + square(gi) * c2);
             m.setAtIndex(F, i, mi);
             v.setAtIndex(F, i, vi);
             float pi = p.getAtIndex(F, i);
@@ -72,19 +94,22 @@ final class VectorOps {
         float c = 1 - rho;
         boolean mom = mb != null && momentum > 0f;
         for (; i < end; i += L) {
-            FloatVector gi = load(g, i);
-            FloatVector si = ftz(load(ms, i).mul(rho).add(gi.mul(gi).mul(c)));
-            store(si, ms, i);
+            FloatVector gi = FloatVector.fromMemorySegment(S, g, i * 4, NO);
+            FloatVector g2 = gi.mul(gi.blend(0f, gi.abs().compare(VectorOperators.LT, TINY_GRAD)));
+            FloatVector si = FloatVector.fromMemorySegment(S, ms, i * 4, NO).mul(rho).add(g2.mul(c));
+            si = si.blend(0f, si.abs().compare(VectorOperators.LT, TINY));
+            (si).intoMemorySegment(ms, i * 4, NO);
             FloatVector step = gi.mul(lr).div(si.add(eps).sqrt());
             if (mom) {
-                step = ftz(load(mb, i).mul(momentum).add(step));
-                store(step, mb, i);
+                step = FloatVector.fromMemorySegment(S, mb, i * 4, NO).mul(momentum).add(step);
+                step = step.blend(0f, step.abs().compare(VectorOperators.LT, TINY));
+                (step).intoMemorySegment(mb, i * 4, NO);
             }
-            store(load(p, i).sub(step), p, i);
+            (FloatVector.fromMemorySegment(S, p, i * 4, NO).sub(step)).intoMemorySegment(p, i * 4, NO);
         }
         for (; i < n; i++) {
             float gi = g.getAtIndex(F, i);
-            float si = ftz(rho * ms.getAtIndex(F, i) + gi * gi * c);
+            float si = ftz(rho * ms.getAtIndex(F, i) + square(gi) * c);
             ms.setAtIndex(F, i, si);
             float step = gi * lr / (float) Math.sqrt(si + eps);
             if (mom) {
@@ -100,15 +125,16 @@ final class VectorOps {
         long i = 0, end = vecEnd(n);
         boolean mom = mu != 0f;
         for (; i < end; i += L) {
-            FloatVector pi = load(p, i);
-            FloatVector gi = load(g, i).add(pi.mul(wd));
+            FloatVector pi = FloatVector.fromMemorySegment(S, p, i * 4, NO);
+            FloatVector gi = FloatVector.fromMemorySegment(S, g, i * 4, NO).add(pi.mul(wd));
             if (!mom) {
-                store(pi.sub(gi.mul(lr)), p, i);
+                (pi.sub(gi.mul(lr))).intoMemorySegment(p, i * 4, NO);
                 continue;
             }
-            FloatVector vi = ftz(load(vel, i).mul(mu).sub(gi.mul(lr)));
-            store(vi, vel, i);
-            store(pi.add(nesterov ? vi.mul(mu).sub(gi.mul(lr)) : vi), p, i);
+            FloatVector vi = FloatVector.fromMemorySegment(S, vel, i * 4, NO).mul(mu).sub(gi.mul(lr));
+            vi = vi.blend(0f, vi.abs().compare(VectorOperators.LT, TINY));
+            (vi).intoMemorySegment(vel, i * 4, NO);
+            (pi.add(nesterov ? vi.mul(mu).sub(gi.mul(lr)) : vi)).intoMemorySegment(p, i * 4, NO);
         }
         for (; i < n; i++) {
             float pi = p.getAtIndex(F, i);
@@ -123,17 +149,16 @@ final class VectorOps {
         }
     }
 
-    /** o[i] = x[i] op y[i] for contiguous runs (op 0 add, 1 sub, 2 mul, 3 div). */
     static void binary(int op, MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment o, long oo, long n) {
         long i = 0, end = vecEnd(n);
         for (; i < end; i += L) {
-            FloatVector a = load(x, xo + i), b = load(y, yo + i);
-            store(switch (op) {
+            FloatVector a = FloatVector.fromMemorySegment(S, x, (xo + i) * 4, NO), b = FloatVector.fromMemorySegment(S, y, (yo + i) * 4, NO);
+            (switch (op) {
                 case 0 -> a.add(b);
                 case 1 -> a.sub(b);
                 case 2 -> a.mul(b);
                 default -> a.div(b);
-            }, o, oo + i);
+            }).intoMemorySegment(o, (oo + i) * 4, NO);
         }
         for (; i < n; i++) {
             float a = x.getAtIndex(F, xo + i), b = y.getAtIndex(F, yo + i);
@@ -146,7 +171,6 @@ final class VectorOps {
         }
     }
 
-    /** o[r, j] = x[r, j] op b[j] over rows: the bias case, vectorised along the row. */
     static void rowBroadcast(int op, MemorySegment x, MemorySegment b, MemorySegment o, long rows, int inner) {
         if (inner < L) {
             for (long r = 0; r < rows; r++) binary(op, x, r * inner, b, 0, o, r * inner, inner);
@@ -157,13 +181,13 @@ final class VectorOps {
             long off = r * inner;
             int j = 0;
             for (; j < end; j += L) {
-                FloatVector a = load(x, off + j), c = load(b, j);
-                store(switch (op) {
+                FloatVector a = FloatVector.fromMemorySegment(S, x, (off + j) * 4, NO), c = FloatVector.fromMemorySegment(S, b, (j) * 4, NO);
+                (switch (op) {
                     case 0 -> a.add(c);
                     case 1 -> a.sub(c);
                     case 2 -> a.mul(c);
                     default -> a.div(c);
-                }, o, off + j);
+                }).intoMemorySegment(o, (off + j) * 4, NO);
             }
             if (j < inner) binary(op, x, off + j, b, j, o, off + j, inner - j);
         }
@@ -171,7 +195,7 @@ final class VectorOps {
 
     static void relu(MemorySegment x, MemorySegment y, long n) {
         long i = 0, end = vecEnd(n);
-        for (; i < end; i += L) store(load(x, i).max(0f), y, i);
+        for (; i < end; i += L) (FloatVector.fromMemorySegment(S, x, i * 4, NO).max(0f)).intoMemorySegment(y, i * 4, NO);
         for (; i < n; i++) y.setAtIndex(F, i, Math.max(0f, x.getAtIndex(F, i)));
     }
 
@@ -179,7 +203,7 @@ final class VectorOps {
         long i = 0, end = vecEnd(n);
         FloatVector zero = FloatVector.zero(S);
         for (; i < end; i += L) {
-            store(zero.blend(load(dy, i), load(x, i).compare(VectorOperators.GT, 0f)), dx, i);
+            (zero.blend(FloatVector.fromMemorySegment(S, dy, i * 4, NO), FloatVector.fromMemorySegment(S, x, i * 4, NO).compare(VectorOperators.GT, 0f))).intoMemorySegment(dx, i * 4, NO);
         }
         for (; i < n; i++) dx.setAtIndex(F, i, x.getAtIndex(F, i) > 0f ? dy.getAtIndex(F, i) : 0f);
     }
@@ -190,7 +214,7 @@ final class VectorOps {
             long off = r * inner;
             int j = 0;
             int end = ON ? inner - inner % L : 0;
-            for (; j < end; j += L) store(load(acc, j).add(load(src, off + j)), acc, j);
+            for (; j < end; j += L) (FloatVector.fromMemorySegment(S, acc, (j) * 4, NO).add(FloatVector.fromMemorySegment(S, src, (off + j) * 4, NO))).intoMemorySegment(acc, (j) * 4, NO);
             for (; j < inner; j++) acc.setAtIndex(F, j, acc.getAtIndex(F, j) + src.getAtIndex(F, off + j));
         }
     }
@@ -198,13 +222,13 @@ final class VectorOps {
     /** y = a*x + y. */
     static void axpy(float a, MemorySegment x, MemorySegment y, long n) {
         long i = 0, end = vecEnd(n);
-        for (; i < end; i += L) store(load(x, i).mul(a).add(load(y, i)), y, i);
+        for (; i < end; i += L) (FloatVector.fromMemorySegment(S, x, i * 4, NO).mul(a).add(FloatVector.fromMemorySegment(S, y, i * 4, NO))).intoMemorySegment(y, i * 4, NO);
         for (; i < n; i++) y.setAtIndex(F, i, a * x.getAtIndex(F, i) + y.getAtIndex(F, i));
     }
 
     static void scale(MemorySegment x, MemorySegment y, long n, float s) {
         long i = 0, end = vecEnd(n);
-        for (; i < end; i += L) store(load(x, i).mul(s), y, i);
+        for (; i < end; i += L) (FloatVector.fromMemorySegment(S, x, i * 4, NO).mul(s)).intoMemorySegment(y, i * 4, NO);
         for (; i < n; i++) y.setAtIndex(F, i, x.getAtIndex(F, i) * s);
     }
 }
