@@ -34,7 +34,7 @@ public final class CpuParallel {
 
     private static final int THREADS = readThreads();
     /** How long an idle worker (or the waiting caller) spins before parking. */
-    private static final long SPIN_NANOS = 200_000L;
+    private static final long SPIN_NANOS = Long.getLong("tuna.spinNanos", 200_000L);
 
     private static final AtomicBoolean BUSY = new AtomicBoolean();
     private static final Worker[] WORKERS = new Worker[Math.max(0, THREADS - 1)];
