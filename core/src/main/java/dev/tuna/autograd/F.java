@@ -79,6 +79,32 @@ public final class F {
     /** x + bias along the last axis (the dense and conv bias). */
     public static Var biasAdd(Var x, Var bias) { return add(x, bias); }
 
+    /**
+     * act(z + bias) computed in place in z's storage. Only for z fresh from a matmul or convolution that
+     * nothing else reads: their backward needs their inputs, not their output. Works for relu, tanh and sigmoid
+     * (whose derivatives follow from the output alone); other activations take the two-op path.
+     */
+    public static Var biasActivationInPlace(Var z, Var bias, String activation) {
+        checkActivation(activation);
+        UnaryOp op = activation == null ? null : switch (activation) {
+            case "relu" -> UnaryOp.RELU;
+            case "tanh" -> UnaryOp.TANH;
+            case "sigmoid" -> UnaryOp.SIGMOID;
+            case "linear", "none" -> null;
+            default -> UnaryOp.GELU;
+        };
+        if (op == UnaryOp.GELU) return activation(activation, biasAdd(z, bias));
+        Backend be = be(z);
+        Tensor y = z.value();
+        be.biasActivationInPlace(y, bias.value(), op);
+        Shape bs = bias.value().shape();
+        return Tape.result(y, g -> {
+            // relu'(x) is y > 0; tanh' and sigmoid' are functions of y: the overwritten input is not needed.
+            Tensor gz = op == null ? g : be.unaryBackward(op, y, y, g);
+            return new Tensor[] {gz, bias.requiresGrad() ? be.sumToShape(gz, bs) : null};
+        }, z, bias);
+    }
+
     public static Var scale(Var x, float s) {
         Backend be = be(x);
         return Tape.result(be.scale(x.value(), s), g -> new Tensor[] {be.scale(g, s)}, x);

@@ -48,6 +48,12 @@ public interface Backend {
 
     Tensor scale(Tensor x, float s);
 
+    /**
+     * y = act(y + bias) in place, bias along the last axis; act is RELU, TANH, SIGMOID or null (none). Dense and
+     * convolution layers use it on their fresh GEMM output, which saves two passes and two allocations.
+     */
+    void biasActivationInPlace(Tensor y, Tensor bias, UnaryOp act);
+
     /** y += a * x, in place (gradient accumulation). */
     void axpy(float a, Tensor x, Tensor y);
 

@@ -53,8 +53,7 @@ public final class Conv2D extends Layer {
     @Override
     public Var forward(Var x, Context ctx) {
         Var y = F.conv2d(x, kernel, geom);
-        if (useBias) y = F.biasAdd(y, bias);
-        return F.activation(activation, y);
+        return useBias ? F.biasActivationInPlace(y, bias, activation) : F.activation(activation, y);
     }
 
     @Override

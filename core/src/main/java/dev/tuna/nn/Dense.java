@@ -37,8 +37,7 @@ public final class Dense extends Layer {
     @Override
     public Var forward(Var x, Context ctx) {
         Var y = F.matmul(x, kernel);
-        if (useBias) y = F.biasAdd(y, bias);
-        return F.activation(activation, y);
+        return useBias ? F.biasActivationInPlace(y, bias, activation) : F.activation(activation, y);
     }
 
     @Override

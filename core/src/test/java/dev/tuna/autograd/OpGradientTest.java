@@ -102,6 +102,31 @@ class OpGradientTest {
         }
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"relu", "tanh", "sigmoid", "linear", "gelu"})
+    void biasActivationInPlaceAfterMatmul(String act) {
+        UnaryOp op = switch (act) {
+            case "relu" -> UnaryOp.RELU;
+            case "tanh" -> UnaryOp.TANH;
+            case "sigmoid" -> UnaryOp.SIGMOID;
+            case "gelu" -> UnaryOp.GELU;
+            default -> null;
+        };
+        int m = 4, k = 3, n = 5;
+        new GradCheck().check("matmul + bias + " + act + " in place", shapes(new int[] {m, k}, new int[] {k, n}, new int[] {n}),
+                in -> F.biasActivationInPlace(F.matmul(in[0], in[1]), in[2], act), x -> {
+                    double[] r = new double[m * n];
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double z = x[2][j];
+                            for (int p = 0; p < k; p++) z += x[0][i * k + p] * x[1][p * n + j];
+                            r[i * n + j] = op == null ? z : op.apply(z);
+                        }
+                    }
+                    return r;
+                });
+    }
+
     @Test
     void sumAndMean() {
         new GradCheck().check("sum", shapes(new int[] {3, 4}), in -> F.sum(in[0]), x -> new double[] {java.util.Arrays.stream(x[0]).sum()});

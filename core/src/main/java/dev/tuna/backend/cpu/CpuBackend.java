@@ -24,6 +24,21 @@ public final class CpuBackend implements Backend {
 
     private CpuBackend() {}
 
+    private interface Block { void run(long from, long len); }
+
+    /** Runs an elementwise kernel over [0, n) in fixed blocks shared by the threads, or inline when small. */
+    private static void parallelBlocks(long n, Block body) {
+        if (n < PAR_BLOCK * 2) {
+            body.run(0, n);
+            return;
+        }
+        int blocks = (int) ((n + PAR_BLOCK - 1) / PAR_BLOCK);
+        CpuParallel.forRange(blocks, (b0, b1) -> {
+            long from = b0 * PAR_BLOCK;
+            body.run(from, Math.min(n, b1 * PAR_BLOCK) - from);
+        });
+    }
+
     private static MemorySegment slice(Tensor t, long from, long len) { return t.data().asSlice(from * 4, len * 4); }
 
     @Override
@@ -119,7 +134,15 @@ public final class CpuBackend implements Backend {
         }
         if (a.shape().equals(outShape) && isSuffix(b.shape(), outShape)) {
             // The bias case: b repeats along the leading axes.
-            VectorOps.rowBroadcast(op.ordinal(), x, y, o, n / b.size(), (int) b.size());
+            int inner = (int) b.size();
+            long rows = n / inner;
+            // Large activations (a conv layer's output is megabytes) are memory-bound: both cores stream them.
+            if (n >= PAR_BLOCK * 2) {
+                CpuParallel.forRange((int) rows, (r0, r1) -> VectorOps.rowBroadcast(op.ordinal(), x.asSlice((long) r0 * inner * 4, (long) (r1 - r0) * inner * 4),
+                        y, o.asSlice((long) r0 * inner * 4, (long) (r1 - r0) * inner * 4), r1 - r0, inner));
+            } else {
+                VectorOps.rowBroadcast(op.ordinal(), x, y, o, rows, inner);
+            }
             return out;
         }
         long[] sa = broadcastStrides(a.shape(), outShape), sb = broadcastStrides(b.shape(), outShape);
@@ -151,7 +174,7 @@ public final class CpuBackend implements Backend {
     private static void binaryLoop(BinaryOp op, MemorySegment x, long xo, long xs, MemorySegment y, long yo, long ys,
                                    MemorySegment o, long oo, long n) {
         if (xs == 1 && ys == 1) {
-            VectorOps.binary(op.ordinal(), x, xo, y, yo, o, oo, n);
+            parallelBlocks(n, (from, len) -> VectorOps.binary(op.ordinal(), x, xo + from, y, yo + from, o, oo + from, len));
             return;
         }
         for (long i = 0; i < n; i++) {
@@ -199,7 +222,7 @@ public final class CpuBackend implements Backend {
         MemorySegment s = x.data(), d = out.data();
         long n = x.size();
         switch (op) {
-            case RELU -> VectorOps.relu(s, d, n);
+            case RELU -> parallelBlocks(n, (from, len) -> VectorOps.relu(s.asSlice(from * 4, len * 4), d.asSlice(from * 4, len * 4), len));
             case NEG -> { for (long i = 0; i < n; i++) d.setAtIndex(F, i, -s.getAtIndex(F, i)); }
             case SQUARE -> { for (long i = 0; i < n; i++) { float v = s.getAtIndex(F, i); d.setAtIndex(F, i, v * v); } }
             default -> { for (long i = 0; i < n; i++) d.setAtIndex(F, i, (float) op.apply(s.getAtIndex(F, i))); }
@@ -213,13 +236,34 @@ public final class CpuBackend implements Backend {
         MemorySegment xs = x.data(), ys = y.data(), g = dy.data(), d = out.data();
         long n = dy.size();
         if (op == UnaryOp.RELU) {
-            VectorOps.reluBackward(xs, g, d, n);
+            parallelBlocks(n, (from, len) -> VectorOps.reluBackward(xs.asSlice(from * 4, len * 4), g.asSlice(from * 4, len * 4),
+                    d.asSlice(from * 4, len * 4), len));
             return out;
         }
         for (long i = 0; i < n; i++) {
             d.setAtIndex(F, i, (float) (g.getAtIndex(F, i) * op.derivative(xs.getAtIndex(F, i), ys.getAtIndex(F, i))));
         }
         return out;
+    }
+
+    @Override
+    public void biasActivationInPlace(Tensor y, Tensor bias, UnaryOp act) {
+        int inner = (int) bias.size();
+        if (y.dim(-1) != inner) throw new IllegalArgumentException("bias " + bias.shape() + " does not match " + y.shape());
+        MemorySegment d = y.data(), b = bias.data();
+        int rows = (int) (y.size() / inner);
+        CpuParallel.RangeBody body = (r0, r1) -> {
+            MemorySegment part = d.asSlice((long) r0 * inner * 4, (long) (r1 - r0) * inner * 4);
+            VectorOps.rowBroadcast(BinaryOp.ADD.ordinal(), part, b, part, r1 - r0, inner);
+            long n = (long) (r1 - r0) * inner;
+            if (act == UnaryOp.RELU) {
+                VectorOps.relu(part, part, n);
+            } else if (act != null) {
+                for (long i = 0; i < n; i++) part.setAtIndex(F, i, (float) act.apply(part.getAtIndex(F, i)));
+            }
+        };
+        if (y.size() >= PAR_BLOCK * 2) CpuParallel.forRange(rows, body);
+        else body.run(0, rows);
     }
 
     @Override
@@ -612,9 +656,7 @@ public final class CpuBackend implements Backend {
         float decay = lr * decoupledWeightDecay;
         long n = param.size();
         // Big tensors are split over the threads in fixed blocks; each element's update is independent.
-        int blocks = (int) ((n + PAR_BLOCK - 1) / PAR_BLOCK);
-        CpuParallel.forRange(blocks, (b0, b1) -> {
-            long from = b0 * PAR_BLOCK, len = Math.min(n, b1 * PAR_BLOCK) - from;
+        parallelBlocks(n, (from, len) -> {
             VectorOps.adam(slice(param, from, len), slice(grad, from, len), slice(m, from, len), slice(v, from, len), len,
                     beta1, beta2, eps, alpha, decay);
         });

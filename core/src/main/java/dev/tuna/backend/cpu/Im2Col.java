@@ -34,8 +34,7 @@ final class Im2Col {
                                 continue;
                             }
                             if (dj0 > 0) d.asSlice(dst, (long) dj0 * c * 4).fill((byte) 0);
-                            MemorySegment.copy(s, ((((long) b * h + y) * w + x0 + dj0) * c) * 4, d, dst + (long) dj0 * c * 4,
-                                    (long) (dj1 - dj0) * c * 4);
+                            copy(s, (((long) b * h + y) * w + x0 + dj0) * c, d, dst / 4 + (long) dj0 * c, (dj1 - dj0) * c);
                             if (dj1 < kw) d.asSlice(dst + (long) dj1 * c * 4, (long) (kw - dj1) * c * 4).fill((byte) 0);
                         }
                     }
@@ -43,6 +42,15 @@ final class Im2Col {
             }
         });
         return cols;
+    }
+
+    /** Copies count floats; short runs (a 3x3 kernel row over one channel is 3 floats) by hand, which beats a bulk copy call. */
+    private static void copy(MemorySegment s, long from, MemorySegment d, long to, int count) {
+        if (count < 16) {
+            for (int i = 0; i < count; i++) d.setAtIndex(F, to + i, s.getAtIndex(F, from + i));
+        } else {
+            MemorySegment.copy(s, from * 4, d, to * 4, (long) count * 4);
+        }
     }
 
     static Tensor col2im(Tensor cols, Shape xShape, int kh, int kw, Conv2dGeometry g, int oh, int ow) {
