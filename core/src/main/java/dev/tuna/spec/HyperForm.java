@@ -1,6 +1,5 @@
 package dev.tuna.spec;
 
-import dev.tuna.errors.BadInputException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,9 +61,5 @@ public record HyperForm(String name, String path, Kind kind, double lo, double h
             case CHOICE -> choices.getFirst();
             case BOOL -> dflt;
         };
-    }
-
-    public void requireValid(Object v) {
-        if (kind == Kind.CHOICE && !choices.contains(v)) throw new BadInputException("hyperparameter " + name + ": " + v + " is not one of " + choices);
     }
 }
