@@ -8,7 +8,9 @@ import java.util.Map;
 /**
  * Stops training when a monitored metric has not improved for {@code patience} epochs, as Keras'
  * EarlyStopping does; with restoreBestWeights the model ends with the weights of its best epoch.
- * Mode "auto" minimises metrics named like losses and maximises the others.
+ * Mode "auto" minimises metrics named like losses and maximises the others. Unlike Keras, which restores
+ * only when it stopped early, the best weights are restored at the end of every fit: a model that ran all its
+ * epochs and got worse at the end should not be kept at its worse weights.
  */
 public final class EarlyStopping implements Callback {
     private final String monitor;
