@@ -39,6 +39,20 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /**
+     * Runs body over row ranges of a [rows, inner] float array, split over the threads when it is large
+     * (activations of conv layers are megabytes and memory-bound), inline otherwise.
+     */
+    private static void parallelRows(int rows, int inner, CpuParallel.RangeBody body) {
+        if ((long) rows * inner >= PAR_BLOCK * 2) CpuParallel.forRange(rows, body);
+        else body.run(0, rows);
+    }
+
+    /** Rows [r0, r1) of a [rows, inner] float array. */
+    private static MemorySegment rowRange(MemorySegment s, int r0, int r1, int inner) {
+        return s.asSlice((long) r0 * inner * 4, (long) (r1 - r0) * inner * 4);
+    }
+
     private static MemorySegment slice(Tensor t, long from, long len) { return t.data().asSlice(from * 4, len * 4); }
 
     @Override
@@ -135,14 +149,8 @@ public final class CpuBackend implements Backend {
         if (a.shape().equals(outShape) && isSuffix(b.shape(), outShape)) {
             // The bias case: b repeats along the leading axes.
             int inner = (int) b.size();
-            long rows = n / inner;
-            // Large activations (a conv layer's output is megabytes) are memory-bound: both cores stream them.
-            if (n >= PAR_BLOCK * 2) {
-                CpuParallel.forRange((int) rows, (r0, r1) -> VectorOps.rowBroadcast(op.ordinal(), x.asSlice((long) r0 * inner * 4, (long) (r1 - r0) * inner * 4),
-                        y, o.asSlice((long) r0 * inner * 4, (long) (r1 - r0) * inner * 4), r1 - r0, inner));
-            } else {
-                VectorOps.rowBroadcast(op.ordinal(), x, y, o, rows, inner);
-            }
+            parallelRows((int) (n / inner), inner, (r0, r1) ->
+                    VectorOps.rowBroadcast(op.ordinal(), rowRange(x, r0, r1, inner), y, rowRange(o, r0, r1, inner), r1 - r0, inner));
             return out;
         }
         long[] sa = broadcastStrides(a.shape(), outShape), sb = broadcastStrides(b.shape(), outShape);
@@ -251,9 +259,8 @@ public final class CpuBackend implements Backend {
         int inner = (int) bias.size();
         if (y.dim(-1) != inner) throw new IllegalArgumentException("bias " + bias.shape() + " does not match " + y.shape());
         MemorySegment d = y.data(), b = bias.data();
-        int rows = (int) (y.size() / inner);
-        CpuParallel.RangeBody body = (r0, r1) -> {
-            MemorySegment part = d.asSlice((long) r0 * inner * 4, (long) (r1 - r0) * inner * 4);
+        parallelRows((int) (y.size() / inner), inner, (r0, r1) -> {
+            MemorySegment part = rowRange(d, r0, r1, inner);
             VectorOps.rowBroadcast(BinaryOp.ADD.ordinal(), part, b, part, r1 - r0, inner);
             long n = (long) (r1 - r0) * inner;
             if (act == UnaryOp.RELU) {
@@ -261,9 +268,7 @@ public final class CpuBackend implements Backend {
             } else if (act != null) {
                 for (long i = 0; i < n; i++) part.setAtIndex(F, i, (float) act.apply(part.getAtIndex(F, i)));
             }
-        };
-        if (y.size() >= PAR_BLOCK * 2) CpuParallel.forRange(rows, body);
-        else body.run(0, rows);
+        });
     }
 
     @Override
