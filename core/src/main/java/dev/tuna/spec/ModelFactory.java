@@ -2,6 +2,7 @@ package dev.tuna.spec;
 
 import dev.tuna.errors.BadInputException;
 import dev.tuna.nn.Activation;
+import dev.tuna.nn.ClassifierHead;
 import dev.tuna.nn.BatchNormalization;
 import dev.tuna.nn.Conv2D;
 import dev.tuna.nn.Dense;
@@ -18,23 +19,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Turns a spec's layer list into a model. An MLP flattens its input first; both types end with a dense
- * output layer of one logit per class (the softmax is fused into the loss), and a CNN is flattened before
- * that head when its last layer still yields images.
+ * Turns a spec's layer list into a model. An MLP flattens its input first; both types end with a
+ * {@link ClassifierHead}, one logit per class, which flattens a CNN's images itself.
  */
 public final class ModelFactory {
     private ModelFactory() {}
 
     public static Model build(JobSpec.ModelSpec spec, Shape inputShape, int numClasses, long seed) {
         try {
-            // Probe the body's output shape, so a CNN that still yields images gets its flatten before the head.
-            Shape body;
-            try (Model probe = Model.build(parse(spec, inputShape), inputShape, seed)) {
-                body = probe.outputShape();
-            }
             List<Layer> layers = parse(spec, inputShape);
-            if (body.rank() > 1) layers.add(new Flatten());
-            layers.add(new Dense(numClasses, null));
+            layers.add(new ClassifierHead(numClasses));
             return Model.build(layers, inputShape, seed);
         } catch (IllegalArgumentException e) {
             String file = spec.layers().isEmpty() ? "spec" : spec.layers().getFirst().file();
@@ -42,7 +36,7 @@ public final class ModelFactory {
         }
     }
 
-    /** Fresh layer objects for the spec (layers keep the weights they were built with). */
+    /** The spec's layers, after a flatten for an MLP over images. */
     private static List<Layer> parse(JobSpec.ModelSpec spec, Shape inputShape) {
         List<Layer> layers = new ArrayList<>();
         if (spec.type().equals("mlp") && inputShape.rank() > 1) layers.add(new Flatten());
