@@ -5,12 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The little JSON a safetensors header needs: a writer for strings and a strict parser. */
-final class Json {
+/**
+ * The little JSON tuna needs (safetensors headers, the study database's hyperparameters and metrics): a writer
+ * for maps, lists, strings, numbers and booleans, and a strict parser.
+ */
+public final class Json {
     private Json() {}
 
     /** Appends s as a JSON string literal. */
-    static void string(StringBuilder b, String s) {
+    public static void string(StringBuilder b, String s) {
         b.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -31,12 +34,51 @@ final class Json {
         b.append('"');
     }
 
+    /** Writes maps (string keys), lists, strings, numbers, booleans and null; non-finite doubles become null. */
+    public static String write(Object v) {
+        StringBuilder b = new StringBuilder();
+        write(b, v);
+        return b.toString();
+    }
+
+    private static void write(StringBuilder b, Object v) {
+        switch (v) {
+            case null -> b.append("null");
+            case String s -> string(b, s);
+            case Boolean x -> b.append(x);
+            case Double d -> b.append(Double.isFinite(d) ? (d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf(d) : Double.toString(d)) : "null");
+            case Float f -> write(b, f.doubleValue());
+            case Number n -> b.append(n.longValue());
+            case Map<?, ?> m -> {
+                b.append('{');
+                boolean first = true;
+                for (var e : m.entrySet()) {
+                    if (!first) b.append(',');
+                    first = false;
+                    string(b, String.valueOf(e.getKey()));
+                    b.append(':');
+                    write(b, e.getValue());
+                }
+                b.append('}');
+            }
+            case List<?> l -> {
+                b.append('[');
+                for (int i = 0; i < l.size(); i++) {
+                    if (i > 0) b.append(',');
+                    write(b, l.get(i));
+                }
+                b.append(']');
+            }
+            default -> string(b, v.toString());
+        }
+    }
+
     /**
      * Parses a JSON text: objects become LinkedHashMap (duplicate keys are an error), arrays List, numbers
      * Long when integral and in range else Double, and true/false/null Boolean/null. Throws
      * IllegalArgumentException with the offset on malformed input.
      */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json.Parser p = new Json.Parser(text);
         Object v = p.value();
         p.ws();

@@ -1,0 +1,33 @@
+package dev.tuna.tune;
+
+import dev.tuna.nn.Model;
+import dev.tuna.optim.Optimizer;
+import dev.tuna.optim.Optimizers;
+import dev.tuna.spec.JobSpec;
+import dev.tuna.tensor.Shape;
+import java.util.Map;
+
+/**
+ * Builds one trial's model, optimizer and training settings from its hyperparameters. The YAML spec is one
+ * hypermodel ({@link SpecHyperModel}); the built-in MLP and CNN are others; a researcher writes their own in
+ * Java and runs it with the same tuner:
+ *
+ * <pre>{@code
+ * HyperModel mine = (hp, input, classes, seed) -> Model.build(List.of(new Flatten(),
+ *         new Dense((int) hp.intRange("units", 32, 512, 32, "linear"), "relu"), new ClassifierHead(classes)), input, seed);
+ * }</pre>
+ */
+@FunctionalInterface
+public interface HyperModel {
+    Model build(HyperParameters hp, Shape inputShape, int numClasses, long seed);
+
+    /** The optimizer; by default the "optimizer" and "learning_rate" hyperparameters when declared, else Adam with Keras' defaults. */
+    default Optimizer optimizer(HyperParameters hp, Model model) {
+        String name = hp.values().containsKey("optimizer") ? String.valueOf(hp.get("optimizer")) : "adam";
+        Map<String, Object> options = hp.values().containsKey("learning_rate") ? Map.of("learning_rate", hp.get("learning_rate")) : Map.of();
+        return Optimizers.create(name, options, model.arena());
+    }
+
+    /** The training settings (epochs, batch size, early stopping); by default the spec's. */
+    default JobSpec.TrainSpec train(HyperParameters hp, JobSpec.TrainSpec base) { return base; }
+}

@@ -1,0 +1,44 @@
+package dev.tuna.tune;
+
+/**
+ * What a search optimises: a metric from the training logs (val_accuracy, val_loss, ...) and a direction.
+ * The direction is inferred for accuracy-like (max) and loss- or error-like (min) names and required otherwise.
+ */
+public record Objective(String metric, boolean maximize) {
+
+    public static Objective of(String metric, String direction) {
+        if (metric == null || metric.isBlank()) throw new IllegalArgumentException("objective: expected a metric name such as val_accuracy");
+        if (direction == null || direction.isBlank() || direction.equals("auto")) {
+            Boolean inferred = infer(metric);
+            if (inferred == null) {
+                throw new IllegalArgumentException("objective '" + metric + "': cannot tell whether to maximise or minimise it; set direction: max or min");
+            }
+            return new Objective(metric, inferred);
+        }
+        return switch (direction) {
+            case "max", "maximize" -> new Objective(metric, true);
+            case "min", "minimize" -> new Objective(metric, false);
+            default -> throw new IllegalArgumentException("direction '" + direction + "': expected max or min");
+        };
+    }
+
+    /** true for accuracy-like names, false for loss- or error-like names, null when unknown. */
+    static Boolean infer(String metric) {
+        String m = metric.toLowerCase(java.util.Locale.ROOT);
+        if (m.endsWith("loss") || m.contains("error") || m.endsWith("mse") || m.endsWith("mae")) return false;
+        if (m.endsWith("accuracy") || m.endsWith("acc") || m.endsWith("auc") || m.endsWith("precision") || m.endsWith("recall") || m.endsWith("f1")) return true;
+        return null;
+    }
+
+    /** The value oracles maximise: the metric itself, or its negation when minimising; NaN stays NaN. */
+    public double score(double value) { return maximize ? value : -value; }
+
+    /** Whether a is better than b (NaN is never better). */
+    public boolean better(double a, double b) {
+        if (Double.isNaN(a)) return false;
+        if (Double.isNaN(b)) return true;
+        return maximize ? a > b : a < b;
+    }
+
+    public String direction() { return maximize ? "max" : "min"; }
+}
