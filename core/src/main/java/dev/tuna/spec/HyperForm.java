@@ -6,11 +6,13 @@ import java.util.Set;
 
 /**
  * A hyperparameter written in a spec: {int: [lo, hi], step, sampling}, {float: [lo, hi], step, sampling},
- * {choice: [...]}, {bool: default}, each with an optional name and default. Its name defaults to the key
- * it stands under (e.g. "units"), as KerasTuner's seed example names them.
+ * {choice: [...]}, {bool: default}, each with an optional name and default, and an optional condition
+ * {@code when: {PARENT: value}} or {@code when: {PARENT: [values]}} (the parameter exists only when the
+ * hyperparameter named PARENT takes one of those values). Its name defaults to the key it stands under
+ * (e.g. "units"), as KerasTuner's seed example names them.
  */
 public record HyperForm(String name, String path, Kind kind, double lo, double hi, double step, String sampling,
-                        List<Object> choices, Object dflt) {
+                        List<Object> choices, Object dflt, String whenParent, List<Object> whenValues) {
     public enum Kind { INT, FLOAT, CHOICE, BOOL }
 
     private static final Set<String> KEYS = Set.of("int", "float", "choice", "bool", "step", "sampling", "name", "default", "when");
@@ -27,6 +29,16 @@ public record HyperForm(String name, String path, Kind kind, double lo, double h
         String key = path.substring(path.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
         String name = m.containsKey("name") ? node.get("name").asString() : key;
         Object dflt = m.get("default");
+        String whenParent = null;
+        List<Object> whenValues = List.of();
+        if (m.containsKey("when")) {
+            SpecNode w = node.get("when");
+            if (!w.isMap() || w.asMap().size() != 1) throw w.error("expected {PARENT: value} or {PARENT: [values]} naming one hyperparameter");
+            var e = w.asMap().entrySet().iterator().next();
+            whenParent = e.getKey();
+            whenValues = e.getValue() instanceof List<?> l ? List.copyOf(l) : List.of(e.getValue());
+            if (whenValues.isEmpty()) throw w.get(whenParent).error("expected at least one value");
+        }
         if (m.containsKey("int") || m.containsKey("float")) {
             boolean isInt = m.containsKey("int");
             SpecNode range = node.get(isInt ? "int" : "float");
@@ -35,21 +47,23 @@ public record HyperForm(String name, String path, Kind kind, double lo, double h
             double lo = isInt ? r.get(0).asLong() : r.get(0).asDouble();
             double hi = isInt ? r.get(1).asLong() : r.get(1).asDouble();
             if (!(lo <= hi)) throw range.error("expected low <= high");
-            double step = node.get("step").asDouble(isInt ? 1 : 0);
-            if (step < 0 || (isInt && step != Math.rint(step))) throw node.get("step").error("expected a " + (isInt ? "positive integer" : "positive number"));
             String sampling = node.get("sampling").asString("linear");
             if (!Set.of("linear", "log", "reverse_log").contains(sampling)) throw node.get("sampling").error("expected linear, log or reverse_log");
             if (!sampling.equals("linear") && lo <= 0) throw range.error("log sampling needs a positive low end");
-            return new HyperForm(name, path, isInt ? Kind.INT : Kind.FLOAT, lo, hi, step, sampling, List.of(), dflt);
+            boolean linear = sampling.equals("linear");
+            double step = node.get("step").asDouble(isInt && linear ? 1 : 0);
+            if (step < 0 || (isInt && step != Math.rint(step))) throw node.get("step").error("expected a " + (isInt ? "positive integer" : "positive number"));
+            if (!linear && node.has("step") && step <= 1) throw node.get("step").error("expected a factor above 1 (with " + sampling + " sampling the step multiplies)");
+            return new HyperForm(name, path, isInt ? Kind.INT : Kind.FLOAT, lo, hi, step, sampling, List.of(), dflt, whenParent, whenValues);
         }
         if (m.containsKey("choice")) {
             List<SpecNode> c = node.get("choice").asList();
             if (c.isEmpty()) throw node.get("choice").error("expected a non-empty list");
-            return new HyperForm(name, path, Kind.CHOICE, 0, 0, 0, null, c.stream().map(SpecNode::raw).toList(), dflt);
+            return new HyperForm(name, path, Kind.CHOICE, 0, 0, 0, null, c.stream().map(SpecNode::raw).toList(), dflt, whenParent, whenValues);
         }
         Object b = m.get("bool");
         if (!(b instanceof Boolean) && b != null) throw node.get("bool").error("expected true or false (the default)");
-        return new HyperForm(name, path, Kind.BOOL, 0, 0, 0, null, List.of(), b == null ? Boolean.FALSE : b);
+        return new HyperForm(name, path, Kind.BOOL, 0, 0, 0, null, List.of(), b == null ? Boolean.FALSE : b, whenParent, whenValues);
     }
 
     /** KerasTuner's default: the explicit default, else the range's low end, the first choice, or the bool's value. */

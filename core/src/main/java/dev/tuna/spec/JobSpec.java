@@ -17,7 +17,7 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
     /** validation: {last: N} or {fraction: f}. */
     public record ValidationSpec(int last, double fraction) {}
 
-    /** model: {type: mlp|cnn, layers: [...], optimizer, learning_rate}. */
+    /** model: {type: mlp|cnn, layers: [...], optimizer, learning_rate}, or a built-in's settings instead of layers ({@link BuiltinModels}). */
     public record ModelSpec(String type, List<SpecNode> layers, String optimizer, Map<String, Object> optimizerOptions) {}
 
     /** train: {epochs, batch_size, seed, early_stopping: {monitor, mode, patience, min_delta, restore_best_weights}}. */
@@ -57,10 +57,13 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
     }
 
     private static ModelSpec model(SpecNode n) {
-        n.checkKeys(Set.of("type", "layers", "optimizer", "learning_rate"));
         String type = n.get("type").asString("mlp");
         if (!type.equals("mlp") && !type.equals("cnn")) throw n.get("type").error("expected mlp or cnn");
-        List<SpecNode> layers = n.require("layers").asList();
+        Set<String> keys = new java.util.HashSet<>(Set.of("type", "layers", "optimizer", "learning_rate"));
+        boolean builtin = !n.has("layers");
+        if (builtin) keys.addAll(type.equals("mlp") ? BuiltinModels.MLP_KEYS : BuiltinModels.CNN_KEYS);
+        n.checkKeys(keys);
+        List<SpecNode> layers = builtin ? BuiltinModels.layers(n, type) : n.require("layers").asList();
         for (SpecNode l : layers) ModelFactory.layer(l); // reports a bad layer now, before any data is loaded
         SpecNode opt = n.get("optimizer");
         String optName;

@@ -64,6 +64,16 @@ public final class SpecNode {
         return new SpecNode(file, childPath(key), v, resolver);
     }
 
+    /** A child of a mapping as written, before any hyperparameter form in it is resolved (null when absent). */
+    public Object unresolved(String key) {
+        return value instanceof Map<?, ?> m ? m.get(key) : null;
+    }
+
+    /** A node over a value built by the caller (a generated form), reported at this node's file and the given path. */
+    public SpecNode derived(String childPath, Object v) {
+        return new SpecNode(file, childPath, v, resolver);
+    }
+
     /** A child that must be present. */
     public SpecNode require(String key) {
         SpecNode n = get(key);

@@ -73,6 +73,7 @@ public final class HyperParameters {
     public Object value(Hyperparameter h) {
         if (h.condition() == null && !scopes.isEmpty()) h = h.withCondition(scopes.peek());
         Hyperparameter reg = space.register(h);
+        if (reg.condition() != null && !space.isActive(reg, view())) return reg.defaultValue(); // not part of this trial
         Object v = reg.searchable() && assigned.containsKey(reg.name()) ? reg.canonical(assigned.get(reg.name())) : reg.defaultValue();
         used.put(reg.name(), v);
         return v;
@@ -101,4 +102,11 @@ public final class HyperParameters {
     }
 
     private Condition scope() { return scopes.peek(); }
+
+    /** The values known so far: those read in this trial over those assigned (a parent may be read after its child). */
+    private Map<String, Object> view() {
+        Map<String, Object> v = new LinkedHashMap<>(assigned);
+        v.putAll(used);
+        return v;
+    }
 }

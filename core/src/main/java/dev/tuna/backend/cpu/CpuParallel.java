@@ -67,6 +67,22 @@ public final class CpuParallel {
         return Math.max(1, Math.min(t, 1024));
     }
 
+    private static final ThreadLocal<Boolean> SERIAL = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    /**
+     * Runs body with every parallel loop on this thread kept on this thread. The tuner's parallel trial workers
+     * use it: two trials on two cores beat two trials fighting over one two-thread pool.
+     */
+    public static void serially(Runnable body) {
+        Boolean old = SERIAL.get();
+        SERIAL.set(Boolean.TRUE);
+        try {
+            body.run();
+        } finally {
+            SERIAL.set(old);
+        }
+    }
+
     /** The number of threads a parallel loop may use, the caller included. */
     public static int threads() {
         return THREADS;
@@ -81,7 +97,7 @@ public final class CpuParallel {
     public static void forRange(int n, RangeBody body) {
         if (n <= 0) return;
         int chunks = Math.min(n, THREADS);
-        if (chunks <= 1 || Thread.currentThread() instanceof Worker || !BUSY.compareAndSet(false, true)) {
+        if (chunks <= 1 || Thread.currentThread() instanceof Worker || SERIAL.get() || !BUSY.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }

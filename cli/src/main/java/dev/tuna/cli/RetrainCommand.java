@@ -1,0 +1,115 @@
+package dev.tuna.cli;
+
+import dev.tuna.backend.Backend;
+import dev.tuna.data.Json;
+import dev.tuna.data.Split;
+import dev.tuna.errors.BadInputException;
+import dev.tuna.spec.HyperResolver;
+import dev.tuna.spec.JobSpec;
+import dev.tuna.spec.SpecFile;
+import dev.tuna.train.ProgressListener;
+import dev.tuna.tune.Objective;
+import dev.tuna.tune.Retrainer;
+import dev.tuna.tune.SearchSpace;
+import dev.tuna.tune.SpecHyperModel;
+import dev.tuna.tune.study.RetrainRow;
+import dev.tuna.tune.study.StudyStore;
+import dev.tuna.tune.study.TrialRow;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Retrains a study's best configurations as the seed notebook does (best epoch by val_loss, then training +
+ * validation data for int(1.2 x best epoch) epochs) and scores each once on the test set.
+ */
+@Command(name = "retrain", mixinStandardHelpOptions = true,
+        description = "Retrain the best configurations: find the best epoch, train on training + validation data for 1.2x that, score on the test set.")
+public final class RetrainCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    StudyOptions study;
+
+    @Option(names = "--top", paramLabel = "N", description = "how many of the best configurations (default: ${DEFAULT-VALUE})", defaultValue = "1")
+    int top;
+
+    @Option(names = "--max-epochs", paramLabel = "N", description = "epoch limit while finding the best epoch (default: ${DEFAULT-VALUE})", defaultValue = "50")
+    int maxEpochs;
+
+    @Option(names = "--patience", paramLabel = "N", description = "early-stopping patience on val_loss while finding the best epoch (default: ${DEFAULT-VALUE})", defaultValue = "10")
+    int patience;
+
+    @Override
+    public Integer call() {
+        if (top <= 0) throw new BadInputException("--top " + top + ": expected a positive integer");
+        if (maxEpochs <= 0) throw new BadInputException("--max-epochs " + maxEpochs + ": expected a positive integer");
+        if (patience < 0) throw new BadInputException("--patience " + patience + ": expected 0 or more");
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (StudyStore store = study.open()) {
+            Objective objective = BestCommand.objectiveOf(store);
+            String text = store.meta("spec");
+            String name = store.meta("spec_file") == null ? study.dir.resolve("spec.yaml").toString() : store.meta("spec_file");
+            @SuppressWarnings("unchecked")
+            List<String> overrides = store.meta("overrides") == null ? List.of() : (List<String>) Json.parse(store.meta("overrides"));
+            JobSpec base = JobSpec.from(SpecFile.parse(name, text, overrides, HyperResolver.DEFAULTS));
+            List<TrialRow> best = Ranking.best(store.trials(), objective, top);
+            if (best.isEmpty()) throw new BadInputException("--study " + study.dir + ": no complete trial to retrain yet");
+            Backend backend = DeviceChoice.backend(common.device, common.precision, err);
+            SpecHyperModel hm = new SpecHyperModel(name, text, overrides);
+            SearchSpace space = new SearchSpace();
+            hm.declare(space, Map.of());
+            for (TrialRow r : store.trials()) hm.declare(space, r.values());
+            Path models = study.dir.resolve("models");
+            try (DataBundle data = DataBundle.load(base)) {
+                if (data.test() == null) throw new BadInputException(name + ": data: retrain scores on a test set; give data.test");
+                Split split = data.split();
+                Files.createDirectories(models);
+                Retrainer retrainer = new Retrainer(hm, base, space, backend, maxEpochs, patience);
+                List<List<String>> cells = new ArrayList<>();
+                cells.add(List.of("rank", "trial", objective.metric(), "best epoch", "val_loss", "epochs on train+val", "test accuracy", "test loss", "model"));
+                boolean live = System.console() != null && System.console().isTerminal();
+                for (int i = 0; i < best.size(); i++) {
+                    TrialRow r = best.get(i);
+                    out.printf("Retraining trial %d (rank %d, %s %.4f): %s%n", r.number() + 1, i + 1, objective.metric(), r.objective(), r.values());
+                    out.flush();
+                    Path file = models.resolve(String.format("trial-%04d.safetensors", r.number()));
+                    Map<String, String> meta = new LinkedHashMap<>();
+                    meta.put("spec", name);
+                    meta.put("trial", String.valueOf(r.number()));
+                    long t0 = System.nanoTime();
+                    Retrainer.Result res = retrainer.retrain(r.values(), r.seed(), split.train(), split.validation(), data.full(), data.test(),
+                            data.inputShape(), data.numClasses(), file, meta, live ? new KerasProgress(out, true) : ProgressListener.SILENT);
+                    out.printf("  best epoch %d (val_loss %.4f); trained on training + validation data for %d epochs; test accuracy %.4f, loss %.4f [%.0fs]%n",
+                            res.bestEpoch(), res.bestValLoss(), res.finalEpochs(), res.test().accuracy(), res.test().loss(), (System.nanoTime() - t0) / 1e9);
+                    out.flush();
+                    store.putRetrain(new RetrainRow(r.number(), i + 1, res.bestEpoch(), res.finalEpochs(), res.test().accuracy(), res.test().loss(),
+                            file.toString(), Map.of("val_loss_at_best", res.bestValLoss(), "objective", r.objective(), "values", r.values())));
+                    cells.add(List.of(String.valueOf(i + 1), String.valueOf(r.number() + 1), TunerOutput.fmt4(r.objective()), String.valueOf(res.bestEpoch()),
+                            TunerOutput.fmt4(res.bestValLoss()), String.valueOf(res.finalEpochs()), TunerOutput.fmt4(res.test().accuracy()),
+                            TunerOutput.fmt4(res.test().loss()), file.toString()));
+                }
+                out.println();
+                out.print(TextTable.render(cells));
+            } catch (java.io.IOException e) {
+                throw new BadInputException(models + ": cannot create: " + e.getMessage());
+            }
+        }
+        out.flush();
+        return Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.tuna.cli;
+
+import dev.tuna.backend.Backend;
+import dev.tuna.data.Json;
+import dev.tuna.data.Split;
+import dev.tuna.errors.BadInputException;
+import dev.tuna.spec.HyperResolver;
+import dev.tuna.spec.JobSpec;
+import dev.tuna.spec.SpecFile;
+import dev.tuna.spec.SpecNode;
+import dev.tuna.tune.Oracle;
+import dev.tuna.tune.SpecHyperModel;
+import dev.tuna.tune.TuneSpec;
+import dev.tuna.tune.Tuner;
+import dev.tuna.tune.oracle.Oracles;
+import dev.tuna.tune.study.StudyStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Searches a spec's hyperparameters into a study folder; re-running it on the same study resumes the search. */
+@Command(name = "tune", mixinStandardHelpOptions = true, description = "Search the hyperparameters of a spec; results go to a study folder (a database) that a rerun resumes.")
+public final class TuneCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "the job's YAML file, with hyperparameter forms and a tune: section")
+    Path specFile;
+
+    @Option(names = "--study", paramLabel = "DIR", description = "the study folder (default: studies/<spec name>)")
+    Path study;
+
+    @Option(names = "--oracle", description = "random, grid, bayesian, genetic or hyperband (default: the spec's tune.oracle, else random)")
+    String oracle;
+
+    @Option(names = "--max-trials", paramLabel = "N", description = "the trial budget (default: tune.max_trials, else 10)")
+    Integer maxTrials;
+
+    @Option(names = "--executions-per-trial", paramLabel = "K", description = "trainings per trial, averaged (default: tune.executions_per_trial, else 1)")
+    Integer executions;
+
+    @Option(names = "--objective", paramLabel = "METRIC", description = "val_accuracy, val_loss, accuracy or loss (default: tune.objective, else val_accuracy)")
+    String objective;
+
+    @Option(names = "--direction", description = "max or min (default: inferred from the objective)")
+    String direction;
+
+    @Option(names = "--workers", paramLabel = "N", description = "trials run in parallel in this process (default: tune.workers, else auto)")
+    Integer workers;
+
+    @Option(names = "--overwrite", description = "delete the study and start afresh instead of resuming it")
+    boolean overwrite;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a spec value, e.g. --set train.epochs=5")
+    List<String> overrides = new ArrayList<>();
+
+    /** Study metadata that must match for a rerun to resume rather than mix two different searches. */
+    static final List<String> IDENTITY = List.of("spec", "overrides", "oracle", "objective", "direction", "seed", "executions_per_trial");
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String text = readSpec(specFile);
+        String name = specFile.toString();
+        SpecNode root = SpecFile.parse(name, text, overrides, HyperResolver.DEFAULTS);
+        JobSpec base = JobSpec.from(root);
+        TuneSpec t = flags(TuneSpec.from(root));
+        long seed = common.seed != null ? common.seed : t.seed() != null ? t.seed() : base.train().seed();
+        Path dir = study != null ? study : Path.of("studies", baseName(specFile));
+        Backend backend = DeviceChoice.backend(common.device, common.precision, err);
+        Oracle o;
+        try {
+            o = Oracles.create(t.oracle(), seed, t.oracleSettings(), base.train().epochs());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(name + ": tune.oracle: " + e.getMessage());
+        }
+        Map<String, String> identity = new LinkedHashMap<>();
+        identity.put("spec", text);
+        identity.put("overrides", Json.write(overrides));
+        identity.put("oracle", t.oracle() + " " + Json.write(t.oracleSettings()));
+        identity.put("objective", t.objective().metric());
+        identity.put("direction", t.objective().direction());
+        identity.put("seed", String.valueOf(seed));
+        identity.put("executions_per_trial", String.valueOf(t.executionsPerTrial()));
+        try (StudyStore store = StudyStore.open(dir, overwrite)) {
+            boolean resumed = !store.trials().isEmpty();
+            if (resumed) checkSameStudy(store, identity, dir);
+            for (var e : identity.entrySet()) store.putMeta(e.getKey(), e.getValue());
+            store.putMeta("spec_file", specFile.toAbsolutePath().toString());
+            if (store.meta("created") == null) store.putMeta("created", java.time.Instant.now().toString());
+            int nWorkers = t.workers() > 0 ? t.workers() : autoWorkers();
+            try (DataBundle data = DataBundle.load(base)) {
+                Split split = data.split();
+                out.printf("Data: %d training, %d validation examples of shape %s, %d classes (the test set is kept for tuna retrain)%n",
+                        split.train().size(), split.validation().size(), data.inputShape(), data.numClasses());
+                if (resumed) out.printf("Resuming the study in %s (%d trials recorded)%n", dir, store.trials().size());
+                boolean live = System.console() != null && System.console().isTerminal();
+                TunerOutput listener = new TunerOutput(out, live, t.objective());
+                Tuner tuner = new Tuner(new SpecHyperModel(name, text, overrides), base, t, o, store, backend, seed, listener);
+                Tuner.Summary s;
+                try {
+                    s = tuner.search(new Tuner.Data(split.train(), split.validation(), data.inputShape(), data.numClasses()), nWorkers);
+                } catch (Tuner.SearchBrokenException e) {
+                    listener.resultsSummary(store, 3);
+                    throw e;
+                }
+                out.println();
+                out.println("Search finished: " + s.stopReason() + "; this run completed " + s.completed() + " trials, " + s.failed() + " failed");
+                listener.resultsSummary(store, 3);
+                out.println("Study saved in " + dir + "; next: tuna retrain --study " + dir);
+            }
+        }
+        out.flush();
+        return Main.EXIT_OK;
+    }
+
+    private TuneSpec flags(TuneSpec t) {
+        if (oracle != null) {
+            if (!Oracles.NAMES.contains(oracle)) throw new BadInputException("--oracle " + oracle + ": expected random, grid, bayesian, genetic or hyperband");
+            t = t.withOracle(oracle);
+        }
+        if (maxTrials != null) {
+            if (maxTrials <= 0) throw new BadInputException("--max-trials " + maxTrials + ": expected a positive integer");
+            t = t.withMaxTrials(maxTrials);
+        }
+        if (executions != null) {
+            if (executions <= 0) throw new BadInputException("--executions-per-trial " + executions + ": expected a positive integer");
+            t = t.withExecutions(executions);
+        }
+        if (objective != null || direction != null) {
+            String metric = objective != null ? objective : t.objective().metric();
+            String dir = direction != null ? direction : objective != null ? null : t.objective().direction();
+            t = t.withObjective(TuneSpec.objective(metric, dir, objective != null ? "--objective" : "--direction"));
+        }
+        if (workers != null) {
+            if (workers <= 0) throw new BadInputException("--workers " + workers + ": expected a positive integer");
+            t = t.withWorkers(workers);
+        }
+        return t;
+    }
+
+    /**
+     * Parallel trials on the CPU: each trial runs single-threaded on its own core when there are cores to
+     * spare; on two cores one trial using both is as fast and keeps the per-trial output readable.
+     */
+    static int autoWorkers() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return cores <= 2 ? 1 : cores / 2;
+    }
+
+    private static void checkSameStudy(StudyStore store, Map<String, String> identity, Path dir) {
+        for (var e : identity.entrySet()) {
+            String old = store.meta(e.getKey());
+            if (old != null && !old.equals(e.getValue())) {
+                throw new BadInputException("--study " + dir + ": this study was made with a different " + e.getKey().replace('_', ' ')
+                        + "; rerun with the same spec and settings to resume it, or pass --overwrite to start afresh");
+            }
+        }
+    }
+
+    static String readSpec(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file + ": no such file");
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private static String baseName(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+}

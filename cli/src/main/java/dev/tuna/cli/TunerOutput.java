@@ -1,0 +1,118 @@
+package dev.tuna.cli;
+
+import dev.tuna.train.ProgressListener;
+import dev.tuna.tune.Objective;
+import dev.tuna.tune.SearchSpace;
+import dev.tuna.tune.TrialState;
+import dev.tuna.tune.Tuner;
+import dev.tuna.tune.study.StudyStore;
+import dev.tuna.tune.study.TrialRow;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The search's output in KerasTuner's words: the search-space summary, "Search: Running Trial #N" with the
+ * trial's values beside the best so far, Keras epoch lines, "Trial N Complete [time]", the best so far and
+ * the elapsed time. With parallel workers each trial gets one line when it ends instead.
+ */
+final class TunerOutput implements Tuner.Listener {
+    private final PrintWriter out;
+    private final boolean live;
+    private final Objective objective;
+    private boolean parallel;
+
+    TunerOutput(PrintWriter out, boolean live, Objective objective) {
+        this.out = out;
+        this.live = live;
+        this.objective = objective;
+    }
+
+    @Override
+    public void onSearchBegin(SearchSpace space, int finishedBefore, int workers) {
+        parallel = workers > 1;
+        out.print(space.summary());
+        out.printf("Objective: %s (%s)%s%n", objective.metric(), objective.maximize() ? "max" : "min",
+                workers > 1 ? ", " + workers + " trials in parallel" : "");
+        out.flush();
+    }
+
+    @Override
+    public synchronized void onTrialBegin(TrialRow trial, Map<String, Object> values, TrialRow best) {
+        if (parallel) return;
+        out.println();
+        out.println("Search: Running Trial #" + (trial.number() + 1) + (trial.attempts() > 1 ? " (rerun: its worker stopped)" : ""));
+        out.println();
+        out.printf("%-18s|%-18s|%s%n", "Value", "Best Value So Far", "Hyperparameter");
+        Map<String, Object> bestValues = best == null ? Map.of() : best.values();
+        for (var e : values.entrySet()) {
+            out.printf("%-18s|%-18s|%s%n", fmt(e.getValue()), best == null ? "?" : fmt(bestValues.get(e.getKey())), e.getKey());
+        }
+        Object epochs = trial.meta().get("epochs");
+        if (epochs != null) out.printf("(%s: epochs %s to %s)%n", describeMeta(trial), trial.meta().getOrDefault("initial_epoch", 0), epochs);
+        out.println();
+        out.flush();
+    }
+
+    @Override
+    public ProgressListener progress(int trial, int execution, int executions) {
+        if (executions > 1) {
+            out.println("Execution " + (execution + 1) + "/" + executions);
+        }
+        return new KerasProgress(out, live);
+    }
+
+    @Override
+    public synchronized void onTrialEnd(TrialRow t, TrialRow best, double elapsed) {
+        String took = hms(t.finishedMillis() > 0 ? (t.finishedMillis() - t.startedMillis()) / 1000.0 : 0);
+        String metric = objective.metric();
+        if (parallel) {
+            out.printf("Trial %d %s [%s] %s - best %s so far %s - elapsed %s%n", t.number() + 1,
+                    t.state() == TrialState.COMPLETE ? "complete" : "FAILED", took,
+                    t.state() == TrialState.COMPLETE ? metric + ": " + fmt4(t.objective()) : "(" + t.reason() + ")",
+                    metric, best == null ? "-" : fmt4(best.objective()), hms(elapsed));
+            out.printf("    %s%n", t.values());
+        } else {
+            if (t.state() == TrialState.COMPLETE) {
+                out.println("Trial " + (t.number() + 1) + " Complete [" + took + "]");
+                out.println(metric + ": " + fmt4(t.objective()));
+            } else {
+                out.println("Trial " + (t.number() + 1) + " Failed [" + took + "]: " + t.reason());
+            }
+            out.println();
+            out.println("Best " + metric + " So Far: " + (best == null ? "-" : fmt4(best.objective())));
+            out.println("Total elapsed time: " + hms(elapsed));
+        }
+        out.flush();
+    }
+
+    /** The best trials as a table: rank, trial, objective, then one column per hyperparameter. */
+    void resultsSummary(StudyStore store, int top) {
+        List<TrialRow> best = Ranking.best(store.trials(), objective, top);
+        out.println();
+        out.println("Results summary: the " + best.size() + " best trials by " + objective.metric() + " (" + objective.direction() + ")");
+        out.print(Ranking.table(best, objective));
+        out.flush();
+    }
+
+    private static String describeMeta(TrialRow t) {
+        Object b = t.meta().get("bracket"), r = t.meta().get("round");
+        return b == null ? "resumed" : "bracket " + b + ", round " + r;
+    }
+
+    static String fmt(Object v) {
+        if (v == null) return "-";
+        if (v instanceof Double d) return d == Math.rint(d) && Math.abs(d) < 1e6 ? String.valueOf(d) : String.format("%.4g", d);
+        return String.valueOf(v);
+    }
+
+    static String fmt4(double v) { return Double.isNaN(v) ? "-" : String.format("%.4f", v); }
+
+    static String hms(double seconds) {
+        long s = Math.round(seconds);
+        return String.format("%02dh %02dm %02ds", s / 3600, s / 60 % 60, s % 60);
+    }
+}

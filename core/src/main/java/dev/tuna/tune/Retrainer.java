@@ -1,0 +1,95 @@
+package dev.tuna.tune;
+
+import dev.tuna.backend.Backend;
+import dev.tuna.data.Dataset;
+import dev.tuna.data.Safetensors;
+import dev.tuna.nn.Model;
+import dev.tuna.spec.JobSpec;
+import dev.tuna.tensor.Shape;
+import dev.tuna.train.Callback;
+import dev.tuna.train.EarlyStopping;
+import dev.tuna.train.Evaluation;
+import dev.tuna.train.History;
+import dev.tuna.train.ProgressListener;
+import dev.tuna.train.Trainer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Retrains a winning configuration the way the seed notebook does: first find the best epoch (train on the
+ * training split with early stopping on val_loss, patience 10, up to 50 epochs; the best epoch is the one with
+ * the lowest val_loss), then train a fresh model on training + validation data for int(1.2 x best epoch)
+ * epochs (20% more data, 20% more epochs) and score it once on the test set. The test set is touched here and
+ * only here: the search chose among configurations by their validation scores, so those scores are biased
+ * upwards, and only data that no choice was made on gives an honest estimate.
+ */
+public final class Retrainer {
+    public record Result(int bestEpoch, double bestValLoss, int finalEpochs, Evaluation test, Path model) {}
+
+    private final HyperModel hyperModel;
+    private final JobSpec base;
+    private final SearchSpace space;
+    private final Backend backend;
+    private final int maxEpochs;
+    private final int patience;
+
+    public Retrainer(HyperModel hyperModel, JobSpec base, SearchSpace space, Backend backend, int maxEpochs, int patience) {
+        if (maxEpochs <= 0) throw new IllegalArgumentException("max epochs " + maxEpochs + ": expected a positive integer");
+        if (patience < 0) throw new IllegalArgumentException("patience " + patience + ": expected 0 or more");
+        this.hyperModel = hyperModel;
+        this.base = base;
+        this.space = space;
+        this.backend = backend;
+        this.maxEpochs = maxEpochs;
+        this.patience = patience;
+    }
+
+    /** The 1-based epoch with the lowest val_loss (the first of equals). */
+    public static int bestEpoch(double[] valLoss) {
+        int best = -1;
+        for (int i = 0; i < valLoss.length; i++) if (!Double.isNaN(valLoss[i]) && (best < 0 || valLoss[i] < valLoss[best])) best = i;
+        if (best < 0) throw new IllegalArgumentException("no finite val_loss to choose a best epoch from");
+        return best + 1;
+    }
+
+    /** The seed notebook's arithmetic: int(1.2 x best epoch), at least one epoch. */
+    public static int finalEpochs(int bestEpoch) { return Math.max(1, (int) (1.2 * bestEpoch)); }
+
+    /**
+     * Both phases for one configuration; train + validation = all, in that order. The model trained on all the
+     * data is saved to modelFile with the configuration in its metadata.
+     */
+    public Result retrain(Map<String, Object> values, long seed, Dataset train, Dataset validation, Dataset all, Dataset test,
+                          Shape inputShape, int numClasses, Path modelFile, Map<String, String> metadata, ProgressListener progress) {
+        HyperParameters hp = new HyperParameters(space, space.normalize(values));
+        int best;
+        double bestLoss;
+        int batch;
+        try (Model model = hyperModel.build(hp, inputShape, numClasses, seed);
+             Trainer trainer = new Trainer(model, hyperModel.optimizer(hp, model), backend, seed)) {
+            JobSpec.TrainSpec ts = hyperModel.train(hp, base.train());
+            batch = ts.batchSize();
+            List<Callback> es = List.of(new EarlyStopping("val_loss", "min", patience, 0, false));
+            History h = trainer.fit(train, validation, maxEpochs, batch, es, progress);
+            double[] vl = h.series("val_loss");
+            best = bestEpoch(vl);
+            bestLoss = vl[best - 1];
+        }
+        int epochs = finalEpochs(best);
+        HyperParameters hp2 = new HyperParameters(space, space.normalize(values));
+        try (Model model = hyperModel.build(hp2, inputShape, numClasses, seed);
+             Trainer trainer = new Trainer(model, hyperModel.optimizer(hp2, model), backend, seed)) {
+            trainer.fit(all, null, epochs, batch, List.of(), progress);
+            Evaluation t = test == null ? null : trainer.evaluate(test, 512);
+            if (modelFile != null) {
+                java.util.Map<String, String> meta = new java.util.LinkedHashMap<>(metadata);
+                meta.put("format", "tuna");
+                meta.put("values", dev.tuna.data.Json.write(hp2.values()));
+                meta.put("epochs", String.valueOf(epochs));
+                Safetensors.write(modelFile, model.stateDict(), meta);
+            }
+            return new Result(best, bestLoss, epochs, t, modelFile);
+        }
+    }
+}

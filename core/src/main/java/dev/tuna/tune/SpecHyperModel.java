@@ -1,0 +1,80 @@
+package dev.tuna.tune;
+
+import dev.tuna.errors.BadInputException;
+import dev.tuna.nn.Model;
+import dev.tuna.optim.Optimizer;
+import dev.tuna.optim.Optimizers;
+import dev.tuna.spec.HyperForm;
+import dev.tuna.spec.JobSpec;
+import dev.tuna.spec.ModelFactory;
+import dev.tuna.spec.SpecFile;
+import dev.tuna.tensor.Shape;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A YAML job as a hypermodel: every hyperparameter form in it ({int: ..}, {float: ..}, {choice: ..},
+ * {bool: ..}, with {@code when:}) is declared to the trial's {@link HyperParameters} as the spec is read, and
+ * resolves to the trial's value. The spec is re-read per trial (it is small), so the model, the optimizer and
+ * the training settings (batch size included) can all be searched.
+ */
+public final class SpecHyperModel implements HyperModel {
+    private final String file;
+    private final String text;
+    private final List<String> overrides;
+
+    public SpecHyperModel(String file, String text, List<String> overrides) {
+        this.file = file;
+        this.text = text;
+        this.overrides = List.copyOf(overrides);
+    }
+
+    /** The job with this trial's values, every form it meets declared in hp's space. */
+    public JobSpec resolve(HyperParameters hp) {
+        return JobSpec.from(SpecFile.parse(file, text, overrides, form -> {
+            try {
+                return hp.value(toHyperparameter(form));
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(file + ": " + form.path() + ": " + e.getMessage());
+            }
+        }));
+    }
+
+    /** Reads the spec under these values so that the hyperparameters on their branch are in the space. */
+    public void declare(SearchSpace space, Map<String, Object> values) {
+        resolve(new HyperParameters(space, values));
+    }
+
+    private Hyperparameter toHyperparameter(HyperForm f) {
+        try {
+            Condition when = f.whenParent() == null ? null : new Condition(f.whenParent(), f.whenValues());
+            Hyperparameter.Sampling s = Hyperparameter.Sampling.parse(f.sampling());
+            return switch (f.kind()) {
+                case INT -> Hyperparameter.intRange(f.name(), (long) f.lo(), (long) f.hi(), (long) f.step(), s, f.dflt(), when);
+                case FLOAT -> Hyperparameter.floatRange(f.name(), f.lo(), f.hi(), f.step(), s, f.dflt(), when);
+                case CHOICE -> Hyperparameter.choice(f.name(), f.choices(), f.dflt(), when);
+                case BOOL -> Hyperparameter.bool(f.name(), Boolean.TRUE.equals(f.dflt()), when);
+            };
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(file + ": " + f.path() + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Model build(HyperParameters hp, Shape inputShape, int numClasses, long seed) {
+        return ModelFactory.build(resolve(hp).model(), inputShape, numClasses, seed);
+    }
+
+    @Override
+    public Optimizer optimizer(HyperParameters hp, Model model) {
+        JobSpec job = resolve(hp);
+        try {
+            return Optimizers.create(job.model().optimizer(), job.model().optimizerOptions(), model.arena());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(file + ": model.optimizer: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public JobSpec.TrainSpec train(HyperParameters hp, JobSpec.TrainSpec base) { return resolve(hp).train(); }
+}

@@ -1,0 +1,88 @@
+package dev.tuna.tune;
+
+import dev.tuna.errors.BadInputException;
+import dev.tuna.spec.SpecNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code tune:} section of a job: the oracle and its settings, the objective and its direction, the trial
+ * budget, executions per trial, the failure limit and the number of parallel workers. Command-line flags
+ * override it field by field.
+ *
+ * <pre>
+ * tune: {oracle: bayesian, max_trials: 20, executions_per_trial: 2, objective: val_accuracy}
+ * tune: {oracle: {name: hyperband, factor: 3, max_epochs: 27}, objective: {name: val_loss, direction: min}}
+ * </pre>
+ */
+public record TuneSpec(String oracle, Map<String, Object> oracleSettings, Objective objective, int maxTrials,
+                       int executionsPerTrial, int maxConsecutiveFailedTrials, int workers, Long seed) {
+
+    public static final Set<String> METRICS = Set.of("loss", "accuracy", "val_loss", "val_accuracy");
+    /** KerasTuner's default trial budget (Hyperband's budget is its brackets, so it has none by default). */
+    public static final int DEFAULT_MAX_TRIALS = 10;
+
+    /** The trial budget: max_trials when set, else 10, or unlimited for Hyperband. */
+    public int trialBudget() {
+        if (maxTrials > 0) return maxTrials;
+        return oracle.equals("hyperband") ? Integer.MAX_VALUE : DEFAULT_MAX_TRIALS;
+    }
+
+    public static TuneSpec from(SpecNode root) {
+        SpecNode t = root.get("tune");
+        if (t.isNull()) return new TuneSpec("random", Map.of(), new Objective("val_accuracy", true), 0, 1, 3, 0, null);
+        t.checkKeys(Set.of("oracle", "max_trials", "executions_per_trial", "objective", "direction", "max_consecutive_failed_trials", "workers", "seed"));
+        String oracle;
+        Map<String, Object> settings = new LinkedHashMap<>();
+        SpecNode o = t.get("oracle");
+        if (o.isMap()) {
+            oracle = o.require("name").asString();
+            settings.putAll(o.asMap());
+            settings.remove("name");
+        } else {
+            oracle = o.asString("random");
+        }
+        if (!Set.of("random", "grid", "bayesian", "genetic", "hyperband").contains(oracle)) {
+            throw (o.isMap() ? o.get("name") : o).error("expected random, grid, bayesian, genetic or hyperband");
+        }
+        SpecNode obj = t.get("objective");
+        String metric;
+        String direction = t.get("direction").asString(null);
+        if (obj.isMap()) {
+            obj.checkKeys(Set.of("name", "direction"));
+            metric = obj.require("name").asString();
+            if (obj.has("direction")) direction = obj.get("direction").asString();
+        } else {
+            metric = obj.asString("val_accuracy");
+        }
+        Objective objective = objective(metric, direction, root.file() + ": tune.objective");
+        int workers;
+        SpecNode w = t.get("workers");
+        if (w.isNull() || "auto".equals(w.raw())) workers = 0;
+        else workers = w.asPositiveInt();
+        int maxFailed = t.get("max_consecutive_failed_trials").asPositiveInt(3);
+        return new TuneSpec(oracle, settings, objective, t.get("max_trials").asPositiveInt(0),
+                t.get("executions_per_trial").asPositiveInt(1), maxFailed, workers, t.has("seed") ? t.get("seed").asLong() : null);
+    }
+
+    /** The objective for a metric the trainer reports, with its direction given or inferred. */
+    public static Objective objective(String metric, String direction, String where) {
+        if (!METRICS.contains(metric)) throw new BadInputException(where + ": '" + metric + "' is not a metric tuna records; expected one of " + new java.util.TreeSet<>(METRICS));
+        try {
+            return Objective.of(metric, direction);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(where + ": " + e.getMessage());
+        }
+    }
+
+    public TuneSpec withOracle(String o) { return new TuneSpec(o, o.equals(oracle) ? oracleSettings : Map.of(), objective, maxTrials, executionsPerTrial, maxConsecutiveFailedTrials, workers, seed); }
+
+    public TuneSpec withMaxTrials(int n) { return new TuneSpec(oracle, oracleSettings, objective, n, executionsPerTrial, maxConsecutiveFailedTrials, workers, seed); }
+
+    public TuneSpec withExecutions(int k) { return new TuneSpec(oracle, oracleSettings, objective, maxTrials, k, maxConsecutiveFailedTrials, workers, seed); }
+
+    public TuneSpec withObjective(Objective o) { return new TuneSpec(oracle, oracleSettings, o, maxTrials, executionsPerTrial, maxConsecutiveFailedTrials, workers, seed); }
+
+    public TuneSpec withWorkers(int w) { return new TuneSpec(oracle, oracleSettings, objective, maxTrials, executionsPerTrial, maxConsecutiveFailedTrials, w, seed); }
+}

@@ -1,0 +1,334 @@
+package dev.tuna.tune;
+
+import dev.tuna.backend.Backend;
+import dev.tuna.backend.cpu.CpuParallel;
+import dev.tuna.data.Dataset;
+import dev.tuna.data.Safetensors;
+import dev.tuna.errors.BadInputException;
+import dev.tuna.nn.Model;
+import dev.tuna.optim.Optimizer;
+import dev.tuna.spec.JobSpec;
+import dev.tuna.tensor.Shape;
+import dev.tuna.train.Callback;
+import dev.tuna.train.EarlyStopping;
+import dev.tuna.train.History;
+import dev.tuna.train.ProgressListener;
+import dev.tuna.train.Trainer;
+import dev.tuna.tune.study.StudyStore;
+import dev.tuna.tune.study.TrialRow;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The search loop: claim a trial from the study (the oracle proposes inside the claim's transaction), train
+ * it {@code executions_per_trial} times, record every epoch, commit the result, repeat. Several workers (threads
+ * here, processes elsewhere) share one study safely; each trial's model and trainer are closed before the next
+ * one starts, so memory after trial N equals memory after trial 1.
+ *
+ * <p>A trial whose loss turns NaN, or that runs out of memory, fails with its reason and the search goes on;
+ * {@code max_consecutive_failed_trials} failures in a row stop it. A bad spec (a user error) stops it at once.
+ */
+public final class Tuner {
+    /** The data a search trains and validates on; the test set is never given to the tuner. */
+    public record Data(Dataset train, Dataset validation, Shape inputShape, int numClasses) {}
+
+    /** What the tuner reports while it runs (the CLI prints it KerasTuner style). */
+    public interface Listener {
+        default void onSearchBegin(SearchSpace space, int finishedBefore, int workers) {}
+
+        default void onTrialBegin(TrialRow trial, Map<String, Object> values, TrialRow best) {}
+
+        /** Epoch progress for one execution; only called when a single worker runs. */
+        default ProgressListener progress(int trial, int execution, int executions) { return ProgressListener.SILENT; }
+
+        default void onTrialEnd(TrialRow finished, TrialRow best, double elapsedSeconds) {}
+    }
+
+    /** The outcome of a search: trials this run finished, and why it stopped. */
+    public record Summary(int completed, int failed, String stopReason) {}
+
+    /** Thrown when max_consecutive_failed_trials trials failed in a row. */
+    public static final class SearchBrokenException extends RuntimeException {
+        public SearchBrokenException(String message) { super(message); }
+    }
+
+    private final HyperModel hyperModel;
+    private final JobSpec base;
+    private final TuneSpec tune;
+    private final Oracle oracle;
+    private final StudyStore store;
+    private final Backend backend;
+    private final long seed;
+    private final Listener listener;
+    private final SearchSpace space = new SearchSpace();
+    private final Set<Integer> declared = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> running = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<RuntimeException> fatal = new AtomicReference<>();
+    private volatile String stopReason = "";
+    private long startNanos;
+
+    public Tuner(HyperModel hyperModel, JobSpec base, TuneSpec tune, Oracle oracle, StudyStore store, Backend backend, long seed, Listener listener) {
+        this.hyperModel = hyperModel;
+        this.base = base;
+        this.tune = tune;
+        this.oracle = oracle;
+        this.store = store;
+        this.backend = backend;
+        this.seed = seed;
+        this.listener = listener == null ? new Listener() {} : listener;
+        // Reading the spec at its defaults declares the default branch; later branches join as trials take them.
+        if (hyperModel instanceof SpecHyperModel s) s.declare(space, Map.of());
+    }
+
+    public SearchSpace space() { return space; }
+
+    /** A trial's seed: executions add 0, 1, 2, ... */
+    public static long trialSeed(long seed, int number) { return seed + 7919L * number; }
+
+    /** Runs the search with the given number of parallel workers (threads) until the oracle or the budget says done. */
+    public Summary search(Data data, int workers) {
+        if (tune.objective().metric().startsWith("val_") && (data.validation() == null || data.validation().size() == 0)) {
+            throw new BadInputException("tune.objective " + tune.objective().metric() + " needs validation data; set validation: {last: N}");
+        }
+        startNanos = System.nanoTime();
+        List<TrialRow> before = store.trials();
+        for (TrialRow r : before) declare(r);
+        listener.onSearchBegin(space, (int) before.stream().filter(r -> r.state() == TrialState.COMPLETE || r.state() == TrialState.FAILED).count(), workers);
+        Thread hook = new Thread(this::releaseRunning, "tuna-release-trials");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int[] counts = new int[2];
+        try {
+            if (workers <= 1) {
+                loop(data, false, counts);
+            } else {
+                List<Thread> threads = new ArrayList<>();
+                for (int w = 0; w < workers; w++) {
+                    Thread t = Thread.ofPlatform().name("tuna-worker-" + w).unstarted(() -> CpuParallel.serially(() -> {
+                        try {
+                            loop(data, true, counts);
+                        } catch (RuntimeException e) {
+                            fatal.compareAndSet(null, e);
+                        }
+                    }));
+                    threads.add(t);
+                    t.start();
+                }
+                for (Thread t : threads) t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            releaseRunning();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook runs
+            }
+        }
+        if (fatal.get() != null) throw fatal.get();
+        synchronized (counts) {
+            return new Summary(counts[0], counts[1], stopReason);
+        }
+    }
+
+    private void releaseRunning() {
+        for (int n : running) {
+            try {
+                store.release(n);
+            } catch (RuntimeException e) {
+                // best effort: the heartbeat going stale requeues it anyway
+            }
+        }
+    }
+
+    private void declare(TrialRow r) {
+        if (hyperModel instanceof SpecHyperModel s && declared.add(r.number())) s.declare(space, r.values());
+    }
+
+    private void loop(Data data, boolean parallel, int[] counts) {
+        while (fatal.get() == null) {
+            StudyStore.Claim claim = store.claim(this::propose, n -> trialSeed(seed, n));
+            if (claim.kind() == Proposal.Kind.DONE) return;
+            if (claim.kind() == Proposal.Kind.WAIT) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                continue;
+            }
+            TrialRow row = claim.trial();
+            running.add(row.number());
+            try {
+                boolean ok = runTrial(row, data, parallel);
+                synchronized (counts) {
+                    counts[ok ? 0 : 1]++;
+                }
+            } finally {
+                running.remove(row.number());
+            }
+        }
+    }
+
+    /** Called inside the claim's transaction with every trial so far. */
+    private Proposal propose(List<TrialRow> rows) {
+        for (TrialRow r : rows) declare(r);
+        String broken = brokenReason(rows);
+        if (broken != null) {
+            stopReason = broken;
+            fatal.compareAndSet(null, new SearchBrokenException(broken));
+            return Proposal.DONE;
+        }
+        if (rows.size() >= tune.trialBudget()) {
+            stopReason = "max_trials (" + tune.trialBudget() + ") reached";
+            return Proposal.DONE;
+        }
+        List<Trial> trials = new ArrayList<>(rows.size());
+        for (TrialRow r : rows) trials.add(new Trial(r.number(), space.normalize(r.values()), r.state(), tune.objective().score(r.objective()), r.meta()));
+        Proposal p = oracle.propose(space, trials, rows.size());
+        if (p.kind() == Proposal.Kind.DONE) stopReason = oracle.name() + " oracle finished its search";
+        return p.kind() == Proposal.Kind.TRY ? Proposal.of(space.normalize(p.values()), p.meta()) : p;
+    }
+
+    /** Non-null when the last max_consecutive_failed_trials finished trials all failed. */
+    private String brokenReason(List<TrialRow> rows) {
+        int limit = tune.maxConsecutiveFailedTrials();
+        List<TrialRow> finished = rows.stream().filter(r -> r.state() == TrialState.COMPLETE || r.state() == TrialState.FAILED)
+                .sorted(Comparator.comparingLong(TrialRow::finishedMillis).thenComparingInt(TrialRow::number)).toList();
+        if (finished.size() < limit) return null;
+        List<TrialRow> tail = finished.subList(finished.size() - limit, finished.size());
+        if (tail.stream().allMatch(r -> r.state() == TrialState.FAILED)) {
+            return "the last " + limit + " trials failed (max_consecutive_failed_trials); the last one: " + tail.getLast().reason();
+        }
+        return null;
+    }
+
+    /** Trains one trial; true when it completed. */
+    private boolean runTrial(TrialRow row, Data data, boolean parallel) {
+        long t0 = System.nanoTime();
+        Map<String, Object> values = space.normalize(row.values());
+        listener.onTrialBegin(row, values, best());
+        int executions = tune.executionsPerTrial();
+        double[] objectives = new double[executions];
+        Map<String, Object> summary = new LinkedHashMap<>();
+        List<Integer> bestEpochs = new ArrayList<>();
+        List<Integer> epochsRun = new ArrayList<>();
+        Path dir = store.dir().resolve("trials").resolve(String.format("trial-%04d", row.number()));
+        Map<String, Object> used = values;
+        try {
+            Files.createDirectories(dir);
+            for (int e = 0; e < executions; e++) {
+                ExecutionResult r = execute(row, values, e, executions, data, dir, parallel);
+                objectives[e] = r.objective;
+                bestEpochs.add(r.bestEpoch);
+                epochsRun.add(r.epochs);
+                used = r.used;
+            }
+        } catch (BadInputException e) {
+            store.fail(row.number(), e.getMessage());
+            fatal.compareAndSet(null, e);
+            return false;
+        } catch (dev.tuna.train.TrainingDivergedException e) {
+            return fail(row, "diverged: " + e.getMessage(), t0);
+        } catch (OutOfMemoryError e) {
+            return fail(row, "out of memory: " + e.getMessage(), t0);
+        } catch (IOException e) {
+            return fail(row, "cannot write its checkpoint: " + e.getMessage(), t0);
+        } catch (RuntimeException e) {
+            return fail(row, e.getClass().getSimpleName() + ": " + e.getMessage(), t0);
+        }
+        double mean = 0;
+        for (double o : objectives) mean += o / executions;
+        if (!Double.isFinite(mean)) return fail(row, tune.objective().metric() + " was not finite", t0);
+        summary.put("objectives", toList(objectives));
+        summary.put("best_epochs", bestEpochs);
+        summary.put("epochs_run", epochsRun);
+        summary.put("values", used);
+        summary.put("seconds", (System.nanoTime() - t0) / 1e9);
+        store.complete(row.number(), mean, summary, dir.toString());
+        listener.onTrialEnd(store.trial(row.number()).orElseThrow(), best(), elapsed());
+        return true;
+    }
+
+    private boolean fail(TrialRow row, String reason, long t0) {
+        store.fail(row.number(), reason);
+        listener.onTrialEnd(store.trial(row.number()).orElseThrow(), best(), elapsed());
+        return false;
+    }
+
+    private double elapsed() { return (System.nanoTime() - startNanos) / 1e9; }
+
+    private static List<Double> toList(double[] a) {
+        List<Double> l = new ArrayList<>();
+        for (double d : a) l.add(d);
+        return l;
+    }
+
+    /** The best complete trial so far, or null. */
+    public TrialRow best() {
+        TrialRow best = null;
+        for (TrialRow r : store.trials()) {
+            if (r.state() == TrialState.COMPLETE && (best == null || tune.objective().better(r.objective(), best.objective()))) best = r;
+        }
+        return best;
+    }
+
+    private record ExecutionResult(double objective, int bestEpoch, int epochs, Map<String, Object> used) {}
+
+    private ExecutionResult execute(TrialRow row, Map<String, Object> values, int e, int executions, Data data, Path dir, boolean parallel) {
+        long execSeed = row.seed() + e;
+        HyperParameters hp = new HyperParameters(space, values);
+        int initialEpoch = row.meta().get("initial_epoch") instanceof Number n ? n.intValue() : 0;
+        try (Model model = hyperModel.build(hp, data.inputShape(), data.numClasses(), execSeed)) {
+            Optimizer opt = hyperModel.optimizer(hp, model);
+            JobSpec.TrainSpec train = hyperModel.train(hp, base.train());
+            int epochs = row.meta().get("epochs") instanceof Number n ? n.intValue() : train.epochs();
+            if (row.meta().get("resume_from") instanceof Number parent) loadCheckpoint(model, parent.intValue(), e);
+            List<Callback> callbacks = new ArrayList<>();
+            JobSpec.EarlyStop es = train.earlyStopping();
+            if (es != null) callbacks.add(new EarlyStopping(es.monitor(), es.mode(), es.patience(), es.minDelta(), es.restoreBestWeights()));
+            double[] best = {Double.NaN};
+            int[] bestEpoch = {-1};
+            callbacks.add(new Callback() {
+                @Override
+                public void onEpochEnd(int epoch, Map<String, Double> logs, Trainer trainer) {
+                    store.addEpoch(row.number(), e, initialEpoch + epoch, logs);
+                    Double v = logs.get(tune.objective().metric());
+                    if (v != null && tune.objective().better(v, best[0])) {
+                        best[0] = v;
+                        bestEpoch[0] = initialEpoch + epoch;
+                    }
+                }
+            });
+            ProgressListener progress = parallel ? ProgressListener.SILENT : listener.progress(row.number(), e, executions);
+            int toRun = Math.max(1, epochs - initialEpoch);
+            History h;
+            try (Trainer trainer = new Trainer(model, opt, backend, execSeed)) {
+                h = trainer.fit(data.train(), data.validation(), toRun, train.batchSize(), callbacks, progress);
+            }
+            Safetensors.write(dir.resolve("execution-" + e + ".safetensors"), model.stateDict(),
+                    Map.of("format", "tuna", "trial", String.valueOf(row.number()), "epochs", String.valueOf(initialEpoch + h.epochCount())));
+            return new ExecutionResult(best[0], bestEpoch[0], initialEpoch + h.epochCount(), hp.values());
+        }
+    }
+
+    /** Hyperband's promotion: start from the parent trial's weights for the same execution. */
+    private void loadCheckpoint(Model model, int parent, int execution) {
+        TrialRow p = store.trial(parent).orElseThrow(() -> new IllegalStateException("trial " + parent + " to resume from is not in the study"));
+        Path file = Path.of(p.checkpoint()).resolve("execution-" + execution + ".safetensors");
+        try (Arena a = Arena.ofConfined()) {
+            model.loadStateDict(Safetensors.read(file, a));
+        }
+    }
+}
