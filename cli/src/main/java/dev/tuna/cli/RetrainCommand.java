@@ -8,6 +8,7 @@ import dev.tuna.spec.HyperResolver;
 import dev.tuna.spec.JobSpec;
 import dev.tuna.spec.SpecFile;
 import dev.tuna.train.ProgressListener;
+import dev.tuna.tune.HyperModel;
 import dev.tuna.tune.Objective;
 import dev.tuna.tune.Retrainer;
 import dev.tuna.tune.SearchSpace;
@@ -70,12 +71,13 @@ public final class RetrainCommand implements Callable<Integer> {
             List<TrialRow> best = Ranking.best(store.trials(), objective, top);
             if (best.isEmpty()) throw new BadInputException("--study " + study.dir + ": no complete trial to retrain yet");
             Backend backend = DeviceChoice.backend(common.device, common.precision, err);
-            SpecHyperModel hm = new SpecHyperModel(name, text, overrides);
+            String javaModel = store.meta("hypermodel");
+            HyperModel hm = javaModel == null || javaModel.isEmpty() ? new SpecHyperModel(name, text, overrides) : HyperModels.load(javaModel);
             SearchSpace space = new SearchSpace();
-            hm.declare(space, Map.of());
-            for (TrialRow r : store.trials()) hm.declare(space, r.values());
             Path models = study.dir.resolve("models");
             try (DataBundle data = DataBundle.load(base)) {
+                hm.declare(space, Map.of(), data.inputShape(), data.numClasses(), base.train());
+                for (TrialRow r : store.trials()) hm.declare(space, r.values(), data.inputShape(), data.numClasses(), base.train());
                 if (data.test() == null) throw new BadInputException(name + ": data: retrain scores on a test set; give data.test");
                 Split split = data.split();
                 Files.createDirectories(models);

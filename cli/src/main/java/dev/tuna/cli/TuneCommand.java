@@ -8,6 +8,7 @@ import dev.tuna.spec.HyperResolver;
 import dev.tuna.spec.JobSpec;
 import dev.tuna.spec.SpecFile;
 import dev.tuna.spec.SpecNode;
+import dev.tuna.tune.HyperModel;
 import dev.tuna.tune.Oracle;
 import dev.tuna.tune.SpecHyperModel;
 import dev.tuna.tune.TuneSpec;
@@ -63,6 +64,9 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "N", description = "trials run in parallel in this process (default: tune.workers, else auto)")
     Integer workers;
 
+    @Option(names = "--hypermodel", paramLabel = "CLASS", description = "a Java class implementing dev.tuna.tune.HyperModel to search instead of the spec's model (class path: $TUNA_CLASSPATH)")
+    String hypermodel;
+
     @Option(names = "--overwrite", description = "delete the study and start afresh instead of resuming it")
     boolean overwrite;
 
@@ -70,7 +74,7 @@ public final class TuneCommand implements Callable<Integer> {
     List<String> overrides = new ArrayList<>();
 
     /** Study metadata that must match for a rerun to resume rather than mix two different searches. */
-    static final List<String> IDENTITY = List.of("spec", "overrides", "oracle", "objective", "direction", "seed", "executions_per_trial");
+    static final List<String> IDENTITY = List.of("spec", "overrides", "hypermodel", "oracle", "objective", "direction", "seed", "executions_per_trial");
 
     @Override
     public Integer call() {
@@ -93,6 +97,8 @@ public final class TuneCommand implements Callable<Integer> {
         Map<String, String> identity = new LinkedHashMap<>();
         identity.put("spec", text);
         identity.put("overrides", Json.write(overrides));
+        identity.put("hypermodel", hypermodel == null ? "" : hypermodel);
+        HyperModel hm = hypermodel == null ? new SpecHyperModel(name, text, overrides) : HyperModels.load(hypermodel);
         identity.put("oracle", t.oracle() + " " + Json.write(t.oracleSettings()));
         identity.put("objective", t.objective().metric());
         identity.put("direction", t.objective().direction());
@@ -112,7 +118,7 @@ public final class TuneCommand implements Callable<Integer> {
                 if (resumed) out.printf("Resuming the study in %s (%d trials recorded)%n", dir, store.trials().size());
                 boolean live = System.console() != null && System.console().isTerminal();
                 TunerOutput listener = new TunerOutput(out, live, t.objective());
-                Tuner tuner = new Tuner(new SpecHyperModel(name, text, overrides), base, t, o, store, backend, seed, listener);
+                Tuner tuner = new Tuner(hm, base, t, o, store, backend, seed, listener);
                 Tuner.Summary s;
                 try {
                     s = tuner.search(new Tuner.Data(split.train(), split.validation(), data.inputShape(), data.numClasses()), nWorkers);

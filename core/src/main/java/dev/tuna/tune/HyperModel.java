@@ -30,4 +30,16 @@ public interface HyperModel {
 
     /** The training settings (epochs, batch size, early stopping); by default the spec's. */
     default JobSpec.TrainSpec train(HyperParameters hp, JobSpec.TrainSpec base) { return base; }
+
+    /**
+     * Puts the hyperparameters that a configuration reads into the space (without training). By default it
+     * builds the model and optimizer under those values and closes them again.
+     */
+    default void declare(SearchSpace space, Map<String, Object> values, Shape inputShape, int numClasses, JobSpec.TrainSpec base) {
+        HyperParameters hp = new HyperParameters(space, values);
+        try (Model m = build(hp, inputShape, numClasses, 0)) {
+            optimizer(hp, m);
+            train(hp, base);
+        }
+    }
 }

@@ -45,6 +45,12 @@ public final class SpecHyperModel implements HyperModel {
         resolve(new HyperParameters(space, values));
     }
 
+    /** Reading the spec is enough: no model is built. */
+    @Override
+    public void declare(SearchSpace space, Map<String, Object> values, Shape inputShape, int numClasses, JobSpec.TrainSpec base) {
+        declare(space, values);
+    }
+
     private Hyperparameter toHyperparameter(HyperForm f) {
         try {
             Condition when = f.whenParent() == null ? null : new Condition(f.whenParent(), f.whenValues());

@@ -76,6 +76,7 @@ public final class Tuner {
     private final AtomicReference<RuntimeException> fatal = new AtomicReference<>();
     private volatile String stopReason = "";
     private long startNanos;
+    private volatile Data data;
 
     public Tuner(HyperModel hyperModel, JobSpec base, TuneSpec tune, Oracle oracle, StudyStore store, Backend backend, long seed, Listener listener) {
         this.hyperModel = hyperModel;
@@ -86,8 +87,6 @@ public final class Tuner {
         this.backend = backend;
         this.seed = seed;
         this.listener = listener == null ? new Listener() {} : listener;
-        // Reading the spec at its defaults declares the default branch; later branches join as trials take them.
-        if (hyperModel instanceof SpecHyperModel s) s.declare(space, Map.of());
     }
 
     public SearchSpace space() { return space; }
@@ -101,6 +100,10 @@ public final class Tuner {
             throw new BadInputException("tune.objective " + tune.objective().metric() + " needs validation data; set validation: {last: N}");
         }
         startNanos = System.nanoTime();
+        this.data = data;
+        // Reading the hypermodel at its defaults declares the default branch; the branches recorded trials took
+        // are declared next, and new ones join as trials take them.
+        declareValues(Map.of());
         List<TrialRow> before = store.trials();
         for (TrialRow r : before) declare(r);
         listener.onSearchBegin(space, (int) before.stream().filter(r -> r.state() == TrialState.COMPLETE || r.state() == TrialState.FAILED).count(), workers);
@@ -152,7 +155,11 @@ public final class Tuner {
     }
 
     private void declare(TrialRow r) {
-        if (hyperModel instanceof SpecHyperModel s && declared.add(r.number())) s.declare(space, r.values());
+        if (declared.add(r.number())) declareValues(r.values());
+    }
+
+    private void declareValues(Map<String, Object> values) {
+        hyperModel.declare(space, values, data.inputShape(), data.numClasses(), base.train());
     }
 
     private void loop(Data data, boolean parallel, int[] counts) {

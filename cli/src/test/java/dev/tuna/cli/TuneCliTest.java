@@ -1,0 +1,287 @@
+package dev.tuna.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tuna.data.Json;
+import dev.tuna.tune.TrialState;
+import dev.tuna.tune.study.StudyStore;
+import dev.tuna.tune.study.TrialRow;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** tune, trials, best and retrain as a user meets them, including killed and concurrent processes. */
+class TuneCliTest {
+    @TempDir
+    Path tmp;
+
+    /** Two noisy classes in 6 features, as CSV with a header and a label column. */
+    private Path csv(String name, int rows, long seed) throws Exception {
+        SplittableRandom rng = new SplittableRandom(seed);
+        StringBuilder s = new StringBuilder("f0,f1,f2,f3,f4,f5,label\n");
+        for (int r = 0; r < rows; r++) {
+            int label = rng.nextInt(2);
+            for (int j = 0; j < 6; j++) s.append(String.format("%.4f,", (label == 0 ? -1 : 1) * (j % 2 == 0 ? 0.6 : 0.2) + rng.nextGaussian() * 0.8));
+            s.append(label).append('\n');
+        }
+        Path p = tmp.resolve(name);
+        if (!Files.exists(p)) Files.writeString(p, s);
+        return p;
+    }
+
+    private Path spec(String name, String model, String train, String tune) throws Exception {
+        Path tr = csv("train.csv", 800, 1), te = csv("test.csv", 300, 2);
+        Path p = tmp.resolve(name);
+        Files.writeString(p, """
+                data: {train: %s, test: %s, format: csv, label: label}
+                validation: {fraction: 0.25}
+                model:
+                %s
+                train: %s
+                tune: %s
+                """.formatted(tr, te, model.indent(2).stripTrailing(), train, tune));
+        return p;
+    }
+
+    private Path seedLike() throws Exception {
+        return spec("seed.yaml", """
+                type: mlp
+                layers:
+                  - dense: {units: {int: [4, 16], step: 4}, activation: relu}
+                optimizer: {choice: [adam, rmsprop]}""",
+                "{epochs: 4, batch_size: 32, seed: 5, early_stopping: {monitor: val_loss, patience: 2}}",
+                "{oracle: random, max_trials: 3, objective: val_accuracy}");
+    }
+
+    private static List<TrialRow> trials(Path study) {
+        try (StudyStore s = StudyStore.open(study, false)) {
+            return s.trials();
+        }
+    }
+
+    @Test
+    void tuneThenListTheTrialsAndTheBest() throws Exception {
+        Path study = tmp.resolve("study");
+        CliTest.Run r = CliTest.run("tune", seedLike().toString(), "--study", study.toString(), "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Search space summary"), r.out());
+        assertTrue(r.out().contains("Search: Running Trial #3"), r.out());
+        assertTrue(r.out().contains("Trial 3 Complete"), r.out());
+        assertTrue(r.out().contains("Best val_accuracy So Far"), r.out());
+        List<TrialRow> t = trials(study);
+        assertEquals(3, t.size());
+        assertTrue(t.stream().allMatch(x -> x.state() == TrialState.COMPLETE && x.objective() > 0.5), t.toString());
+
+        CliTest.Run json = CliTest.run("trials", "--study", study.toString(), "--format", "json");
+        assertEquals(0, json.code(), json.err());
+        List<?> arr = (List<?>) Json.parse(json.out().trim());
+        assertEquals(3, arr.size());
+        assertEquals("COMPLETE", ((Map<?, ?>) arr.getFirst()).get("state"));
+        CliTest.Run csv = CliTest.run("trials", "--study", study.toString(), "--format", "csv");
+        assertEquals(4, csv.out().strip().lines().count(), csv.out());
+        assertTrue(csv.out().lines().findFirst().orElseThrow().contains("units"), csv.out());
+        CliTest.Run table = CliTest.run("trials", "--study", study.toString());
+        assertTrue(table.out().contains("3 trials in"), table.out());
+
+        CliTest.Run best = CliTest.run("best", "--study", study.toString(), "--top", "2", "--format", "json");
+        List<?> top = (List<?>) Json.parse(best.out().trim());
+        assertEquals(2, top.size());
+        double first = ((Number) ((Map<?, ?>) top.get(0)).get("val_accuracy")).doubleValue();
+        double second = ((Number) ((Map<?, ?>) top.get(1)).get("val_accuracy")).doubleValue();
+        assertTrue(first >= second);
+        double max = t.stream().mapToDouble(TrialRow::objective).max().orElseThrow();
+        assertEquals(max, first, 1e-12);
+    }
+
+    @Test
+    void rerunningResumesWithoutRerunningFinishedTrialsAndAnotherSpecIsRefused() throws Exception {
+        Path study = tmp.resolve("study");
+        Path spec = seedLike();
+        assertEquals(0, CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu").code());
+        List<TrialRow> before = trials(study);
+        CliTest.Run r = CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu", "--max-trials", "5");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Resuming the study"), r.out());
+        assertTrue(!r.out().contains("Running Trial #3"), r.out());
+        List<TrialRow> after = trials(study);
+        assertEquals(5, after.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(before.get(i).finishedMillis(), after.get(i).finishedMillis());
+            assertEquals(before.get(i).objective(), after.get(i).objective());
+        }
+        CliTest.Run other = CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu", "--oracle", "grid");
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("--study") && other.err().contains("--overwrite"), other.err());
+        assertEquals(5, trials(study).size()); // nothing lost
+        CliTest.Run fresh = CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu", "--oracle", "grid", "--max-trials", "2", "--overwrite");
+        assertEquals(0, fresh.code(), fresh.err());
+        assertEquals(2, trials(study).size());
+    }
+
+    @Test
+    void aDivergingTrialFailsWithItsReasonAndTheSearchGoesOn() throws Exception {
+        Path spec = spec("nan.yaml", """
+                layers: [{dense: {units: 8, activation: relu}}]
+                optimizer: sgd
+                learning_rate: {choice: [0.01, 1.0e+30]}""", "{epochs: 3, batch_size: 32, seed: 1}", "{oracle: grid, objective: val_loss}");
+        Path study = tmp.resolve("nan");
+        CliTest.Run r = CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu");
+        assertEquals(0, r.code(), r.err() + r.out());
+        List<TrialRow> t = trials(study);
+        assertEquals(2, t.size());
+        assertEquals(TrialState.COMPLETE, t.get(0).state());
+        assertEquals(TrialState.FAILED, t.get(1).state());
+        assertTrue(t.get(1).reason().contains("diverged"), t.get(1).reason());
+        assertTrue(r.out().contains("Trial 2 Failed"), r.out());
+
+        Path broken = spec("broken.yaml", """
+                layers: [{dense: {units: {int: [4, 12], step: 4}, activation: relu}}]
+                optimizer: sgd
+                learning_rate: 1.0e+30""", "{epochs: 2, batch_size: 32, seed: 1}", "{oracle: random, max_trials: 10}");
+        CliTest.Run b = CliTest.run("tune", broken.toString(), "--study", tmp.resolve("broken").toString(), "--device", "cpu");
+        assertEquals(1, b.code(), b.out());
+        assertTrue(b.err().contains("max_consecutive_failed_trials"), b.err());
+        assertEquals(3, trials(tmp.resolve("broken")).size());
+    }
+
+    @Test
+    void retrainFindsTheBestEpochThenTrainsOnTrainPlusValidation() throws Exception {
+        Path study = tmp.resolve("study");
+        assertEquals(0, CliTest.run("tune", seedLike().toString(), "--study", study.toString(), "--device", "cpu").code());
+        CliTest.Run r = CliTest.run("retrain", "--study", study.toString(), "--top", "2", "--max-epochs", "6", "--patience", "2", "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("test accuracy"), r.out());
+        try (StudyStore s = StudyStore.open(study, false)) {
+            var rows = s.retrains();
+            assertEquals(2, rows.size());
+            for (var row : rows) {
+                assertTrue(row.bestEpoch() >= 1 && row.bestEpoch() <= 6, row.toString());
+                assertEquals(Math.max(1, (int) (1.2 * row.bestEpoch())), row.epochs(), row.toString());
+                assertTrue(row.testAccuracy() > 0.5 && row.testAccuracy() <= 1, row.toString());
+                assertTrue(Files.size(Path.of(row.modelPath())) > 0);
+            }
+        }
+    }
+
+    @Test
+    void badFlagsAndMissingStudiesExitTwoWithOneLine() throws Exception {
+        Path spec = seedLike();
+        CliTest.Run o = CliTest.run("tune", spec.toString(), "--oracle", "annealing", "--study", tmp.resolve("s").toString());
+        assertEquals(2, o.code());
+        assertTrue(o.err().startsWith("tuna: --oracle annealing"), o.err());
+        assertEquals(2, CliTest.run("tune", spec.toString(), "--max-trials", "0", "--study", tmp.resolve("s").toString()).code());
+        CliTest.Run none = CliTest.run("trials", "--study", tmp.resolve("nowhere").toString());
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("no study here"), none.err());
+        CliTest.Run hm = CliTest.run("tune", spec.toString(), "--hypermodel", "no.such.Model", "--study", tmp.resolve("s").toString());
+        assertEquals(2, hm.code());
+        assertTrue(hm.err().contains("TUNA_CLASSPATH"), hm.err());
+    }
+
+    @Test
+    void aJavaHyperModelRunsWithTheSameTuner() throws Exception {
+        Path study = tmp.resolve("java");
+        CliTest.Run r = CliTest.run("tune", seedLike().toString(), "--hypermodel", TinyHyperModel.class.getName(), "--study", study.toString(),
+                "--device", "cpu", "--oracle", "grid", "--max-trials", "4");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("width (int)"), r.out());
+        List<TrialRow> t = trials(study);
+        assertEquals(4, t.size());
+        assertEquals(4, t.stream().map(x -> x.values().get("width")).distinct().count(), t.toString());
+    }
+
+    // ---- processes ---------------------------------------------------------------------------------------
+
+    /** A `tuna` child JVM with this JVM's class path and module flags. */
+    private static ProcessBuilder tunaProcess(Path log, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-modules") || a.startsWith("--enable-native-access") || a.startsWith("-XX:-UseProfiledLoopPredicate") || a.startsWith("-Xss")) cmd.add(a);
+        }
+        cmd.add("-Xmx512m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    }
+
+    private Path slowSpec() throws Exception {
+        return spec("slow.yaml", """
+                type: mlp
+                layers:
+                  - dense: {units: {int: [8, 64], step: 8}, activation: relu}
+                optimizer: {choice: [adam, rmsprop]}""",
+                "{epochs: 25, batch_size: 8, seed: 5}", "{oracle: random, max_trials: 4}");
+    }
+
+    @Test
+    void aTrialRunningWhenItsProcessIsKilledIsRerunAndFinishedOnesAreKept() throws Exception {
+        Path study = tmp.resolve("killed");
+        Path spec = slowSpec();
+        Process p = tunaProcess(tmp.resolve("child.log"), "tune", spec.toString(), "--study", study.toString(), "--device", "cpu").start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        List<TrialRow> seen = List.of();
+        // Wait until one trial is finished and the next is running, then kill -9.
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            if (Files.exists(study.resolve(StudyStore.FILE_NAME))) {
+                seen = trials(study);
+                if (seen.stream().anyMatch(x -> x.state() == TrialState.COMPLETE) && seen.stream().anyMatch(x -> x.state() == TrialState.RUNNING)) break;
+            }
+        }
+        p.destroyForcibly().waitFor();
+        List<TrialRow> atKill = trials(study);
+        TrialRow killed = atKill.stream().filter(x -> x.state() == TrialState.RUNNING).findFirst().orElseThrow(() -> new AssertionError(atKill.toString()));
+        List<TrialRow> done = atKill.stream().filter(x -> x.state() == TrialState.COMPLETE).toList();
+        assertTrue(!done.isEmpty());
+
+        CliTest.Run r = CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        List<TrialRow> after = trials(study);
+        assertEquals(4, after.size());
+        assertTrue(after.stream().allMatch(x -> x.state() == TrialState.COMPLETE), after.toString());
+        TrialRow rerun = after.get(killed.number());
+        assertEquals(killed.values(), rerun.values());
+        assertEquals(2, rerun.attempts());
+        for (TrialRow d : done) assertEquals(d.finishedMillis(), after.get(d.number()).finishedMillis()); // not rerun
+    }
+
+    @Test
+    void twoProcessesOnOneStudyShareTheWorkAndLoseNothing() throws Exception {
+        Path study = tmp.resolve("shared");
+        Path spec = spec("pair.yaml", """
+                type: mlp
+                layers:
+                  - dense: {units: {int: [4, 32], step: 4}, activation: relu}
+                optimizer: {choice: [adam, rmsprop]}""",
+                "{epochs: 3, batch_size: 32, seed: 5}", "{oracle: random, max_trials: 8}");
+        // Create the study first so both processes resume the same one.
+        assertEquals(0, CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu", "--max-trials", "1").code());
+        Process a = tunaProcess(tmp.resolve("a.log"), "tune", spec.toString(), "--study", study.toString(), "--device", "cpu").start();
+        Process b = tunaProcess(tmp.resolve("b.log"), "tune", spec.toString(), "--study", study.toString(), "--device", "cpu").start();
+        assertTrue(a.waitFor(180, TimeUnit.SECONDS) && b.waitFor(180, TimeUnit.SECONDS));
+        assertEquals(0, a.exitValue(), Files.readString(tmp.resolve("a.log")));
+        assertEquals(0, b.exitValue(), Files.readString(tmp.resolve("b.log")));
+        List<TrialRow> t = trials(study);
+        assertEquals(8, t.size());
+        for (int i = 0; i < 8; i++) assertEquals(i, t.get(i).number());
+        assertTrue(t.stream().allMatch(x -> x.state() == TrialState.COMPLETE && x.attempts() == 1), t.toString());
+        assertEquals(8, t.stream().map(x -> x.values().toString()).distinct().count(), "random search proposed a configuration twice");
+        long workers = t.stream().skip(1).map(TrialRow::worker).distinct().count();
+        assertNotEquals(0, workers);
+        assertTrue(Files.readString(tmp.resolve("a.log")).contains("Resuming"), Files.readString(tmp.resolve("a.log")));
+        assertTrue(new File(study.toFile(), "trials").isDirectory());
+    }
+}
