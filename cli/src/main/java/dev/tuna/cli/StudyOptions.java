@@ -13,8 +13,8 @@ final class StudyOptions {
 
     /** Opens an existing study; a folder without one is a usage error. */
     StudyStore open() {
-        if (!Files.isRegularFile(dir.resolve(StudyStore.FILE_NAME))) {
-            throw new BadInputException("--study " + dir + ": no study here (expected " + dir.resolve(StudyStore.FILE_NAME) + "; run tuna tune first)");
+        if (!Files.isRegularFile(dir.resolve(StudyStore.DB_FILE))) {
+            throw new BadInputException("--study " + dir + ": no study here (expected " + dir.resolve(StudyStore.DB_FILE) + "; run tuna tune first)");
         }
         return StudyStore.open(dir, false);
     }

@@ -236,7 +236,7 @@ class TuneCliTest {
         // Wait until one trial is finished and the next is running, then kill -9.
         while (System.nanoTime() < deadline) {
             Thread.sleep(200);
-            if (Files.exists(study.resolve(StudyStore.FILE_NAME))) {
+            if (Files.exists(study.resolve(StudyStore.DB_FILE))) {
                 seen = trials(study);
                 if (seen.stream().anyMatch(x -> x.state() == TrialState.COMPLETE) && seen.stream().anyMatch(x -> x.state() == TrialState.RUNNING)) break;
             }
