@@ -436,7 +436,7 @@ public final class CsvReader {
                 }
             }
             int numClasses = names != null ? names.size() : Arrays.stream(y).max().orElse(-1) + 1;
-            Arena arena = Arena.ofShared();
+            Arena arena = dev.tuna.tensor.NativeMemory.shared();
             try {
                 Tensor xt = Tensor.empty(Shape.of(n, d), DType.F32, arena);
                 x.copyTo(xt.data());

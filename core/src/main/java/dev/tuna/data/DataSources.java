@@ -143,7 +143,7 @@ public final class DataSources {
     }
 
     private static Dataset fromTensorFiles(Path features, Path labels, boolean idx, List<String> classNames) {
-        Arena owner = Arena.ofShared();
+        Arena owner = dev.tuna.tensor.NativeMemory.shared();
         try (Arena tmp = Arena.ofConfined()) {
             // features: read straight into the owner when already f32, else through a scratch tensor
             Tensor x;

@@ -110,7 +110,7 @@ public final class Dataset implements AutoCloseable {
             throw new IllegalArgumentException("cannot concatenate data sets with different class names");
         }
         int n = Math.addExact(a.size(), b.size());
-        Arena arena = Arena.ofShared();
+        Arena arena = dev.tuna.tensor.NativeMemory.shared();
         try {
             Tensor x = Tensor.empty(a.x.shape().withFirst(n), DType.F32, arena);
             Tensor y = Tensor.empty(Shape.of(n), DType.I32, arena);

@@ -28,7 +28,7 @@ public final class Model implements AutoCloseable {
 
     /** Builds the layers for inputs of the given per-example shape, weights drawn from the seed. */
     public static Model build(List<Layer> layers, Shape inputShape, long seed) {
-        Arena arena = Arena.ofShared();
+        Arena arena = dev.tuna.tensor.NativeMemory.shared();
         try {
             Sequential root = new Sequential(layers);
             Builder b = new Builder(arena, seed);

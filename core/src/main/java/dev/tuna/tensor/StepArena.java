@@ -28,7 +28,7 @@ public final class StepArena implements SegmentAllocator, AutoCloseable {
     public StepArena() { this(1L << 20); }
 
     private void newBlock(long bytes) {
-        blockArena = Arena.ofShared();
+        blockArena = NativeMemory.shared();
         block = blockArena.allocate(bytes, ALIGN);
         used = 0;
     }
@@ -43,7 +43,7 @@ public final class StepArena implements SegmentAllocator, AutoCloseable {
             peak = Math.max(peak, used + overflowBytes);
             return block.asSlice(start, byteSize);
         }
-        if (overflowArena == null) overflowArena = Arena.ofShared();
+        if (overflowArena == null) overflowArena = NativeMemory.shared();
         overflowBytes += (size + ALIGN - 1) & -ALIGN;
         peak = Math.max(peak, used + overflowBytes);
         return overflowArena.allocate(byteSize, ALIGN);

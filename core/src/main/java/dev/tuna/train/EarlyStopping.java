@@ -62,7 +62,7 @@ public final class EarlyStopping implements Callback {
 
     private void saveSnapshot(Trainer trainer) {
         if (snapshotArena == null) {
-            snapshotArena = Arena.ofShared();
+            snapshotArena = dev.tuna.tensor.NativeMemory.shared();
             snapshot = new LinkedHashMap<>();
             for (var e : trainer.model().stateDict().entrySet()) {
                 snapshot.put(e.getKey(), Tensor.empty(e.getValue().shape(), e.getValue().dtype(), snapshotArena));

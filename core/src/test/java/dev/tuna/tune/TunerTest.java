@@ -15,8 +15,6 @@ import dev.tuna.tensor.Tensor;
 import dev.tuna.tune.study.StudyStore;
 import dev.tuna.tune.study.TrialRow;
 import java.lang.foreign.Arena;
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -71,10 +69,7 @@ class TunerTest {
         return new Tuner(hm, base, t, oracle, store, Backends.cpu(), 11, null);
     }
 
-    static long directBytes() {
-        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-                .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
-    }
+    static long directBytes() { return dev.tuna.tensor.NativeMemory.liveBytes(); }
 
     @Test
     void nativeMemoryAfterTheLastTrialEqualsMemoryAfterTheFirst() {
@@ -84,7 +79,7 @@ class TunerTest {
             TuneSpec one = new TuneSpec("random", Map.of(), new Objective("val_accuracy", true), 1, 1, 3, 1, null);
             tuner(store, new CountingOracle(), one).search(d, 1);
             long afterFirst = directBytes();
-            try (Arena probe = Arena.ofConfined()) { // the measure sees native segments: a leak would show
+            try (Arena probe = dev.tuna.tensor.NativeMemory.confined()) { // the measure sees native segments: a leak would show
                 probe.allocate(1 << 20);
                 assertTrue(directBytes() >= afterFirst + (1 << 20));
             }
