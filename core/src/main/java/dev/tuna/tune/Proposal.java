@@ -20,7 +20,8 @@ public record Proposal(Kind kind, Map<String, Object> values, Map<String, Object
     public static Proposal of(Map<String, Object> values, Map<String, Object> meta) { return new Proposal(Kind.TRY, values, meta); }
 
     public Proposal {
-        values = values == null ? Map.of() : Map.copyOf(values);
-        meta = meta == null ? Map.of() : Map.copyOf(meta);
+        // Copies that keep the order (hyperparameters in declaration order read better in every table).
+        values = values == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+        meta = meta == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(meta));
     }
 }

@@ -10,8 +10,8 @@ import java.util.Map;
  */
 public record Trial(int number, Map<String, Object> values, TrialState state, double score, Map<String, Object> meta) {
     public Trial {
-        values = Map.copyOf(values);
-        meta = meta == null ? Map.of() : Map.copyOf(meta);
+        values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+        meta = meta == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(meta));
     }
 
     public boolean complete() { return state == TrialState.COMPLETE && !Double.isNaN(score); }
