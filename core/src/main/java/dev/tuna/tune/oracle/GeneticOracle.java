@@ -16,10 +16,11 @@ import java.util.SplittableRandom;
  * A steady-state genetic algorithm, so that parallel workers never wait for a generation to finish.
  *
  * <p>The first {@code population_size} trials are random. Every later proposal breeds one child from the
- * breeding pool: the best {@code population_size} COMPLETE trials (score descending, earlier trial first on a
- * tie). That is elitist steady-state replacement: a new trial enters the pool only by beating its worst member,
- * so the best {@code elitism} configurations always stay in it. Running, pending and failed trials are simply
- * not in the pool. Two parents are picked by tournament (each the best of {@code tournament_size} members drawn
+ * breeding pool of {@code population_size} COMPLETE trials: the best {@code elitism} of all (the elite never
+ * leaves), plus the most recent other complete trials (the population ages, as in regularised evolution: a
+ * lucky early score cannot hold the pool forever, which keeps the search from collapsing onto one early
+ * winner). With {@code elitism} equal to {@code population_size} the pool is simply the best trials. Running,
+ * pending and failed trials are not in the pool. Two parents are picked by tournament (each the best of {@code tournament_size} members drawn
  * with replacement; the second drawn from the pool without the first), their unit-cube encodings are combined by
  * uniform crossover (with probability {@code crossover_rate}, else the child copies the first parent), then each
  * gene mutates with probability {@code mutation_rate}: a continuous gene moves by a Gaussian step of standard
@@ -102,7 +103,7 @@ public final class GeneticOracle implements Oracle {
         return v == null ? Proposal.DONE : Proposal.of(v, Map.of("generation", 0));
     }
 
-    /** The breeding pool: the best populationSize complete trials whose values the space accepts, best first. */
+    /** The breeding pool (the elite plus the most recent complete trials, populationSize in all), best first. */
     List<Trial> pool(SearchSpace space, List<Trial> trials) {
         List<Trial> complete = new ArrayList<>();
         for (Trial t : trials) {
@@ -114,8 +115,21 @@ public final class GeneticOracle implements Oracle {
             }
             complete.add(t);
         }
-        complete.sort(Comparator.comparingDouble(Trial::score).reversed().thenComparingInt(Trial::number));
-        return complete.size() > populationSize ? List.copyOf(complete.subList(0, populationSize)) : complete;
+        Comparator<Trial> bestFirst = Comparator.comparingDouble(Trial::score).reversed().thenComparingInt(Trial::number);
+        if (complete.size() <= populationSize) {
+            complete.sort(bestFirst);
+            return complete;
+        }
+        List<Trial> byScore = new ArrayList<>(complete);
+        byScore.sort(bestFirst);
+        List<Trial> pool = new ArrayList<>(byScore.subList(0, elitism));
+        // The rest: the most recent complete trials not already in the elite.
+        for (int k = complete.size() - 1; k >= 0 && pool.size() < populationSize; k--) {
+            Trial t = complete.get(k);
+            if (!pool.subList(0, elitism).contains(t)) pool.add(t);
+        }
+        pool.sort(bestFirst);
+        return List.copyOf(pool);
     }
 
     /** The index (into a best-first pool of n) of a tournament's winner, never exclude. */

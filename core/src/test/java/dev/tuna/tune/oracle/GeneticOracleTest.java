@@ -77,10 +77,12 @@ class GeneticOracleTest {
             if (t.number() < pop) continue;
             @SuppressWarnings("unchecked") List<Integer> parents = (List<Integer>) t.meta().get("parents");
             assertTrue(parents != null && !parents.isEmpty() && parents.size() <= 2, t.meta().toString());
-            // The best `pop` complete trials before this one.
-            List<Integer> top = trials.subList(0, t.number()).stream()
-                    .sorted((x, y) -> Double.compare(y.score(), x.score())).limit(pop).map(Trial::number).toList();
-            assertTrue(top.containsAll(parents), "trial " + t.number() + ": parents " + parents + " not in the best " + top);
+            // The pool: the 2 best (elitism's default) complete trials before this one, plus the most recent others.
+            List<Integer> elite = trials.subList(0, t.number()).stream()
+                    .sorted((x, y) -> Double.compare(y.score(), x.score())).limit(2).map(Trial::number).toList();
+            List<Integer> top = new java.util.ArrayList<>(elite);
+            for (int k = t.number() - 1; k >= 0 && top.size() < pop; k--) if (!elite.contains(k)) top.add(k);
+            assertTrue(top.containsAll(parents), "trial " + t.number() + ": parents " + parents + " not in the pool " + top);
             assertTrue(parents.size() == 1 || trials.get(parents.get(0)).score() >= trials.get(parents.get(1)).score(), "best parent first");
             int generation = 1 + parents.stream().mapToInt(p -> trials.get(p).metaInt("generation", -100)).max().orElseThrow();
             assertEquals(generation, t.metaInt("generation", -1));
