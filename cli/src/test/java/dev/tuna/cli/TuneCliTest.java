@@ -200,6 +200,36 @@ class TuneCliTest {
         assertEquals(4, t.stream().map(x -> x.values().get("width")).distinct().count(), t.toString());
     }
 
+    @Test
+    void hyperbandPromotesTrialsThatResumeFromTheirParentsCheckpoint() throws Exception {
+        Path spec = spec("hb.yaml", """
+                type: mlp
+                layers:
+                  - dense: {units: {int: [4, 16], step: 4}, activation: relu}
+                optimizer: {choice: [adam, rmsprop]}""",
+                "{epochs: 3, batch_size: 32, seed: 5}", "{oracle: {name: hyperband, factor: 3, max_epochs: 3}}");
+        Path study = tmp.resolve("hb");
+        CliTest.Run r = CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        List<TrialRow> t = trials(study);
+        // s_max = 1: bracket 1 runs 3 configurations for 1 epoch and promotes the best to 3; bracket 0 runs 2 for 3.
+        assertEquals(6, t.size(), t.toString());
+        List<TrialRow> promoted = t.stream().filter(x -> x.meta().containsKey("resume_from")).toList();
+        assertEquals(1, promoted.size());
+        TrialRow child = promoted.getFirst();
+        TrialRow parent = t.get(((Number) child.meta().get("resume_from")).intValue());
+        assertEquals(parent.values(), child.values());
+        double bestRound0 = t.stream().filter(x -> Integer.valueOf(1).equals(((Number) x.meta().get("bracket")).intValue())
+                && ((Number) x.meta().get("round")).intValue() == 0).mapToDouble(TrialRow::objective).max().orElseThrow();
+        assertEquals(bestRound0, parent.objective());
+        try (StudyStore s = StudyStore.open(study, false)) {
+            // The child trains epochs 2 and 3 only: it starts where its parent's checkpoint ended.
+            assertEquals(List.of(1, 2), s.epochs(child.number()).stream().map(e -> e.epoch()).toList());
+            assertEquals(List.of(0), s.epochs(parent.number()).stream().map(e -> e.epoch()).toList());
+        }
+        assertTrue(r.out().contains("Search finished: hyperband oracle finished its search"), r.out());
+    }
+
     // ---- processes ---------------------------------------------------------------------------------------
 
     /** A `tuna` child JVM with this JVM's class path and module flags. */
