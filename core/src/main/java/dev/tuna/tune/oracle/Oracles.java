@@ -30,8 +30,7 @@ public final class Oracles {
             }
             case "genetic" -> new GeneticOracle(seed, s);
             case "hyperband" -> new HyperbandOracle(seed, s, maxEpochs);
-            // bayesian: BayesianOracle.fromSettings(seed, settings)
-            case "bayesian" -> throw new IllegalArgumentException("bayesian: not merged yet");
+            case "bayesian" -> BayesianOracle.fromSettings(seed, settings);
             default -> throw new IllegalArgumentException("oracle '" + name + "': expected random, grid, bayesian, genetic or hyperband");
         };
     }
