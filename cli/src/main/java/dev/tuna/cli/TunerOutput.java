@@ -59,10 +59,50 @@ final class TunerOutput implements Tuner.Listener {
 
     @Override
     public ProgressListener progress(int trial, int execution, int executions) {
+        if (parallel) return live ? new StatusProgress(trial, execution, executions) : ProgressListener.SILENT;
         if (executions > 1) {
             out.println("Execution " + (execution + 1) + "/" + executions);
         }
         return new KerasProgress(out, live);
+    }
+
+    // ---- parallel workers on a terminal: one status line with each running trial's epoch in flight -------------
+
+    private final java.util.TreeMap<Integer, String> status = new java.util.TreeMap<>();
+    private long lastDraw;
+
+    private final class StatusProgress implements ProgressListener {
+        private final int trial;
+        private final String exec;
+        private String epoch = "";
+
+        StatusProgress(int trial, int execution, int executions) {
+            this.trial = trial;
+            this.exec = executions > 1 ? " run " + (execution + 1) + "/" + executions : "";
+        }
+
+        @Override
+        public void onEpochBegin(int e, int epochs, int steps) { epoch = "epoch " + (e + 1) + "/" + epochs; }
+
+        @Override
+        public void onBatchEnd(int step, int steps, double loss, double accuracy) {
+            int filled = steps == 0 ? 10 : 10 * step / steps;
+            update(trial, "#" + (trial + 1) + exec + " " + epoch + " " + "\u2501".repeat(filled) + "\u001b[2m" + "\u2501".repeat(10 - filled) + "\u001b[0m", step == steps);
+        }
+    }
+
+    private synchronized void update(int trial, String line, boolean force) {
+        status.put(trial, line);
+        long now = System.nanoTime();
+        if (!force && now - lastDraw < 150_000_000L) return;
+        lastDraw = now;
+        out.print("\r" + String.join("  |  ", status.values()) + "\u001b[K");
+        out.flush();
+    }
+
+    private void clearStatus(int finishedTrial) {
+        status.remove(finishedTrial);
+        if (live) out.print("\r\u001b[K");
     }
 
     @Override
@@ -70,11 +110,13 @@ final class TunerOutput implements Tuner.Listener {
         String took = hms(t.finishedMillis() > 0 ? (t.finishedMillis() - t.startedMillis()) / 1000.0 : 0);
         String metric = objective.metric();
         if (parallel) {
+            clearStatus(t.number());
             out.printf("Trial %d %s [%s] %s - best %s so far %s - elapsed %s%n", t.number() + 1,
                     t.state() == TrialState.COMPLETE ? "complete" : "FAILED", took,
                     t.state() == TrialState.COMPLETE ? metric + ": " + fmt4(t.objective()) : "(" + t.reason() + ")",
                     metric, best == null ? "-" : fmt4(best.objective()), hms(elapsed));
             out.printf("    %s%n", t.values());
+            if (live && !status.isEmpty()) out.print(String.join("  |  ", status.values()) + "\u001b[K");
         } else {
             if (t.state() == TrialState.COMPLETE) {
                 out.println("Trial " + (t.number() + 1) + " Complete [" + took + "]");

@@ -72,7 +72,7 @@ class TuneCliTest {
     @Test
     void tuneThenListTheTrialsAndTheBest() throws Exception {
         Path study = tmp.resolve("study");
-        CliTest.Run r = CliTest.run("tune", seedLike().toString(), "--study", study.toString(), "--device", "cpu");
+        CliTest.Run r = CliTest.run("tune", seedLike().toString(), "--study", study.toString(), "--device", "cpu", "--workers", "1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Search space summary"), r.out());
         assertTrue(r.out().contains("Search: Running Trial #3"), r.out());
@@ -135,7 +135,7 @@ class TuneCliTest {
                 optimizer: sgd
                 learning_rate: {choice: [0.01, 1.0e+30]}""", "{epochs: 3, batch_size: 32, seed: 1}", "{oracle: grid, objective: val_loss}");
         Path study = tmp.resolve("nan");
-        CliTest.Run r = CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu");
+        CliTest.Run r = CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu", "--workers", "1");
         assertEquals(0, r.code(), r.err() + r.out());
         List<TrialRow> t = trials(study);
         assertEquals(2, t.size());
@@ -151,7 +151,9 @@ class TuneCliTest {
         CliTest.Run b = CliTest.run("tune", broken.toString(), "--study", tmp.resolve("broken").toString(), "--device", "cpu");
         assertEquals(1, b.code(), b.out());
         assertTrue(b.err().contains("max_consecutive_failed_trials"), b.err());
-        assertEquals(3, trials(tmp.resolve("broken")).size());
+        // Two workers: the third failure stops the search; a trial already claimed by the other worker may run too.
+        int n = trials(tmp.resolve("broken")).size();
+        assertTrue(n >= 3 && n <= 4, "trials: " + n);
     }
 
     @Test

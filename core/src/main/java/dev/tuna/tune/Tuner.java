@@ -48,7 +48,7 @@ public final class Tuner {
 
         default void onTrialBegin(TrialRow trial, Map<String, Object> values, TrialRow best) {}
 
-        /** Epoch progress for one execution; only called when a single worker runs. */
+        /** Epoch progress for one execution (called from the worker's thread; several run at once with parallel workers). */
         default ProgressListener progress(int trial, int execution, int executions) { return ProgressListener.SILENT; }
 
         default void onTrialEnd(TrialRow finished, TrialRow best, double elapsedSeconds) {}
@@ -318,7 +318,7 @@ public final class Tuner {
                     }
                 }
             });
-            ProgressListener progress = parallel ? ProgressListener.SILENT : listener.progress(row.number(), e, executions);
+            ProgressListener progress = listener.progress(row.number(), e, executions);
             int toRun = Math.max(1, epochs - initialEpoch);
             History h;
             try (Trainer trainer = new Trainer(model, opt, backend, execSeed)) {
