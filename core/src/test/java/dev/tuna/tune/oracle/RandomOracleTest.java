@@ -135,7 +135,8 @@ class RandomOracleTest {
         assertEquals("oracle 'x': expected random, grid, bayesian, genetic or hyperband", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Oracles.create("random", 1, Map.of("population_size", 3), 10));
         assertTrue(e.getMessage().contains("population_size"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Oracles.create("bayesian", 1, Map.of(), 10));
+        assertEquals("bayesian", Oracles.create("bayesian", 1, Map.of(), 10).name());
+        assertThrows(IllegalArgumentException.class, () -> Oracles.create("bayesian", 1, Map.of("acquisition", "pi"), 10));
         assertFalse(Arrays.asList("random", "grid").contains(Oracles.create("genetic", 1, null, 10).name()));
     }
 }
