@@ -229,7 +229,7 @@ class TuneCliTest {
             assertEquals(List.of(1, 2), s.epochs(child.number()).stream().map(e -> e.epoch()).toList());
             assertEquals(List.of(0), s.epochs(parent.number()).stream().map(e -> e.epoch()).toList());
         }
-        assertTrue(r.out().contains("Search finished: hyperband oracle finished its search"), r.out());
+        assertTrue(r.out().contains("Search finished: the hyperband oracle finished its search"), r.out());
     }
 
     // ---- processes ---------------------------------------------------------------------------------------

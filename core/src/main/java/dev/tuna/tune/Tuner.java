@@ -204,7 +204,11 @@ public final class Tuner {
         List<Trial> trials = new ArrayList<>(rows.size());
         for (TrialRow r : rows) trials.add(new Trial(r.number(), space.normalize(r.values()), r.state(), tune.objective().score(r.objective()), r.meta()));
         Proposal p = oracle.propose(space, trials, rows.size());
-        if (p.kind() == Proposal.Kind.DONE) stopReason = oracle.name() + " oracle finished its search";
+        if (p.kind() == Proposal.Kind.DONE) {
+            long card = space.cardinality();
+            stopReason = card >= 0 && rows.size() >= card ? "all " + card + " configurations of the space are tried (the " + oracle.name() + " oracle never repeats one)"
+                    : "the " + oracle.name() + " oracle finished its search";
+        }
         return p.kind() == Proposal.Kind.TRY ? Proposal.of(space.normalize(p.values()), p.meta()) : p;
     }
 
