@@ -60,6 +60,38 @@ public abstract class Optimizer {
 
     public long iterations() { return iterations; }
 
+    /**
+     * The slot tensors by name, "optimizer/PARAM/i" for slot i of the parameter named PARAM: with the model's
+     * weights and {@link #iterations()} this is everything needed to resume training exactly (Adam's moments
+     * and its bias correction included), which is what a Hyperband promotion does.
+     */
+    public java.util.LinkedHashMap<String, Tensor> stateDict(List<Parameter> params) {
+        java.util.LinkedHashMap<String, Tensor> m = new java.util.LinkedHashMap<>();
+        for (Parameter p : params) {
+            Tensor[] s = state.get(p);
+            if (s == null) continue;
+            for (int i = 0; i < s.length; i++) m.put("optimizer/" + p.name() + "/" + i, s[i]);
+        }
+        return m;
+    }
+
+    /** Restores slots saved by {@link #stateDict} (parameters without saved slots start fresh) and the step count. */
+    public void loadStateDict(Backend be, List<Parameter> params, Map<String, Tensor> values, long iterations) {
+        if (iterations < 0) throw new IllegalArgumentException("optimizer iterations " + iterations + ": expected 0 or more");
+        for (Parameter p : params) {
+            if (!values.containsKey("optimizer/" + p.name() + "/0")) continue;
+            Tensor[] s = state.computeIfAbsent(p, k -> newSlots(be, k));
+            for (int i = 0; i < s.length; i++) {
+                Tensor src = values.get("optimizer/" + p.name() + "/" + i);
+                if (src == null || !src.shape().equals(s[i].shape())) {
+                    throw new IllegalArgumentException("checkpoint has no optimizer slot " + i + " of shape " + s[i].shape() + " for '" + p.name() + "'");
+                }
+                s[i].copyFrom(src);
+            }
+        }
+        this.iterations = iterations;
+    }
+
     public float learningRate() { return learningRate; }
 
     public void setLearningRate(float lr) { learningRate = lr; }

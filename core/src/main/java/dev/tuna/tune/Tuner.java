@@ -305,7 +305,7 @@ public final class Tuner {
             Optimizer opt = hyperModel.optimizer(hp, model);
             JobSpec.TrainSpec train = hyperModel.train(hp, base.train());
             int epochs = row.meta().get("epochs") instanceof Number n ? n.intValue() : train.epochs();
-            if (row.meta().get("resume_from") instanceof Number parent) loadCheckpoint(model, parent.intValue(), e);
+            if (row.meta().get("resume_from") instanceof Number parent) loadCheckpoint(model, opt, parent.intValue(), e);
             List<Callback> callbacks = new ArrayList<>();
             JobSpec.EarlyStop es = train.earlyStopping();
             if (es != null) callbacks.add(new EarlyStopping(es.monitor(), es.mode(), es.patience(), es.minDelta(), es.restoreBestWeights()));
@@ -328,18 +328,22 @@ public final class Tuner {
             try (Trainer trainer = new Trainer(model, opt, backend, execSeed)) {
                 h = trainer.fit(data.train(), data.validation(), toRun, train.batchSize(), callbacks, progress);
             }
-            Safetensors.write(dir.resolve("execution-" + e + ".safetensors"), model.stateDict(),
-                    Map.of("format", "tuna", "trial", String.valueOf(row.number()), "epochs", String.valueOf(initialEpoch + h.epochCount())));
+            Map<String, dev.tuna.tensor.Tensor> state = new LinkedHashMap<>(model.stateDict());
+            state.putAll(opt.stateDict(model.parameters()));
+            Safetensors.write(dir.resolve("execution-" + e + ".safetensors"), state, Map.of("format", "tuna", "trial", String.valueOf(row.number()),
+                    "epochs", String.valueOf(initialEpoch + h.epochCount()), "optimizer_iterations", String.valueOf(opt.iterations())));
             return new ExecutionResult(best[0], bestEpoch[0], initialEpoch + h.epochCount(), hp.values());
         }
     }
 
-    /** Hyperband's promotion: start from the parent trial's weights for the same execution. */
-    private void loadCheckpoint(Model model, int parent, int execution) {
+    /** Hyperband's promotion: continue from the parent trial's weights and optimizer state, same execution. */
+    private void loadCheckpoint(Model model, Optimizer opt, int parent, int execution) {
         TrialRow p = store.trial(parent).orElseThrow(() -> new IllegalStateException("trial " + parent + " to resume from is not in the study"));
         Path file = Path.of(p.checkpoint()).resolve("execution-" + execution + ".safetensors");
         try (Arena a = Arena.ofConfined()) {
-            model.loadStateDict(Safetensors.read(file, a));
+            Safetensors.Contents c = Safetensors.readAll(file, a);
+            model.loadStateDict(c.tensors());
+            opt.loadStateDict(backend, model.parameters(), c.tensors(), Long.parseLong(c.metadata().getOrDefault("optimizer_iterations", "0")));
         }
     }
 }
