@@ -114,6 +114,26 @@ class SpecHyperModelTest {
     }
 
     @Test
+    void everyExampleSpecParsesAndDeclaresItsSpace() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of("..", "examples");
+        List<java.nio.file.Path> specs;
+        try (var files = java.nio.file.Files.list(dir)) {
+            specs = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertTrue(specs.size() >= 5, specs.toString());
+        for (java.nio.file.Path f : specs) {
+            String text = java.nio.file.Files.readString(f);
+            var root = dev.tuna.spec.SpecFile.parse(f.toString(), text, List.of(), dev.tuna.spec.HyperResolver.DEFAULTS);
+            JobSpec.from(root);
+            TuneSpec t = TuneSpec.from(root);
+            SearchSpace space = new SearchSpace();
+            new SpecHyperModel(f.toString(), text, List.of()).declare(space, Map.of());
+            if (root.has("tune")) assertTrue(space.dimensions() > 0, f + " searches nothing");
+            assertTrue(dev.tuna.tune.oracle.Oracles.NAMES.contains(t.oracle()), f.toString());
+        }
+    }
+
+    @Test
     void badFormsNameTheFileAndKey() {
         String spec = "data: fashion-mnist\nmodel: {layers: [{dense: {units: {int: [64, 16]}}}]}\n";
         var e = assertThrows(BadInputException.class, () -> new SpecHyperModel("bad.yaml", spec, List.of()).declare(new SearchSpace(), Map.of()));
