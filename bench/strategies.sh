@@ -14,7 +14,10 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for s in $(seq 1 "$seeds"); do
   for o in $oracles; do
     t0=$(date +%s)
-    "$here/tuna" tune "$here/examples/wide-mlp-search.yaml" --oracle "$o" --seed "$s" --max-trials "$trials" \
+    # Hyperband's budget is its brackets (6 trials for 8 epochs at factor 3): enough iterations of them to
+    # reach the same trial count as the others.
+    if [[ $o == hyperband ]]; then how=(--set "tune.oracle={name: hyperband, hyperband_iterations: $(( trials / 6 + 1 ))}"); else how=(--oracle "$o"); fi
+    "$here/tuna" tune "$here/examples/wide-mlp-search.yaml" "${how[@]}" --seed "$s" --max-trials "$trials" \
       --study "$work/$o-$s" --device cpu "$@" > "$work/$o-$s.log" 2>&1 || { echo "$o seed $s failed: see $work/$o-$s.log" >&2; exit 1; }
     "$here/tuna" trials --study "$work/$o-$s" --format json > "$work/$o-$s.json"
     echo "$o seed=$s done in $(( $(date +%s) - t0 ))s"
