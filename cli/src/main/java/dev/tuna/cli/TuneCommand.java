@@ -15,10 +15,7 @@ import dev.tuna.tune.TuneSpec;
 import dev.tuna.tune.Tuner;
 import dev.tuna.tune.oracle.Oracles;
 import dev.tuna.tune.study.StudyStore;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,7 +77,7 @@ public final class TuneCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String text = readSpec(specFile);
+        String text = SpecFile.read(specFile);
         String name = specFile.toString();
         SpecNode root = SpecFile.parse(name, text, overrides, HyperResolver.DEFAULTS);
         JobSpec base = JobSpec.from(root);
@@ -177,16 +174,6 @@ public final class TuneCommand implements Callable<Integer> {
                 throw new BadInputException("--study " + dir + ": this study was made with a different " + e.getKey().replace('_', ' ')
                         + "; rerun with the same spec and settings to resume it, or pass --overwrite to start afresh");
             }
-        }
-    }
-
-    static String readSpec(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new BadInputException(file + ": no such file");
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read: " + e.getMessage());
         }
     }
 

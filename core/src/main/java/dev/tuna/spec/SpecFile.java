@@ -20,15 +20,18 @@ public final class SpecFile {
     private SpecFile() {}
 
     public static SpecNode load(Path file, List<String> overrides, HyperResolver resolver) {
-        String text;
+        return parse(file.toString(), read(file), overrides, resolver);
+    }
+
+    /** A spec file's text; a missing or unreadable file is bad input naming it. */
+    public static String read(Path file) {
         try {
-            text = Files.readString(file);
+            return Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new BadInputException(file + ": no such file");
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read: " + e.getMessage());
         }
-        return parse(file.toString(), text, overrides, resolver);
     }
 
     public static SpecNode parse(String name, String text, List<String> overrides, HyperResolver resolver) {
