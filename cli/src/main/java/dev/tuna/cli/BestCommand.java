@@ -36,7 +36,7 @@ public final class BestCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (StudyStore store = study.open()) {
             Objective objective = objectiveOf(store);
-            List<TrialRow> best = Ranking.best(store.trials(), objective, top);
+            List<TrialRow> best = objective.best(store.trials(), top);
             if (format.equals("json")) {
                 List<Object> arr = new ArrayList<>();
                 for (TrialRow r : best) arr.add(TrialsCommand.asMap(r, objective.metric()));

@@ -1,24 +1,15 @@
 package dev.tuna.cli;
 
 import dev.tuna.tune.Objective;
-import dev.tuna.tune.TrialState;
 import dev.tuna.tune.study.TrialRow;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Orders a study's complete trials by objective and prints them as a table. */
+/** Prints a study's ranked trials ({@link Objective#best}) as a table. */
 final class Ranking {
     private Ranking() {}
-
-    static List<TrialRow> best(List<TrialRow> trials, Objective objective, int top) {
-        Comparator<TrialRow> byObjective = Comparator.comparingDouble(TrialRow::objective);
-        if (objective.maximize()) byObjective = byObjective.reversed();
-        return trials.stream().filter(r -> r.state() == TrialState.COMPLETE && !Double.isNaN(r.objective()))
-                .sorted(byObjective.thenComparingInt(TrialRow::number)).limit(top).toList();
-    }
 
     /** Every hyperparameter name met in these trials, in order of appearance. */
     static List<String> names(List<TrialRow> trials) {

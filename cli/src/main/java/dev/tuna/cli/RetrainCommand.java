@@ -68,7 +68,7 @@ public final class RetrainCommand implements Callable<Integer> {
             @SuppressWarnings("unchecked")
             List<String> overrides = store.meta("overrides") == null ? List.of() : (List<String>) Json.parse(store.meta("overrides"));
             JobSpec base = JobSpec.from(SpecFile.parse(name, text, overrides, HyperResolver.DEFAULTS));
-            List<TrialRow> best = Ranking.best(store.trials(), objective, top);
+            List<TrialRow> best = objective.best(store.trials(), top);
             if (best.isEmpty()) throw new BadInputException("--study " + study.dir + ": no complete trial to retrain yet");
             Backend backend = DeviceChoice.backend(common.device, common.precision, err);
             String javaModel = store.meta("hypermodel");

@@ -133,7 +133,7 @@ final class TunerOutput implements Tuner.Listener {
 
     /** The best trials as a table: rank, trial, objective, then one column per hyperparameter. */
     void resultsSummary(StudyStore store, int top) {
-        List<TrialRow> best = Ranking.best(store.trials(), objective, top);
+        List<TrialRow> best = objective.best(store.trials(), top);
         out.println();
         out.println("Results summary: the " + best.size() + " best trials by " + objective.metric() + " (" + objective.direction() + ")");
         out.print(Ranking.table(best, objective));

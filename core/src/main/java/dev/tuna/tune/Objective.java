@@ -1,5 +1,9 @@
 package dev.tuna.tune;
 
+import dev.tuna.tune.study.TrialRow;
+import java.util.Comparator;
+import java.util.List;
+
 /**
  * What a search optimises: a metric from the training logs (val_accuracy, val_loss, ...) and a direction.
  * The direction is inferred for accuracy-like (max) and loss- or error-like (min) names and required otherwise.
@@ -41,4 +45,12 @@ public record Objective(String metric, boolean maximize) {
     }
 
     public String direction() { return maximize ? "max" : "min"; }
+
+    /** The top complete trials by this objective, best first; equal values keep trial order. */
+    public List<TrialRow> best(List<TrialRow> trials, int top) {
+        Comparator<TrialRow> byValue = Comparator.comparingDouble(TrialRow::objective);
+        if (maximize) byValue = byValue.reversed();
+        return trials.stream().filter(r -> r.state() == TrialState.COMPLETE && !Double.isNaN(r.objective()))
+                .sorted(byValue.thenComparingInt(TrialRow::number)).limit(top).toList();
+    }
 }

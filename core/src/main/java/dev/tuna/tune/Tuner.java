@@ -288,11 +288,8 @@ public final class Tuner {
 
     /** The best complete trial so far, or null. */
     public TrialRow best() {
-        TrialRow best = null;
-        for (TrialRow r : store.trials()) {
-            if (r.state() == TrialState.COMPLETE && (best == null || tune.objective().better(r.objective(), best.objective()))) best = r;
-        }
-        return best;
+        List<TrialRow> best = tune.objective().best(store.trials(), 1);
+        return best.isEmpty() ? null : best.getFirst();
     }
 
     private record ExecutionResult(double objective, int bestEpoch, int epochs, Map<String, Object> used) {}
