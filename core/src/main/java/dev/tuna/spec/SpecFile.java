@@ -35,6 +35,15 @@ public final class SpecFile {
     }
 
     public static SpecNode parse(String name, String text, List<String> overrides, HyperResolver resolver) {
+        return new SpecNode(name, "", parseRaw(name, text, overrides), resolver);
+    }
+
+    /**
+     * The spec as plain maps and lists with the overrides applied and no hyperparameter resolved: parse it once
+     * and wrap it in a {@link SpecNode} per resolver (the tuner reads one spec under many configurations).
+     * Reading a spec never changes this tree.
+     */
+    public static Map<String, Object> parseRaw(String name, String text, List<String> overrides) {
         Object root;
         try {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
@@ -49,7 +58,7 @@ public final class SpecFile {
         if (!(root instanceof Map)) throw new BadInputException(name + ": expected a mapping at the top level (data:, model:, train:)");
         Map<String, Object> map = deepCopy(root);
         for (String o : overrides == null ? List.<String>of() : overrides) apply(name, map, o);
-        return new SpecNode(name, "", map, resolver);
+        return map;
     }
 
     @SuppressWarnings("unchecked")

@@ -8,6 +8,7 @@ import dev.tuna.spec.HyperForm;
 import dev.tuna.spec.JobSpec;
 import dev.tuna.spec.ModelFactory;
 import dev.tuna.spec.SpecFile;
+import dev.tuna.spec.SpecNode;
 import dev.tuna.tensor.Shape;
 import java.util.List;
 import java.util.Map;
@@ -20,18 +21,17 @@ import java.util.Map;
  */
 public final class SpecHyperModel implements HyperModel {
     private final String file;
-    private final String text;
-    private final List<String> overrides;
+    /** The YAML parsed once; each trial resolves its forms over this tree, which reading never changes. */
+    private final Map<String, Object> spec;
 
     public SpecHyperModel(String file, String text, List<String> overrides) {
         this.file = file;
-        this.text = text;
-        this.overrides = List.copyOf(overrides);
+        this.spec = SpecFile.parseRaw(file, text, overrides);
     }
 
     /** The job with this trial's values, every form it meets declared in hp's space. */
     public JobSpec resolve(HyperParameters hp) {
-        return JobSpec.from(SpecFile.parse(file, text, overrides, form -> {
+        return JobSpec.from(new SpecNode(file, "", spec, form -> {
             try {
                 return hp.value(toHyperparameter(form));
             } catch (IllegalArgumentException e) {
