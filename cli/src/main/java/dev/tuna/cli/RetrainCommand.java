@@ -1,18 +1,14 @@
 package dev.tuna.cli;
 
 import dev.tuna.backend.Backend;
-import dev.tuna.data.Json;
 import dev.tuna.data.Split;
 import dev.tuna.errors.BadInputException;
-import dev.tuna.spec.HyperResolver;
 import dev.tuna.spec.JobSpec;
-import dev.tuna.spec.SpecFile;
 import dev.tuna.train.ProgressListener;
 import dev.tuna.tune.HyperModel;
 import dev.tuna.tune.Objective;
 import dev.tuna.tune.Retrainer;
 import dev.tuna.tune.SearchSpace;
-import dev.tuna.tune.SpecHyperModel;
 import dev.tuna.tune.study.RetrainRow;
 import dev.tuna.tune.study.StudyStore;
 import dev.tuna.tune.study.TrialRow;
@@ -63,21 +59,16 @@ public final class RetrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (StudyStore store = study.open()) {
             Objective objective = BestCommand.objectiveOf(store);
-            String text = store.meta("spec");
-            String name = store.meta("spec_file") == null ? study.dir.resolve("spec.yaml").toString() : store.meta("spec_file");
-            @SuppressWarnings("unchecked")
-            List<String> overrides = store.meta("overrides") == null ? List.of() : (List<String>) Json.parse(store.meta("overrides"));
-            JobSpec base = JobSpec.from(SpecFile.parse(name, text, overrides, HyperResolver.DEFAULTS));
+            StudySpec job = StudySpec.of(store, study.dir);
+            JobSpec base = job.base();
+            String name = job.name();
             List<TrialRow> best = objective.best(store.trials(), top);
             if (best.isEmpty()) throw new BadInputException("--study " + study.dir + ": no complete trial to retrain yet");
             Backend backend = DeviceChoice.backend(common.device, common.precision, err);
-            String javaModel = store.meta("hypermodel");
-            HyperModel hm = javaModel == null || javaModel.isEmpty() ? new SpecHyperModel(name, text, overrides) : HyperModels.load(javaModel);
-            SearchSpace space = new SearchSpace();
+            HyperModel hm = job.hyperModel();
             Path models = study.dir.resolve("models");
             try (DataBundle data = DataBundle.load(base)) {
-                hm.declare(space, Map.of(), data.inputShape(), data.numClasses(), base.train());
-                for (TrialRow r : store.trials()) hm.declare(space, r.values(), data.inputShape(), data.numClasses(), base.train());
+                SearchSpace space = job.space(store.trials(), data);
                 if (data.test() == null) throw new BadInputException(name + ": data: retrain scores on a test set; give data.test");
                 Split split = data.split();
                 Files.createDirectories(models);

@@ -17,15 +17,21 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
     /** validation: {last: N} or {fraction: f}. */
     public record ValidationSpec(int last, double fraction) {}
 
-    /** model: {type: mlp|cnn, layers: [...], optimizer, learning_rate}, or a built-in's settings instead of layers ({@link BuiltinModels}). */
-    public record ModelSpec(String type, List<SpecNode> layers, String optimizer, Map<String, Object> optimizerOptions) {}
+    /**
+     * model: {type: mlp|cnn, layers: [...], optimizer, learning_rate}, or a built-in's settings instead of layers
+     * ({@link BuiltinModels}); or {type: gbt|random_forest, XGBoost's parameters} for trees ({@code trees} non-null).
+     */
+    public record ModelSpec(String type, List<SpecNode> layers, String optimizer, Map<String, Object> optimizerOptions,
+                            dev.tuna.trees.TreeSpec trees) {
+        public boolean isTrees() { return trees != null; }
+    }
 
     /** train: {epochs, batch_size, seed, early_stopping: {monitor, mode, patience, min_delta, restore_best_weights}}. */
     public record TrainSpec(int epochs, int batchSize, long seed, EarlyStop earlyStopping) {}
 
     public record EarlyStop(String monitor, String mode, int patience, double minDelta, boolean restoreBestWeights) {}
 
-    private static final Set<String> TOP = Set.of("data", "validation", "model", "train", "tune", "name", "description");
+    private static final Set<String> TOP = Set.of("data", "validation", "model", "train", "tune", "ensemble", "name", "description");
 
     public static JobSpec from(SpecNode root) {
         root.checkKeys(TOP);
@@ -58,7 +64,12 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
 
     private static ModelSpec model(SpecNode n) {
         String type = n.get("type").asString("mlp");
-        if (!type.equals("mlp") && !type.equals("cnn")) throw n.get("type").error("expected mlp or cnn");
+        if (dev.tuna.trees.TreeSpec.KINDS.contains(type)) {
+            Map<String, Object> rest = new java.util.LinkedHashMap<>(n.asMap());
+            rest.remove("type");
+            return new ModelSpec(type, List.of(), null, Map.of(), dev.tuna.trees.TreeSpec.from(type, n.derived(n.path(), rest)));
+        }
+        if (!type.equals("mlp") && !type.equals("cnn")) throw n.get("type").error("expected mlp, cnn, gbt or random_forest");
         Set<String> keys = new java.util.HashSet<>(Set.of("type", "layers", "optimizer", "learning_rate"));
         boolean builtin = !n.has("layers");
         if (builtin) keys.addAll(type.equals("mlp") ? BuiltinModels.MLP_KEYS : BuiltinModels.CNN_KEYS);
@@ -85,7 +96,7 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
             if (!(lr > 0)) throw n.get("learning_rate").error("expected a positive number");
             options.put("learning_rate", lr);
         }
-        return new ModelSpec(type, layers, optName, options);
+        return new ModelSpec(type, layers, optName, options, null);
     }
 
     private static TrainSpec train(SpecNode n) {

@@ -28,6 +28,9 @@ public interface HyperModel {
         return Optimizers.create(name, options, model.arena());
     }
 
+    /** The tree ensemble this configuration trains instead of a network (a spec with type gbt or random_forest), or null. */
+    default dev.tuna.trees.TreeSpec trees(HyperParameters hp) { return null; }
+
     /** The training settings (epochs, batch size, early stopping); by default the spec's. */
     default JobSpec.TrainSpec train(HyperParameters hp, JobSpec.TrainSpec base) { return base; }
 

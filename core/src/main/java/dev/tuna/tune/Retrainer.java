@@ -27,6 +27,17 @@ import java.util.Map;
 public final class Retrainer {
     public record Result(int bestEpoch, double bestValLoss, int finalEpochs, Evaluation test, Path model) {}
 
+    /** Looks at the models along the way (an ensemble takes their predictions). */
+    public interface Observer {
+        Observer NONE = new Observer() {};
+
+        /** In the first phase, whenever val_loss reaches a new low: the model trained on the training split alone. */
+        default void onNewBestEpoch(int epoch, Trainer trainer) {}
+
+        /** After the second phase: the model trained on training + validation data. */
+        default void onFinalModel(Trainer trainer) {}
+    }
+
     private final HyperModel hyperModel;
     private final JobSpec base;
     private final SearchSpace space;
@@ -62,6 +73,12 @@ public final class Retrainer {
      */
     public Result retrain(Map<String, Object> values, long seed, Dataset train, Dataset validation, Dataset all, Dataset test,
                           Shape inputShape, int numClasses, Path modelFile, Map<String, String> metadata, ProgressListener progress) {
+        return retrain(values, seed, train, validation, all, test, inputShape, numClasses, modelFile, metadata, progress, Observer.NONE);
+    }
+
+    public Result retrain(Map<String, Object> values, long seed, Dataset train, Dataset validation, Dataset all, Dataset test,
+                          Shape inputShape, int numClasses, Path modelFile, Map<String, String> metadata, ProgressListener progress,
+                          Observer observer) {
         HyperParameters hp = new HyperParameters(space, space.normalize(values));
         int best;
         double bestLoss;
@@ -70,7 +87,19 @@ public final class Retrainer {
              Trainer trainer = new Trainer(model, hyperModel.optimizer(hp, model), backend, seed)) {
             JobSpec.TrainSpec ts = hyperModel.train(hp, base.train());
             batch = ts.batchSize();
-            List<Callback> es = List.of(new EarlyStopping("val_loss", "min", patience, 0, false));
+            Callback watch = new Callback() {
+                double low = Double.POSITIVE_INFINITY;
+
+                @Override
+                public void onEpochEnd(int epoch, Map<String, Double> logs, Trainer t) {
+                    double vl = logs.getOrDefault("val_loss", Double.NaN);
+                    if (vl < low) {
+                        low = vl;
+                        observer.onNewBestEpoch(epoch + 1, t);
+                    }
+                }
+            };
+            List<Callback> es = List.of(watch, new EarlyStopping("val_loss", "min", patience, 0, false));
             History h = trainer.fit(train, validation, maxEpochs, batch, es, progress);
             double[] vl = h.series("val_loss");
             best = bestEpoch(vl);
@@ -81,6 +110,7 @@ public final class Retrainer {
         try (Model model = hyperModel.build(hp2, inputShape, numClasses, seed);
              Trainer trainer = new Trainer(model, hyperModel.optimizer(hp2, model), backend, seed)) {
             trainer.fit(all, null, epochs, batch, List.of(), progress);
+            observer.onFinalModel(trainer);
             Evaluation t = test == null ? null : trainer.evaluate(test, 512);
             if (modelFile != null) {
                 java.util.Map<String, String> meta = new java.util.LinkedHashMap<>(metadata);

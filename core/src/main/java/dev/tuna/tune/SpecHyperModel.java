@@ -67,6 +67,9 @@ public final class SpecHyperModel implements HyperModel {
     }
 
     @Override
+    public dev.tuna.trees.TreeSpec trees(HyperParameters hp) { return resolve(hp).model().trees(); }
+
+    @Override
     public Model build(HyperParameters hp, Shape inputShape, int numClasses, long seed) {
         return ModelFactory.build(resolve(hp).model(), inputShape, numClasses, seed);
     }

@@ -14,6 +14,8 @@ import dev.tuna.train.EarlyStopping;
 import dev.tuna.train.History;
 import dev.tuna.train.ProgressListener;
 import dev.tuna.train.Trainer;
+import dev.tuna.trees.TreeSpec;
+import dev.tuna.trees.XgbModel;
 import dev.tuna.tune.study.StudyStore;
 import dev.tuna.tune.study.TrialRow;
 import java.io.IOException;
@@ -297,6 +299,8 @@ public final class Tuner {
     private ExecutionResult execute(TrialRow row, Map<String, Object> values, int e, int executions, Data data, Path dir, boolean parallel) {
         long execSeed = row.seed() + e;
         HyperParameters hp = new HyperParameters(space, values);
+        TreeSpec trees = hyperModel.trees(hp);
+        if (trees != null) return executeTrees(row, trees, hp, e, executions, data, dir);
         int initialEpoch = row.meta().get("initial_epoch") instanceof Number n ? n.intValue() : 0;
         try (Model model = hyperModel.build(hp, data.inputShape(), data.numClasses(), execSeed)) {
             Optimizer opt = hyperModel.optimizer(hp, model);
@@ -330,6 +334,53 @@ public final class Tuner {
             Safetensors.write(dir.resolve("execution-" + e + ".safetensors"), state, Map.of("format", "tuna", "trial", String.valueOf(row.number()),
                     "epochs", String.valueOf(initialEpoch + h.epochCount()), "optimizer_iterations", String.valueOf(opt.iterations())));
             return new ExecutionResult(best[0], bestEpoch[0], initialEpoch + h.epochCount(), hp.values());
+        }
+    }
+
+    /**
+     * One execution of a tree trial: XGBoost's boosting rounds play the part of epochs (each is recorded with the
+     * same four metrics), boosting stops early when val_loss has not improved for early_stopping_rounds, and the
+     * booster is saved in XGBoost's format as the trial's checkpoint.
+     */
+    private ExecutionResult executeTrees(TrialRow row, TreeSpec spec, HyperParameters hp, int e, int executions, Data data, Path dir) {
+        if (row.meta().get("resume_from") != null || row.meta().get("epochs") != null) {
+            throw new BadInputException("oracle " + tune.oracle() + ": hyperband schedules epochs, which tree models do not have; use random, grid, bayesian or genetic");
+        }
+        long execSeed = row.seed() + e;
+        ProgressListener progress = listener.progress(row.number(), e, executions);
+        int rounds = spec.rounds();
+        double[] best = {Double.NaN};
+        int[] bestRound = {-1};
+        double[] bestLoss = {Double.POSITIVE_INFINITY};
+        int[] sinceBest = {0};
+        long[] t0 = {System.nanoTime()};
+        progress.onEpochBegin(0, rounds, 1);
+        try (XgbModel model = XgbModel.fit(spec, data.train(), data.validation(), rounds, execSeed, (r, logs, validation) -> {
+            double seconds = (System.nanoTime() - t0[0]) / 1e9;
+            logs.put("time", seconds);
+            store.addEpoch(row.number(), e, r, logs);
+            progress.onEpochEnd(r, rounds, logs, seconds);
+            Double v = logs.get(tune.objective().metric());
+            if (v != null && tune.objective().better(v, best[0])) {
+                best[0] = v;
+                bestRound[0] = r;
+            }
+            double vl = logs.getOrDefault("val_loss", Double.NaN);
+            if (vl < bestLoss[0]) {
+                bestLoss[0] = vl;
+                sinceBest[0] = 0;
+            } else {
+                sinceBest[0]++;
+            }
+            boolean go = r + 1 < rounds && !(spec.earlyStoppingRounds() > 0 && sinceBest[0] >= spec.earlyStoppingRounds());
+            if (go) {
+                t0[0] = System.nanoTime();
+                progress.onEpochBegin(r + 1, rounds, 1);
+            }
+            return go;
+        })) {
+            model.save(dir.resolve("execution-" + e + ".ubj"));
+            return new ExecutionResult(best[0], bestRound[0], model.rounds(), hp.values());
         }
     }
 

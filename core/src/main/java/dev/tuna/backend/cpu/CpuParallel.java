@@ -88,6 +88,14 @@ public final class CpuParallel {
         return THREADS;
     }
 
+    /**
+     * Threads that work started from this thread may use: 1 inside {@link #serially} (a tuner worker that has one
+     * core to itself), else {@link #threads()}. For libraries with their own thread pools, such as XGBoost.
+     */
+    public static int threadsHere() {
+        return SERIAL.get() || Thread.currentThread() instanceof Worker ? 1 : THREADS;
+    }
+
     /** Start of chunk {@code i} of {@code chunks} over {@code [0, n)}. */
     static int chunkStart(int n, int chunks, int i) {
         return (int) ((long) n * i / chunks);

@@ -1,0 +1,81 @@
+package dev.tuna.ensemble;
+
+import dev.tuna.data.Json;
+import dev.tuna.errors.BadInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A saved ensemble: a folder with {@value #FILE} and one model file per member (safetensors for networks, XGBoost's
+ * UBJSON for trees). Each member keeps its recipe, what rebuilds it: for a network the spec's text, its --set
+ * overrides or Java hypermodel class, and the configuration's values; for trees XGBoost's parameters. The class
+ * names and feature shape let {@code tuna predict} check new data against what the members were trained on.
+ */
+public record EnsembleManifest(String method, List<String> classNames, List<Integer> featureShape, List<Member> members) {
+    public static final String FILE = "ensemble.json";
+    public static final String FORMAT = "tuna-ensemble-1";
+
+    /** kind: neural, gbt or random_forest; file: relative to the ensemble's folder. */
+    public record Member(String name, String kind, double weight, String file, Map<String, Object> recipe) {}
+
+    public void write(Path dir) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("method", method);
+        m.put("class_names", classNames);
+        m.put("feature_shape", featureShape);
+        List<Object> ms = new ArrayList<>();
+        for (Member x : members) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", x.name);
+            e.put("kind", x.kind);
+            e.put("weight", x.weight);
+            e.put("file", x.file);
+            e.put("recipe", x.recipe);
+            ms.add(e);
+        }
+        m.put("members", ms);
+        try {
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve(FILE + ".tmp");
+            Files.writeString(tmp, Json.write(m));
+            Files.move(tmp, dir.resolve(FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new BadInputException(dir + ": cannot write the ensemble: " + e.getMessage());
+        }
+    }
+
+    /** The folder an ensemble lives in, given the folder or its manifest file. */
+    public static Path folder(Path dirOrFile) {
+        return Files.isDirectory(dirOrFile) ? dirOrFile : dirOrFile.toAbsolutePath().getParent();
+    }
+
+    @SuppressWarnings("unchecked")
+    public static EnsembleManifest read(Path dirOrFile) {
+        Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
+        if (!Files.isRegularFile(file)) throw new BadInputException("--model " + dirOrFile + ": no ensemble here (expected " + file + "; run tuna ensemble first)");
+        try {
+            Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(file));
+            if (!FORMAT.equals(m.get("format"))) throw new BadInputException(file + ": format: expected " + FORMAT + ", got '" + m.get("format") + "'");
+            List<Member> members = new ArrayList<>();
+            for (Object o : (List<Object>) m.get("members")) {
+                Map<String, Object> e = (Map<String, Object>) o;
+                members.add(new Member((String) e.get("name"), (String) e.get("kind"), ((Number) e.get("weight")).doubleValue(),
+                        (String) e.get("file"), (Map<String, Object>) e.get("recipe")));
+            }
+            List<Integer> shape = new ArrayList<>();
+            for (Object d : (List<Object>) m.get("feature_shape")) shape.add(((Number) d).intValue());
+            return new EnsembleManifest((String) m.get("method"), (List<String>) m.get("class_names"), shape, members);
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read: " + e.getMessage());
+        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+            if (e instanceof BadInputException b) throw b;
+            throw new BadInputException(file + ": not a tuna ensemble manifest (" + e.getMessage() + ")");
+        }
+    }
+}

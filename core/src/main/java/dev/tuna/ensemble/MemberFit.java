@@ -1,0 +1,88 @@
+package dev.tuna.ensemble;
+
+import dev.tuna.data.Dataset;
+import dev.tuna.tensor.Shape;
+import dev.tuna.train.ProgressListener;
+import dev.tuna.train.Trainer;
+import dev.tuna.trees.TreeSpec;
+import dev.tuna.trees.XgbModel;
+import dev.tuna.tune.Retrainer;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Fits one ensemble member in the two phases of {@code tuna retrain}. Phase one trains on the training split alone,
+ * stopping early on val_loss; the member's validation predictions come from its best epoch (or boosting round), so
+ * they are honest predictions of a model that never trained on those rows. Phase two trains afresh on training +
+ * validation data for int(1.2 x best) epochs (or rounds) and predicts the test set: that model is the one the
+ * ensemble keeps. The test set is only ever predicted, never trained or chosen on.
+ */
+public final class MemberFit {
+    private MemberFit() {}
+
+    /** The validation predictions of phase one, the test predictions of phase two, and the two lengths. */
+    public record Result(Probabilities validation, Probabilities test, int bestEpoch, int finalEpochs) {}
+
+    private static final int PREDICT_BATCH = 512;
+
+    /** A network configuration through the retrainer (its patience and epoch limit); the final model goes to modelFile. */
+    public static Result neural(Retrainer retrainer, Map<String, Object> values, long seed, Dataset train, Dataset validation, Dataset all,
+                                Dataset test, Shape inputShape, int numClasses, Path modelFile, Map<String, String> metadata,
+                                ProgressListener progress) {
+        Probabilities[] val = new Probabilities[1];
+        Probabilities[] tst = new Probabilities[1];
+        Retrainer.Result r = retrainer.retrain(values, seed, train, validation, all, null, inputShape, numClasses, modelFile, metadata, progress,
+                new Retrainer.Observer() {
+                    @Override
+                    public void onNewBestEpoch(int epoch, Trainer trainer) { val[0] = predict(trainer, validation); }
+
+                    @Override
+                    public void onFinalModel(Trainer trainer) { tst[0] = predict(trainer, test); }
+                });
+        return new Result(val[0], tst[0], r.bestEpoch(), r.finalEpochs());
+    }
+
+    static Probabilities predict(Trainer trainer, Dataset data) {
+        try (Arena a = Arena.ofConfined()) {
+            return Probabilities.of(trainer.predict(data.x(), PREDICT_BATCH, a));
+        }
+    }
+
+    /** Listens to boosting rounds (both phases); the default says nothing. */
+    public interface RoundProgress {
+        void onRound(String phase, int round, int rounds, Map<String, Double> logs);
+    }
+
+    /**
+     * Trees: boosting stops when val_loss has not improved for early_stopping_rounds and keeps the best round's
+     * validation predictions; a forest is one round. The final booster is saved in XGBoost's format.
+     */
+    public static Result trees(TreeSpec spec, long seed, Dataset train, Dataset validation, Dataset all, Dataset test, Path modelFile,
+                               RoundProgress progress) {
+        Probabilities[] val = new Probabilities[1];
+        int[] best = {0};
+        double[] low = {Double.POSITIVE_INFINITY};
+        int rounds = spec.rounds();
+        try (XgbModel m = XgbModel.fit(spec, train, validation, rounds, seed, (r, logs, pv) -> {
+            if (progress != null) progress.onRound("train", r, rounds, logs);
+            double vl = logs.get("val_loss");
+            if (vl < low[0] || val[0] == null) {
+                low[0] = vl;
+                best[0] = r + 1;
+                val[0] = pv;
+            }
+            return !(spec.earlyStoppingRounds() > 0 && r + 1 - best[0] >= spec.earlyStoppingRounds());
+        })) {
+            // Fitting ends here: phase one's booster only supplied validation predictions.
+        }
+        int finalRounds = spec.forest() ? 1 : Retrainer.finalEpochs(best[0]);
+        try (XgbModel m = XgbModel.fit(spec, all, null, finalRounds, seed, (r, logs, pv) -> {
+            if (progress != null) progress.onRound("train+val", r, finalRounds, logs);
+            return true;
+        })) {
+            if (modelFile != null) m.save(modelFile);
+            return new Result(val[0], m.predict(test.x()), best[0], finalRounds);
+        }
+    }
+}

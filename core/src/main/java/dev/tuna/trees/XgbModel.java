@@ -1,0 +1,169 @@
+package dev.tuna.trees;
+
+import dev.tuna.backend.cpu.CpuParallel;
+import dev.tuna.data.Dataset;
+import dev.tuna.ensemble.Probabilities;
+import dev.tuna.tensor.Tensor;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import ml.dmlc.xgboost4j.LabeledPoint;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+
+/**
+ * A classifier trained by XGBoost (the real library, through its Java binding) on a data set's flattened features.
+ * Rows reach XGBoost one at a time through its iterator constructor, so the features are never copied onto the
+ * Java heap whole (a 60000 x 784 float array would be 188 MB of a 512 MB heap). The booster is closed with the
+ * model; its native memory does not outlive it.
+ */
+public final class XgbModel implements AutoCloseable {
+    /** What training observed after each boosting round (train metrics come from XGBoost's cached predictions). */
+    public interface RoundListener {
+        /**
+         * After round r (0-based): logs holds loss, accuracy, val_loss and val_accuracy, validation the class
+         * probabilities on the validation rows (null without validation data); return false to stop.
+         */
+        boolean onRound(int round, Map<String, Double> logs, Probabilities validation);
+    }
+
+    private final Booster booster;
+    private final int classes;
+    private final int features;
+
+    private XgbModel(Booster booster, int features, int classes) {
+        this.booster = booster;
+        this.features = features;
+        this.classes = classes;
+    }
+
+    public int classes() { return classes; }
+
+    public int features() { return features; }
+
+    public int rounds() {
+        try {
+            return booster.getNumBoostedRound();
+        } catch (XGBoostError e) {
+            throw new IllegalStateException("XGBoost: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Trains up to {@code rounds} rounds (or spec.rounds() when rounds <= 0) on train, scoring validation (when given)
+     * after every round for the listener. The listener sees the model after each round and can stop it.
+     */
+    public static XgbModel fit(TreeSpec spec, Dataset train, Dataset validation, int rounds, long seed, RoundListener listener) {
+        int classes = Math.max(train.numClasses(), validation == null ? 0 : validation.numClasses());
+        if (classes < 2) throw new IllegalArgumentException("trees need at least 2 classes, the data has " + classes);
+        int features = Math.toIntExact(train.x().shape().rowSize());
+        int toRun = rounds > 0 ? rounds : spec.rounds();
+        DMatrix dtrain = null, dval = null;
+        try {
+            dtrain = matrix(train.x(), train.y());
+            dval = validation == null ? null : matrix(validation.x(), validation.y());
+            Booster b = XGBoost.train(dtrain, spec.params(features, classes, seed, CpuParallel.threadsHere()), 0, Map.of(), null, null);
+            XgbModel model = new XgbModel(b, features, classes);
+            int[] yTrain = labels(train.y()), yVal = validation == null ? null : labels(validation.y());
+            try {
+                for (int r = 0; r < toRun; r++) {
+                    b.update(dtrain, r);
+                    Map<String, Double> logs = new LinkedHashMap<>();
+                    Probabilities pv = null;
+                    Probabilities pt = Probabilities.of(b.predict(dtrain));
+                    logs.put("loss", pt.logLoss(yTrain));
+                    logs.put("accuracy", pt.accuracy(yTrain));
+                    if (dval != null) {
+                        pv = Probabilities.of(b.predict(dval));
+                        logs.put("val_loss", pv.logLoss(yVal));
+                        logs.put("val_accuracy", pv.accuracy(yVal));
+                    }
+                    if (listener != null && !listener.onRound(r, logs, pv)) break;
+                }
+                return model;
+            } catch (RuntimeException | XGBoostError e) {
+                model.close();
+                throw e;
+            }
+        } catch (XGBoostError e) {
+            throw new IllegalStateException("XGBoost: " + e.getMessage(), e);
+        } finally {
+            if (dtrain != null) dtrain.dispose();
+            if (dval != null) dval.dispose();
+        }
+    }
+
+    /** Class probabilities for every row of x (any shape [n, ...], flattened). */
+    public Probabilities predict(Tensor x) {
+        if (x.shape().rowSize() != features) {
+            throw new IllegalArgumentException("the data has " + x.shape().rowSize() + " features per example, the trees expect " + features);
+        }
+        DMatrix d = null;
+        try {
+            d = matrix(x, null);
+            return Probabilities.of(booster.predict(d));
+        } catch (XGBoostError e) {
+            throw new IllegalStateException("XGBoost: " + e.getMessage(), e);
+        } finally {
+            if (d != null) d.dispose();
+        }
+    }
+
+    /** XGBoost's own model format (UBJSON), readable by XGBoost in any language. */
+    public void save(Path file) {
+        try {
+            Files.write(file, booster.toByteArray("ubj"));
+        } catch (XGBoostError | IOException e) {
+            throw new IllegalStateException("cannot save the trees to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static XgbModel load(Path file, int features, int classes) {
+        try {
+            return new XgbModel(XGBoost.loadModel(Files.readAllBytes(file)), features, classes);
+        } catch (XGBoostError | IOException e) {
+            throw new IllegalArgumentException(file + ": not an XGBoost model: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() { booster.dispose(); }
+
+    static int[] labels(Tensor y) {
+        int[] a = new int[y.dim(0)];
+        for (int i = 0; i < a.length; i++) a[i] = y.data().getAtIndex(ValueLayout.JAVA_INT, i);
+        return a;
+    }
+
+    /** A dense DMatrix (NaN = missing), filled row by row from the native tensor. */
+    private static DMatrix matrix(Tensor x, Tensor y) throws XGBoostError {
+        int n = x.dim(0);
+        int d = Math.toIntExact(x.shape().rowSize());
+        MemorySegment xs = x.data();
+        Iterator<LabeledPoint> rows = new Iterator<>() {
+            int i;
+
+            @Override
+            public boolean hasNext() { return i < n; }
+
+            @Override
+            public LabeledPoint next() {
+                if (i >= n) throw new NoSuchElementException();
+                float[] v = new float[d];
+                MemorySegment.copy(xs, ValueLayout.JAVA_FLOAT, (long) i * d * 4, v, 0, d);
+                float label = y == null ? 0 : y.data().getAtIndex(ValueLayout.JAVA_INT, i);
+                i++;
+                return new LabeledPoint(label, d, null, v);
+            }
+        };
+        return new DMatrix(rows, null, Float.NaN);
+    }
+}
