@@ -38,6 +38,11 @@ import java.util.TreeSet;
 public final class CsvReader {
     private CsvReader() {}
 
+    /** Every column is a feature (data to predict on): the labels of the data set read are all 0. */
+    public static Dataset readUnlabeled(Path path) { return read(path, NO_LABELS, null); }
+
+    private static final String NO_LABELS = "\u0000no labels";
+
     /** Reads the file into a new owning data set; labelColumn may be null for the default. */
     public static Dataset read(Path path, String labelColumn) { return read(path, labelColumn, null); }
 
@@ -238,6 +243,7 @@ public final class CsvReader {
     private static final class Parse {
         final Path path;
         final String labelSpec;
+        final boolean unlabeled;
         final List<String> known;
         String[] header;
         int columns;
@@ -250,7 +256,8 @@ public final class CsvReader {
 
         Parse(Path path, String labelSpec, List<String> known) {
             this.path = path;
-            this.labelSpec = labelSpec == null || labelSpec.isBlank() ? null : labelSpec.trim();
+            this.unlabeled = NO_LABELS.equals(labelSpec);
+            this.labelSpec = unlabeled || labelSpec == null || labelSpec.isBlank() ? null : labelSpec.trim();
             this.known = known;
         }
 
@@ -298,7 +305,7 @@ public final class CsvReader {
             String[] f1 = row.all();
             boolean isHeader;
             boolean byName = labelSpec != null && !isInteger(labelSpec);
-            if (byName || Arrays.stream(f1).anyMatch(s -> s.equalsIgnoreCase("label"))) {
+            if (!unlabeled && (byName || Arrays.stream(f1).anyMatch(s -> s.equalsIgnoreCase("label")))) {
                 isHeader = true;
             } else if (Arrays.stream(f1).allMatch(CsvReader::isNumber)) {
                 isHeader = false;
@@ -314,6 +321,10 @@ public final class CsvReader {
             }
             columns = f1.length;
             if (isHeader) header = f1;
+            if (unlabeled) {
+                labelCol = -1;
+                return;
+            }
             if (columns < 2) {
                 throw new BadInputException(path + " line " + firstNo + ": found " + columns
                         + " column, expected a label column and at least one feature column separated by commas");
@@ -364,7 +375,7 @@ public final class CsvReader {
                 }
                 x.add(v);
             }
-            String label = row.get(labelCol);
+            String label = unlabeled ? "0" : row.get(labelCol);
             if (label.isEmpty()) {
                 throw new BadInputException(path + " line " + lineNo + ", " + column(labelCol) + ": the label is empty");
             }
@@ -375,7 +386,7 @@ public final class CsvReader {
 
         private Dataset build() {
             int n = labels.size();
-            int d = columns - 1;
+            int d = unlabeled ? columns : columns - 1;
             int[] y = new int[n];
             List<String> names;
             if (known != null) {

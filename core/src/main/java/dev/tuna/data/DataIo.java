@@ -11,13 +11,13 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
 /** File helpers shared by the readers: opening possibly gzipped files and one-line I/O error messages. */
-final class DataIo {
+public final class DataIo {
     static final int BUFFER = 1 << 20;
 
     private DataIo() {}
 
     /** Opens a file for reading, transparently gunzipping it when it starts with the gzip magic 1f 8b. */
-    static InputStream open(Path path) throws IOException {
+    public static InputStream open(Path path) throws IOException {
         BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(path), BUFFER);
         raw.mark(2);
         int b0 = raw.read(), b1 = raw.read();

@@ -74,7 +74,6 @@ public record EnsembleManifest(String method, List<String> classNames, List<Inte
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read: " + e.getMessage());
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
-            if (e instanceof BadInputException b) throw b;
             throw new BadInputException(file + ": not a tuna ensemble manifest (" + e.getMessage() + ")");
         }
     }

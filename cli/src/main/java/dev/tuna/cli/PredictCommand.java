@@ -1,0 +1,177 @@
+package dev.tuna.cli;
+
+import dev.tuna.backend.Backend;
+import dev.tuna.data.CsvReader;
+import dev.tuna.data.DataSources;
+import dev.tuna.data.Dataset;
+import dev.tuna.data.Safetensors;
+import dev.tuna.ensemble.EnsembleManifest;
+import dev.tuna.ensemble.Probabilities;
+import dev.tuna.errors.BadInputException;
+import dev.tuna.nn.Model;
+import dev.tuna.tensor.Shape;
+import dev.tuna.train.Trainer;
+import dev.tuna.trees.XgbModel;
+import dev.tuna.tune.HyperParameters;
+import dev.tuna.tune.SearchSpace;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Predicts with a saved ensemble: every member rebuilt from its recipe and model file, the members' class
+ * probabilities blended with the ensemble's weights, one CSV row per example. Labelled data is also scored.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Predict classes with a saved ensemble (made by tuna ensemble); writes CSV.")
+public final class PredictCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--model", paramLabel = "ENSEMBLE", required = true, description = "an ensemble folder (or its ensemble.json)")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "FILE", required = true,
+            description = "examples to predict: a CSV file (with or without a label column), IDX or NPY features with --labels, or fashion-mnist for its test set")
+    String data;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "labels for IDX or NPY features")
+    Path labels;
+
+    @Option(names = "--format", description = "csv, idx or npy (default: from the file name)")
+    String format;
+
+    @Option(names = "--label", paramLabel = "COLUMN", description = "the CSV label column, by header name or 0-based index (default: the column named label, else the first)")
+    String label;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "where to write the predictions (default: ${DEFAULT-VALUE})", defaultValue = "predictions.csv")
+    Path out;
+
+    @Override
+    public Integer call() {
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        EnsembleManifest m = EnsembleManifest.read(model);
+        Path dir = EnsembleManifest.folder(model);
+        int[] dims = m.featureShape().stream().mapToInt(Integer::intValue).toArray();
+        Shape inputShape = Shape.of(dims);
+        int classes = m.classNames().size();
+        try (Dataset d = load(Math.toIntExact(inputShape.size()), m.classNames())) {
+            if (d.x().shape().rowSize() != inputShape.size()) {
+                throw new BadInputException("--data " + data + ": " + d.x().shape().rowSize() + " features per example; the ensemble was trained on "
+                        + inputShape.size() + " " + inputShape);
+            }
+            int[] batch = new int[dims.length + 1];
+            batch[0] = d.size();
+            System.arraycopy(dims, 0, batch, 1, dims.length);
+            var x = d.x().reshape(Shape.of(batch));
+            Backend backend = DeviceChoice.backend(common.device, common.precision, err);
+            List<Probabilities> preds = new ArrayList<>();
+            double[] w = new double[m.members().size()];
+            for (int i = 0; i < w.length; i++) {
+                EnsembleManifest.Member mem = m.members().get(i);
+                w[i] = mem.weight();
+                if (w[i] == 0) {
+                    preds.add(new Probabilities(d.size(), classes, new float[d.size() * classes]));
+                    continue;
+                }
+                Path file = dir.resolve(mem.file());
+                if (!Files.isRegularFile(file)) throw new BadInputException(model + ": member '" + mem.name() + "': missing model file " + file);
+                preds.add(mem.kind().equals("neural") ? neural(mem, file, x, inputShape, classes, backend) : trees(file, x, classes));
+            }
+            Probabilities p = Probabilities.blend(preds, w);
+            write(p, m.classNames());
+            o.printf("Wrote %d predictions to %s%n", p.rows(), out);
+            if (hasLabels) {
+                int[] y = EnsembleCommand.labels(d.y());
+                o.printf("accuracy %.4f, log-loss %.4f on %d labelled examples%n", p.accuracy(y), p.logLoss(y), y.length);
+            }
+        }
+        o.flush();
+        return Main.EXIT_OK;
+    }
+
+    private boolean hasLabels = true;
+
+    private Dataset load(int features, List<String> classNames) {
+        if (data.equals("fashion-mnist")) return DataSources.fashionMnist(false, DataSources.findFashionMnist());
+        Path p = Path.of(data);
+        if (!Files.isRegularFile(p)) throw new BadInputException("--data " + data + ": no such file");
+        String fmt = format != null ? format : DataSources.inferFormat(p);
+        if ("csv".equals(fmt) && label == null && columns(p) == features) {
+            hasLabels = false;
+            return CsvReader.readUnlabeled(p);
+        }
+        return DataSources.fromFiles(p, labels, fmt, label, classNames);
+    }
+
+    /** Fields on the first non-blank line of a CSV file (a header or the first row). */
+    private static int columns(Path p) {
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(dev.tuna.data.DataIo.open(p), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) if (!line.isBlank()) return line.split(",", -1).length;
+            return 0;
+        } catch (IOException e) {
+            throw new BadInputException("--data " + p + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private static Probabilities neural(EnsembleManifest.Member mem, Path file, dev.tuna.tensor.Tensor x, Shape inputShape, int classes, Backend backend) {
+        Map<String, Object> r = mem.recipe();
+        @SuppressWarnings("unchecked")
+        StudySpec job = StudySpec.of((String) r.get("spec_file"), (String) r.get("spec"), (List<String>) r.get("overrides"), (String) r.get("hypermodel"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> values = (Map<String, Object>) r.get("values");
+        SearchSpace space = new SearchSpace();
+        job.hyperModel().declare(space, values, inputShape, classes, job.base().train());
+        HyperParameters hp = new HyperParameters(space, space.normalize(values));
+        try (Model net = job.hyperModel().build(hp, inputShape, classes, 0);
+             Trainer t = new Trainer(net, null, backend, 0);
+             Arena a = Arena.ofConfined()) {
+            net.loadStateDict(Safetensors.read(file, a));
+            return Probabilities.of(t.predict(x, 512, a));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(file + ": member '" + mem.name() + "': " + e.getMessage());
+        }
+    }
+
+    private static Probabilities trees(Path file, dev.tuna.tensor.Tensor x, int classes) {
+        try (XgbModel t = XgbModel.load(file, Math.toIntExact(x.shape().rowSize()), classes)) {
+            return t.predict(x);
+        }
+    }
+
+    private void write(Probabilities p, List<String> classNames) {
+        try {
+            if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
+            try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                StringBuilder h = new StringBuilder("row,prediction");
+                for (String c : classNames) h.append(",p_").append(c.replace(',', '_'));
+                w.write(h.append('\n').toString());
+                StringBuilder s = new StringBuilder();
+                for (int i = 0; i < p.rows(); i++) {
+                    s.setLength(0);
+                    s.append(i).append(',').append(classNames.get(p.argmax(i)).replace(',', '_'));
+                    for (int c = 0; c < p.classes(); c++) s.append(',').append(String.format("%.6f", p.get(i, c)));
+                    w.write(s.append('\n').toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new BadInputException("--out " + out + ": cannot write: " + e.getMessage());
+        }
+    }
+}
