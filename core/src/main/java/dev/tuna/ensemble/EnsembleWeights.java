@@ -52,16 +52,20 @@ public final class EnsembleWeights {
     /**
      * Ensemble selection (Caruana, Niculescu-Mizil, Crew and Ksikes, ICML 2004), as auto-sklearn and AutoGluon
      * run it: start from an empty bag; {@code rounds} times, add the member (with replacement) whose addition gives
-     * the bag's averaged probabilities the lowest validation log-loss, ties to the lower index. A member's weight is
-     * the number of times it was picked over {@code rounds}. Picking with replacement lets a strong member count
-     * several times and makes the greedy search stable; a member that never helps gets weight 0.
+     * the bag's averaged probabilities the lowest validation log-loss, ties to the lower index. Then keep the
+     * shortest prefix of those picks with the lowest loss (AutoGluon's use_best), so the result is never worse on
+     * validation than the best single member, which is always the first pick. A member's weight is the number of
+     * times it was picked over the prefix's length; picking with replacement lets a strong member count several
+     * times, and a member that never helps gets weight 0.
      */
     public static double[] caruana(List<Probabilities> validation, int[] labels, int rounds) {
         if (rounds <= 0) throw new IllegalArgumentException("rounds " + rounds + ": expected a positive integer");
         double[][] q = labelColumns(validation, labels);
         int m = q.length, n = labels.length;
         double[] sum = new double[n];
-        int[] picks = new int[m];
+        int[] order = new int[rounds];
+        int bestLength = 0;
+        double bestPrefixLoss = Double.POSITIVE_INFINITY;
         for (int r = 0; r < rounds; r++) {
             int best = -1;
             double bestLoss = Double.POSITIVE_INFINITY;
@@ -73,11 +77,17 @@ public final class EnsembleWeights {
                     best = j;
                 }
             }
-            picks[best]++;
+            order[r] = best;
             for (int i = 0; i < n; i++) sum[i] += q[best][i];
+            if (bestLoss < bestPrefixLoss) {
+                bestPrefixLoss = bestLoss;
+                bestLength = r + 1;
+            }
         }
+        int[] picks = new int[m];
+        for (int r = 0; r < bestLength; r++) picks[order[r]]++;
         double[] w = new double[m];
-        for (int j = 0; j < m; j++) w[j] = (double) picks[j] / rounds;
+        for (int j = 0; j < m; j++) w[j] = (double) picks[j] / bestLength;
         return w;
     }
 
