@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The tuna command: subcommands, version, and the mapping from failures to exit codes and one-line messages. */
 @Command(name = "tuna", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Searches, trains and ensembles neural networks, on the CPU or on GPUs.",
-        subcommands = {TrainCommand.class, TuneCommand.class, TrialsCommand.class, BestCommand.class, RetrainCommand.class, EnsembleCommand.class, PredictCommand.class,
+        subcommands = {TrainCommand.class, TuneCommand.class, TrialsCommand.class, BestCommand.class, RetrainCommand.class, EnsembleCommand.class,
+                PredictCommand.class, ReportCommand.class,
                 DevicesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
