@@ -56,7 +56,7 @@ public final class EnsembleCommand implements Callable<Integer> {
             description = "a study folder (made by tuna tune); repeat it to pool several studies on the same data")
     List<Path> studies;
 
-    @Option(names = "--top", paramLabel = "N", description = "best configurations taken from each study (default: ensemble.top in the spec, else 3)")
+    @Option(names = "--top", paramLabel = "N", description = "best configurations taken from each study (default: ensemble.top in that study's spec, else 3)")
     Integer top;
 
     @Option(names = "--gbt", description = "add XGBoost's gradient-boosted trees and random forest as members (settings: ensemble.gbt and ensemble.random_forest in the spec)")
@@ -65,10 +65,10 @@ public final class EnsembleCommand implements Callable<Integer> {
     @Option(names = "--method", description = "average, caruana (greedy ensemble selection) or random (search over the weight simplex) (default: ensemble.method in the spec, else caruana)")
     String method;
 
-    @Option(names = "--max-epochs", paramLabel = "N", description = "epoch limit for a network member's first phase (default: ensemble.max_epochs, else 50)")
+    @Option(names = "--max-epochs", paramLabel = "N", description = "epoch limit for a network member's first phase (default: ensemble.max_epochs in its study's spec, else 50)")
     Integer maxEpochs;
 
-    @Option(names = "--patience", paramLabel = "N", description = "early-stopping patience on val_loss in the first phase (default: ensemble.patience, else 10)")
+    @Option(names = "--patience", paramLabel = "N", description = "early-stopping patience on val_loss in the first phase (default: ensemble.patience in its study's spec, else 10)")
     Integer patience;
 
     @Option(names = "--out", paramLabel = "DIR", description = "where to save the ensemble (default: the first study's ensemble/ folder)")
@@ -76,6 +76,8 @@ public final class EnsembleCommand implements Callable<Integer> {
 
     @Option(names = "--refit", description = "train every member again instead of reusing the predictions kept in the study")
     boolean refit;
+
+    private static final java.util.Set<String> SECTION_KEYS = java.util.Set.of("top", "method", "max_epochs", "patience", "gbt", "random_forest");
 
     /** One member to fit: its name, kind, the key its predictions are kept under, and how to fit it. */
     private record Plan(String name, String kind, String key, String ext, Map<String, Object> recipe, Fitter fitter) {}
@@ -119,9 +121,7 @@ public final class EnsembleCommand implements Callable<Integer> {
             }
         }
         SpecNode section = first.base().root().get("ensemble");
-        if (!section.isNull()) section.checkKeys(java.util.Set.of("top", "method", "max_epochs", "patience", "gbt", "random_forest"));
-        int n = top != null ? top : section.get("top").asPositiveInt(3);
-        if (n <= 0) throw new BadInputException("--top " + n + ": expected a positive integer");
+        if (!section.isNull()) section.checkKeys(SECTION_KEYS);
         String methodName = method != null ? method : section.get("method").asString("caruana");
         EnsembleWeights.Method how;
         try {
@@ -129,10 +129,9 @@ public final class EnsembleCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--method " + e.getMessage());
         }
-        int epochLimit = maxEpochs != null ? maxEpochs : section.get("max_epochs").asPositiveInt(50);
-        int pat = patience != null ? patience : section.get("patience").asInt(10);
-        if (epochLimit <= 0) throw new BadInputException("--max-epochs " + epochLimit + ": expected a positive integer");
-        if (pat < 0) throw new BadInputException("--patience " + pat + ": expected 0 or more");
+        if (top != null && top <= 0) throw new BadInputException("--top " + top + ": expected a positive integer");
+        if (maxEpochs != null && maxEpochs <= 0) throw new BadInputException("--max-epochs " + maxEpochs + ": expected a positive integer");
+        if (patience != null && patience < 0) throw new BadInputException("--patience " + patience + ": expected 0 or more");
         long seed = common.seed != null ? common.seed : first.base().train().seed();
         Path dest = out != null ? out : homeDir.resolve("ensemble");
         Path memberDir = homeDir.resolve("ensemble").resolve("members");
@@ -148,6 +147,14 @@ public final class EnsembleCommand implements Callable<Integer> {
             for (int s = 0; s < stores.size(); s++) {
                 StudySpec job = specs.get(s);
                 StudyStore store = stores.get(s);
+                // Each study's own ensemble section sets how many of its trials join and how long they train (a
+                // CNN study on a CPU wants fewer epochs than an MLP study); the flags override every study.
+                SpecNode own = job.base().root().get("ensemble");
+                if (!own.isNull()) own.checkKeys(SECTION_KEYS);
+                int n = top != null ? top : own.get("top").asPositiveInt(3);
+                int epochLimit = maxEpochs != null ? maxEpochs : own.get("max_epochs").asPositiveInt(50);
+                int pat = patience != null ? patience : own.get("patience").asInt(10);
+                if (pat < 0) throw own.get("patience").error("expected 0 or more");
                 Objective objective = BestCommand.objectiveOf(store);
                 List<TrialRow> best = objective.best(store.trials(), n);
                 if (best.isEmpty()) throw new BadInputException("--study " + studies.get(s) + ": no complete trial to pool yet");
