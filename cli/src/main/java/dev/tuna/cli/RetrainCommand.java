@@ -50,6 +50,15 @@ public final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--patience", paramLabel = "N", description = "early-stopping patience on val_loss while finding the best epoch (default: ${DEFAULT-VALUE})", defaultValue = "10")
     int patience;
 
+    /** Trees in the same two phases (boosting rounds for epochs), scored the same way. */
+    private static Retrainer.Result retrainTrees(dev.tuna.trees.TreeSpec trees, long seed, Split split, DataBundle data, Path file) {
+        dev.tuna.ensemble.MemberFit.Result m = dev.tuna.ensemble.MemberFit.trees(trees, seed, split.train(), split.validation(), data.full(),
+                data.test(), file, null);
+        int[] yVal = EnsembleCommand.labels(split.validation().y()), yTest = EnsembleCommand.labels(data.test().y());
+        return new Retrainer.Result(m.bestEpoch(), m.validation().logLoss(yVal), m.finalEpochs(),
+                new dev.tuna.train.Evaluation(m.test().logLoss(yTest), m.test().accuracy(yTest), yTest.length), file);
+    }
+
     @Override
     public Integer call() {
         if (top <= 0) throw new BadInputException("--top " + top + ": expected a positive integer");
@@ -80,13 +89,16 @@ public final class RetrainCommand implements Callable<Integer> {
                     TrialRow r = best.get(i);
                     out.printf("Retraining trial %d (rank %d, %s %.4f): %s%n", r.number() + 1, i + 1, objective.metric(), r.objective(), r.values());
                     out.flush();
-                    Path file = models.resolve(String.format("trial-%04d.safetensors", r.number()));
                     Map<String, String> meta = new LinkedHashMap<>();
                     meta.put("spec", name);
                     meta.put("trial", String.valueOf(r.number()));
                     long t0 = System.nanoTime();
-                    Retrainer.Result res = retrainer.retrain(r.values(), r.seed(), split.train(), split.validation(), data.full(), data.test(),
-                            data.inputShape(), data.numClasses(), file, meta, live ? new KerasProgress(out, true) : ProgressListener.SILENT);
+                    dev.tuna.trees.TreeSpec trees = hm.trees(new dev.tuna.tune.HyperParameters(space, space.normalize(r.values())));
+                    Path file = models.resolve(String.format("trial-%04d", r.number()) + (trees != null ? ".ubj" : ".safetensors"));
+                    Retrainer.Result res = trees != null
+                            ? retrainTrees(trees, r.seed(), split, data, file)
+                            : retrainer.retrain(r.values(), r.seed(), split.train(), split.validation(), data.full(), data.test(),
+                                    data.inputShape(), data.numClasses(), file, meta, live ? new KerasProgress(out, true) : ProgressListener.SILENT);
                     out.printf("  best epoch %d (val_loss %.4f); trained on training + validation data for %d epochs; test accuracy %.4f, loss %.4f [%.0fs]%n",
                             res.bestEpoch(), res.bestValLoss(), res.finalEpochs(), res.test().accuracy(), res.test().loss(), (System.nanoTime() - t0) / 1e9);
                     out.flush();

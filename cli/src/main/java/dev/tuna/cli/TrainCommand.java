@@ -63,6 +63,11 @@ public final class TrainCommand implements Callable<Integer> {
             out.printf("Data: %d training, %d validation, %d test examples of shape %s, %d classes%n",
                     split.train().size(), split.validation().size(), data.test() == null ? 0 : data.test().size(),
                     data.inputShape(), data.numClasses());
+            if (job.model().isTrees()) {
+                trainTrees(job.model().trees(), split, data, seed, out);
+                out.flush();
+                return Main.EXIT_OK;
+            }
             try (Model model = ModelFactory.build(job.model(), data.inputShape(), data.numClasses(), seed)) {
                 out.println(model.summary());
                 if (load != null) {
@@ -95,6 +100,42 @@ public final class TrainCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * XGBoost in place of a network: one line per boosting round with the four metrics, boosting stopped when val_loss
+     * has not improved for early_stopping_rounds, then the test score; --save writes XGBoost's own format.
+     */
+    private void trainTrees(dev.tuna.trees.TreeSpec ts, Split split, DataBundle data, long seed, PrintWriter out) {
+        if (load != null) throw new BadInputException("--load " + load + ": tree models train from scratch; --load is for network weights");
+        out.printf("XGBoost %s: %s%n", ts.kind().equals("gbt") ? "gradient-boosted trees" : "random forest", ts.toMap());
+        int rounds = ts.rounds();
+        double[] low = {Double.POSITIVE_INFINITY};
+        int[] best = {0};
+        long[] t0 = {System.nanoTime()};
+        try (dev.tuna.trees.XgbModel m = dev.tuna.trees.XgbModel.fit(ts, split.train(), split.validation(), rounds, seed, (r, logs, pv) -> {
+            out.printf("Round %d/%d - %.1fs - loss: %.4f - accuracy: %.4f - val_loss: %.4f - val_accuracy: %.4f%n", r + 1, rounds,
+                    (System.nanoTime() - t0[0]) / 1e9, logs.get("loss"), logs.get("accuracy"), logs.get("val_loss"), logs.get("val_accuracy"));
+            out.flush();
+            t0[0] = System.nanoTime();
+            if (logs.get("val_loss") < low[0]) {
+                low[0] = logs.get("val_loss");
+                best[0] = r + 1;
+            }
+            boolean stop = ts.earlyStoppingRounds() > 0 && r + 1 - best[0] >= ts.earlyStoppingRounds();
+            if (stop) out.printf("Early stopping after round %d (best round %d)%n", r + 1, best[0]);
+            return !stop;
+        })) {
+            if (data.test() != null) {
+                dev.tuna.ensemble.Probabilities p = m.predict(data.test().x());
+                int[] y = EnsembleCommand.labels(data.test().y());
+                out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", p.accuracy(y), p.logLoss(y), y.length);
+            }
+            if (save != null) {
+                m.save(save);
+                out.println("Saved the trees to " + save + " (XGBoost's UBJSON format)");
+            }
+        }
     }
 
     private static Optimizer optimizer(JobSpec job, Model model) {

@@ -184,6 +184,17 @@ class EnsembleCliTest {
         assertTrue(r.out().contains("tree-study trial"), r.out());
         assertTrue(r.out().contains("ensemble (random)"), r.out());
 
+        // retrain and train take tree specs too.
+        CliTest.Run rt = CliTest.run("retrain", "--study", dir.toString(), "--top", "1");
+        assertEquals(0, rt.code(), rt.err());
+        assertTrue(Files.isDirectory(dir.resolve("models")), rt.out());
+        assertTrue(rt.out().contains(".ubj") && rt.out().contains("test accuracy"), rt.out());
+        Path saved = tmp.resolve("trees.ubj");
+        CliTest.Run tr = CliTest.run("train", trees.toString(), "--save", saved.toString());
+        assertEquals(0, tr.code(), tr.err());
+        assertTrue(tr.out().contains("Round 1/20 - ") && tr.out().contains("Test: accuracy"), tr.out());
+        assertTrue(Files.size(saved) > 0);
+
         CliTest.Run hb = CliTest.run("tune", trees.toString(), "--study", tmp.resolve("hb").toString(), "--oracle", "hyperband");
         assertEquals(2, hb.code(), hb.out() + hb.err());
         assertTrue(hb.err().contains("tree models"), hb.err());
