@@ -26,6 +26,7 @@ public final class ModelFactory {
     private ModelFactory() {}
 
     public static Model build(JobSpec.ModelSpec spec, Shape inputShape, int numClasses, long seed) {
+        if (spec.isTrees()) throw new IllegalStateException("model type " + spec.type() + " is trained by XGBoost, not built as a network");
         try {
             List<Layer> layers = parse(spec, inputShape);
             layers.add(new ClassifierHead(numClasses));
