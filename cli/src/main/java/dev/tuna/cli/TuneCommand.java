@@ -126,7 +126,7 @@ public final class TuneCommand implements Callable<Integer> {
                 out.println();
                 out.println("Search finished: " + s.stopReason() + "; this run completed " + s.completed() + " trials, " + s.failed() + " failed");
                 listener.resultsSummary(store, 3);
-                out.println("Study saved in " + dir + "; next: tuna retrain --study " + dir);
+                out.println("Study saved in " + dir + "; next: tuna retrain --study " + dir + ", or tuna ensemble --study " + dir + " --gbt");
             }
         }
         out.flush();
