@@ -20,5 +20,6 @@ export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
 # The JVM flags every tuna process needs: the Vector API and native (FFM) access.
 # -XX:-UseProfiledLoopPredicate: see the note in core/.../backend/cpu/VectorOps.java (a 10x slowdown without it).
-TUNA_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -XX:-UseProfiledLoopPredicate)
+# XGBoost allocates its dense matrices with sun.misc.Unsafe, which JDK 24+ warns about unless allowed.
+TUNA_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xss4m -XX:-UseProfiledLoopPredicate)
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
