@@ -2,6 +2,8 @@ package dev.tuna.cli;
 
 import dev.tuna.backend.Backend;
 import dev.tuna.backend.Backends;
+import dev.tuna.backend.MixedPrecisionBackend;
+import dev.tuna.backend.Precision;
 import dev.tuna.errors.BadInputException;
 import dev.tuna.tensor.Device;
 import java.io.PrintWriter;
@@ -11,12 +13,22 @@ final class DeviceChoice {
     private DeviceChoice() {}
 
     static Backend backend(String device, String precision, PrintWriter err) {
-        if (!precision.equals("float32")) {
-            if (precision.equals("mixed_float16") || precision.equals("mixed_bfloat16")) {
-                throw new BadInputException("--precision " + precision + ": mixed precision comes with the CUDA backend; this build trains in float32");
-            }
-            throw new BadInputException("--precision " + precision + ": expected float32, mixed_float16 or mixed_bfloat16");
+        Precision p;
+        try {
+            p = Precision.parse(precision);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--precision " + e.getMessage());
         }
+        Backend b = device(device, err);
+        if (!p.mixed()) return b;
+        // On the CPU the policy is emulated: the same roundings a GPU's half-precision storage makes, in f32 storage.
+        err.println("tuna: " + p.id() + " on the CPU is emulated (" + (p.lossScaling() ? "f16 rounding, dynamic loss scaling" : "bf16 rounding")
+                + "); it is for checking a policy, not for speed");
+        err.flush();
+        return new MixedPrecisionBackend(b, p);
+    }
+
+    private static Backend device(String device, PrintWriter err) {
         if (device.equals("auto")) {
             err.println("tuna: no usable GPU backend in this build; training on the CPU (" + dev.tuna.backend.cpu.CpuInfo.describe() + ")");
             err.flush();

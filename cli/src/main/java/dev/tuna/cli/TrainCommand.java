@@ -87,6 +87,9 @@ public final class TrainCommand implements Callable<Integer> {
                     History h = trainer.fit(split.train(), split.validation(), job.train().epochs(), job.train().batchSize(),
                             callbacks, new KerasProgress(out, live));
                     if (h.stoppedEarly()) out.printf("Early stopping after epoch %d (best epoch %d)%n", h.epochCount(), h.bestEpoch() + 1);
+                    if (trainer.lossScaler() != null) {
+                        out.printf("Loss scale %.0f (%d steps skipped for non-finite gradients)%n", trainer.lossScaler().scale(), trainer.lossScaler().skipped());
+                    }
                     if (data.test() != null) {
                         Evaluation t = trainer.evaluate(data.test(), 512);
                         out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", t.accuracy(), t.loss(), t.samples());

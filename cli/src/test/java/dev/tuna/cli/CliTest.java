@@ -97,6 +97,22 @@ class CliTest {
     }
 
     @Test
+    void mixedPrecisionPoliciesTrainOnTheCpuByEmulation() throws Exception {
+        Path job = spec("");
+        for (String p : new String[] {"mixed_float16", "mixed_bfloat16"}) {
+            Run r = run("train", job.toString(), "--device", "cpu", "--precision", p);
+            assertEquals(0, r.code, r.err);
+            assertTrue(r.err.contains(p + " on the CPU is emulated"), r.err);
+            var m = java.util.regex.Pattern.compile("Test: accuracy (\\d\\.\\d+)").matcher(r.out);
+            assertTrue(m.find(), r.out);
+            assertTrue(Double.parseDouble(m.group(1)) > 0.9, p + " learns the separable data: " + m.group(1));
+        }
+        Run bad = run("train", job.toString(), "--precision", "fp8");
+        assertEquals(2, bad.code);
+        assertTrue(bad.err.contains("--precision 'fp8': expected float32, mixed_float16 or mixed_bfloat16"), bad.err);
+    }
+
+    @Test
     void savedWeightsLoadBackAndMismatchedCheckpointsAreRefused() throws Exception {
         Path s = spec("");
         Path weights = tmp.resolve("w.safetensors");

@@ -51,10 +51,13 @@ public final class Tape implements AutoCloseable {
     }
 
     /** Back-propagates from a scalar loss (seeded with 1) through everything recorded. */
-    public void backward(Var loss, Backend backend) {
-        Tensor one = backend.empty(Shape.of(), loss.value().dtype());
-        one.setFloat(0, 1f);
-        backward(loss, backend.fromHost(one), backend);
+    public void backward(Var loss, Backend backend) { backward(loss, 1f, backend); }
+
+    /** Back-propagates from a scalar loss seeded with the given value (a loss scale: every gradient comes out scaled by it). */
+    public void backward(Var loss, float seed, Backend backend) {
+        Tensor s = Tensor.empty(Shape.of(), loss.value().dtype());
+        s.setFloat(0, seed);
+        backward(loss, backend.fromHost(s), backend);
     }
 
     /** Back-propagates from an output seeded with the given gradient. */

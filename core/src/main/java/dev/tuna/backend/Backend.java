@@ -48,6 +48,12 @@ public interface Backend {
 
     Tensor scale(Tensor x, float s);
 
+    /** x *= s, in place (unscaling gradients after a scaled loss). */
+    void scaleInPlace(Tensor x, float s);
+
+    /** The precision policy this backend computes in (float32 unless it is a mixed-precision policy over one). */
+    default Precision precision() { return Precision.FLOAT32; }
+
     /**
      * y = act(y + bias) in place, bias along the last axis; act is RELU, TANH, SIGMOID or null (none). Dense and
      * convolution layers use it on their fresh GEMM output, which saves two passes and two allocations.

@@ -32,13 +32,19 @@ public final class Trainer implements AutoCloseable {
     private final StepArena arena = new StepArena(8L << 20);
     private long globalStep;
     private boolean stopRequested;
+    /** Present when the backend computes in float16 (see {@link LossScaler}). */
+    private final LossScaler lossScaler;
 
     public Trainer(Model model, Optimizer optimizer, Backend backend, long seed) {
         this.model = model;
         this.optimizer = optimizer;
         this.backend = backend;
         this.seed = seed;
+        this.lossScaler = backend.precision().lossScaling() ? new LossScaler() : null;
     }
+
+    /** The dynamic loss scaler of a float16 policy, or null. */
+    public LossScaler lossScaler() { return lossScaler; }
 
     public Model model() { return model; }
 
@@ -124,11 +130,27 @@ public final class Trainer implements AutoCloseable {
             Var loss = F.softmaxCrossEntropy(logits, yb);
             float l = backend.toHost(loss.value()).getFloat(0);
             if (Float.isFinite(l)) {
-                tape.backward(loss, backend);
-                optimizer.step(backend, params);
+                if (lossScaler == null) {
+                    tape.backward(loss, backend);
+                    optimizer.step(backend, params);
+                } else {
+                    scaledUpdate(tape, loss, params);
+                }
             }
             for (Parameter p : params) p.zeroGrad();
             return new StepResult(l, backend.countCorrect(logits.value(), yb));
+        }
+    }
+
+    /** float16: backward from the scaled loss; skip the update if any gradient overflowed, else unscale and apply it. */
+    private void scaledUpdate(Tape tape, Var loss, List<Parameter> params) {
+        float scale = lossScaler.scale();
+        tape.backward(loss, scale, backend);
+        boolean finite = true;
+        for (Parameter p : params) if (p.grad() != null && !backend.allFinite(p.grad())) finite = false;
+        if (lossScaler.update(finite)) {
+            for (Parameter p : params) if (p.grad() != null) backend.scaleInPlace(p.grad(), 1f / scale);
+            optimizer.step(backend, params);
         }
     }
 

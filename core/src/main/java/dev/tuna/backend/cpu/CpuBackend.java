@@ -279,6 +279,9 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void scaleInPlace(Tensor x, float s) { VectorOps.scale(x.data(), x.data(), x.size(), s); }
+
+    @Override
     public void axpy(float a, Tensor x, Tensor y) {
         if (x.size() != y.size()) throw new IllegalArgumentException("axpy sizes differ: " + x.shape() + " and " + y.shape());
         VectorOps.axpy(a, x.data(), y.data(), x.size());
