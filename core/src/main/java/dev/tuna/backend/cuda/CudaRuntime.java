@@ -1,0 +1,57 @@
+package dev.tuna.backend.cuda;
+
+import dev.tuna.bindings.cublas.Cublas;
+import dev.tuna.bindings.cuda.CudaDriver;
+import dev.tuna.bindings.nvrtc.Nvrtc;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The real device: memory and copies through the driver API, tuna's kernels through {@link CudaKernels} (NVRTC and the
+ * kernel cache), GEMM through cuBLAS in exact fp32 (TF32 stays an explicit opt-in). Everything runs on the default
+ * stream of the device's primary context, in order.
+ */
+public final class CudaRuntime implements DeviceRuntime {
+    private final CudaKernels kernels;
+    private final MemorySegment blas;
+
+    private CudaRuntime(CudaKernels kernels, MemorySegment blas) {
+        this.kernels = kernels;
+        this.blas = blas;
+    }
+
+    /** Opens device {@code ordinal}: compiles or loads the kernels, creates a cuBLAS handle. */
+    public static CudaRuntime open(int ordinal) {
+        int[] v = Nvrtc.version();
+        CudaKernels k = CudaKernels.open(ordinal, new KernelCache(KernelCache.defaultDir(), CudaKernels.nvrtc(), "nvrtc " + v[0] + "." + v[1]));
+        try {
+            MemorySegment h = Cublas.cublasCreate();
+            Cublas.cublasSetMathMode(h, Cublas.DEFAULT_MATH);
+            return new CudaRuntime(k, h);
+        } catch (RuntimeException e) {
+            k.close();
+            throw e;
+        }
+    }
+
+    public String arch() { return kernels.arch(); }
+
+    @Override public long malloc(long bytes) { return CudaDriver.cuMemAlloc(bytes); }
+    @Override public void free(long address) { CudaDriver.cuMemFree(address); }
+    @Override public void copyToDevice(MemorySegment host, long device, long bytes) { CudaDriver.cuMemcpyHtoD(device, host, bytes); }
+    @Override public void copyToHost(long device, MemorySegment host, long bytes) { CudaDriver.cuMemcpyDtoH(host, device, bytes); }
+    @Override public void launch(String kernel, Object... args) { kernels.launch(kernel, args); }
+
+    /** Row-major C = op(A) op(B) + beta C is column-major C^T = op(B)^T op(A)^T: the operands swap, the flags stay. */
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, long a, int lda, long b, int ldb, float beta, long c, int ldc) {
+        Cublas.cublasSgemm(blas, transB ? Cublas.OP_T : Cublas.OP_N, transA ? Cublas.OP_T : Cublas.OP_N, n, m, k, 1f, b, ldb, a, lda, beta, c, ldc);
+    }
+
+    @Override public void synchronize() { CudaDriver.cuCtxSynchronize(); }
+
+    @Override
+    public void close() {
+        Cublas.cublasDestroy(blas);
+        kernels.close();
+    }
+}
