@@ -58,3 +58,8 @@ extern "C" __global__ void lerp_f32(float* __restrict__ running, const float* __
         running[i] = momentum * running[i] + (1.0f - momentum) * batch[i];
     }
 }
+
+// y[i] = v for 4-byte elements (v is the bit pattern: zeros, a float, an int).
+extern "C" __global__ void fill_b32(unsigned int* y, long n, unsigned int v) {
+    for (long i = blockIdx.x * (long)blockDim.x + threadIdx.x; i < n; i += (long)gridDim.x * blockDim.x) y[i] = v;
+}

@@ -15,6 +15,7 @@ public final class MemoryScope implements AutoCloseable {
 
     private final SegmentAllocator allocator;
     private final StepArena resetOnClose;
+    private final java.util.List<Runnable> onClose = new java.util.ArrayList<>();
     private boolean closed;
 
     private MemoryScope(SegmentAllocator allocator, StepArena resetOnClose) {
@@ -42,6 +43,21 @@ public final class MemoryScope implements AutoCloseable {
         return top == null ? Arena.ofAuto() : top.allocator;
     }
 
+    /** The innermost scope on this thread, or null outside any. */
+    public static MemoryScope top() { return STACK.get().peek(); }
+
+    /** Whether closing this scope frees what was allocated in it (a step scope). */
+    public boolean isStep() { return resetOnClose != null; }
+
+    /**
+     * Runs {@code r} when this scope closes, before its arena is reset: a device backend returns the device memory a
+     * step allocated, so device tensors live exactly as long as the host tensors of the same step.
+     */
+    public void onClose(Runnable r) {
+        if (closed) throw new IllegalStateException("the memory scope is closed");
+        onClose.add(r);
+    }
+
     @Override
     public void close() {
         if (closed) return;
@@ -49,6 +65,7 @@ public final class MemoryScope implements AutoCloseable {
         if (stack.peek() != this) throw new IllegalStateException("memory scopes closed out of order");
         closed = true;
         stack.pop();
+        for (int i = onClose.size() - 1; i >= 0; i--) onClose.get(i).run();
         if (resetOnClose != null) resetOnClose.reset();
     }
 }

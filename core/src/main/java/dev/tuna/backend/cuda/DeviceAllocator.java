@@ -20,7 +20,6 @@ public final class DeviceAllocator {
     private final DeviceRuntime runtime;
     private final TreeMap<Long, ArrayDeque<Long>> free = new TreeMap<>();
     private final Map<Long, Long> live = new HashMap<>();   // address -> size class of blocks handed out
-    private final ArrayDeque<Step> steps = new ArrayDeque<>();
     private long reserved;
     private long inUse;
     private long driverAllocations;
@@ -33,7 +32,7 @@ public final class DeviceAllocator {
         return b < SMALL_LIMIT ? (b + SMALL - 1) / SMALL * SMALL : (b + LARGE - 1) / LARGE * LARGE;
     }
 
-    /** A block of at least {@code bytes}; inside a step it is returned when the step ends. */
+    /** A block of at least {@code bytes}, held until {@link #release} (parameters, optimizer slots, data sets). */
     public synchronized long allocate(long bytes) {
         long cls = sizeClass(bytes);
         ArrayDeque<Long> list = free.get(cls);
@@ -47,7 +46,6 @@ public final class DeviceAllocator {
         }
         live.put(address, cls);
         inUse += cls;
-        if (!steps.isEmpty()) steps.peek().blocks.add(address);
         return address;
     }
 
@@ -79,25 +77,29 @@ public final class DeviceAllocator {
     /** How many times this allocator has asked the driver for memory. */
     public synchronized long driverAllocations() { return driverAllocations; }
 
-    /** Starts a step scope; steps nest, and each returns only its own blocks. */
-    public synchronized Step step() {
-        Step s = new Step();
-        steps.push(s);
-        return s;
-    }
+    /** Starts a step scope. Steps are independent (each tuner worker has its own), and each returns only its own blocks. */
+    public Step step() { return new Step(); }
 
-    /** What one step allocated, returned to the free lists on close. */
+    /** What one step allocated through it, returned to the free lists on close. */
     public final class Step implements AutoCloseable {
         private final List<Long> blocks = new ArrayList<>();
         private boolean closed;
+
+        /** A block that returns to the cache when this step closes. */
+        public long allocate(long bytes) {
+            synchronized (DeviceAllocator.this) {
+                if (closed) throw new IllegalStateException("the device step is closed");
+                long a = DeviceAllocator.this.allocate(bytes);
+                blocks.add(a);
+                return a;
+            }
+        }
 
         @Override
         public void close() {
             synchronized (DeviceAllocator.this) {
                 if (closed) return;
-                if (steps.peek() != this) throw new IllegalStateException("device step scopes closed out of order");
                 closed = true;
-                steps.pop();
                 for (long a : blocks) if (live.containsKey(a)) release(a);
             }
         }

@@ -80,7 +80,7 @@ class CudaRuntimeGpuTest {
             SplittableRandom rng = new SplittableRandom(1); // the same training each trial, as a study's trials of one model are
             for (int step = 0; step < 20; step++) {
                 try (DeviceAllocator.Step s = alloc.step()) {
-                    for (int t = 0; t < 10; t++) alloc.allocate(1 + rng.nextLong(16L << 20));
+                    for (int t = 0; t < 10; t++) s.allocate(1 + rng.nextLong(16L << 20));
                 }
             }
             if (trial == 0) afterFirst = alloc.reservedBytes();

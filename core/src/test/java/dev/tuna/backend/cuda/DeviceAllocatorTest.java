@@ -63,7 +63,7 @@ class DeviceAllocatorTest {
         long afterFirst = -1, mallocsAfterFirst = -1;
         for (int step = 0; step < 100; step++) {
             try (DeviceAllocator.Step s = alloc.step()) {
-                for (long b : sizes) alloc.allocate(b);
+                for (long b : sizes) s.allocate(b);
             }
             if (step == 0) {
                 afterFirst = dev.held;
@@ -87,7 +87,7 @@ class DeviceAllocatorTest {
             for (int p = 0; p < 6; p++) params.add(alloc.allocate(1 + rng.nextLong(1L << 22)));
             for (int step = 0; step < 20; step++) {
                 try (DeviceAllocator.Step s = alloc.step()) {
-                    for (int t = 0; t < 15; t++) alloc.allocate(1 + rng.nextLong(1L << 21));
+                    for (int t = 0; t < 15; t++) s.allocate(1 + rng.nextLong(1L << 21));
                 }
             }
             for (long p : params) alloc.release(p);
@@ -125,16 +125,18 @@ class DeviceAllocatorTest {
     }
 
     @Test
-    void nestedStepsReturnOnlyTheirOwnBlocksAndMustCloseInOrder() {
+    void stepsReturnOnlyTheirOwnBlocksInAnyOrder() {
         DeviceAllocator alloc = new DeviceAllocator(new FakeDevice());
-        DeviceAllocator.Step outer = alloc.step();
-        alloc.allocate(100);
-        DeviceAllocator.Step inner = alloc.step();
-        alloc.allocate(2000);
-        assertThrows(IllegalStateException.class, outer::close);
-        inner.close();
-        assertEquals(512, alloc.inUseBytes());
-        outer.close();
+        long kept = alloc.allocate(4000);
+        DeviceAllocator.Step first = alloc.step(), second = alloc.step();
+        first.allocate(100);
+        second.allocate(2000);
+        first.close();
+        assertEquals(4096 + 2048, alloc.inUseBytes(), "the other step's block and the kept block remain");
+        second.close();
+        assertEquals(4096, alloc.inUseBytes());
+        assertThrows(IllegalStateException.class, () -> first.allocate(1));
+        alloc.release(kept);
         assertEquals(0, alloc.inUseBytes());
     }
 }
