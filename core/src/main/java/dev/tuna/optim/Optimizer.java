@@ -50,10 +50,14 @@ public abstract class Optimizer {
 
     private Tensor[] newSlots(Backend be, Parameter p) {
         Tensor[] s = new Tensor[slotCount()];
-        for (int i = 0; i < s.length; i++) {
-            Tensor t = Tensor.empty(p.value().shape(), DType.F32, slots);
-            t.fill(0f);
-            s[i] = be.fromHost(t);
+        // Slots live as long as the model, not the step that first needs them: a device backend allocates in the
+        // enclosing scope, so they are made in an owned scope even when the first update runs inside a step.
+        try (dev.tuna.tensor.MemoryScope scope = dev.tuna.tensor.MemoryScope.owned(slots)) {
+            for (int i = 0; i < s.length; i++) {
+                Tensor t = Tensor.empty(p.value().shape(), DType.F32, slots);
+                t.fill(0f);
+                s[i] = be.fromHost(t);
+            }
         }
         return s;
     }

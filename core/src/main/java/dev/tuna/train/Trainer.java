@@ -4,6 +4,7 @@ import dev.tuna.autograd.F;
 import dev.tuna.autograd.Tape;
 import dev.tuna.autograd.Var;
 import dev.tuna.backend.Backend;
+import dev.tuna.backend.Backends;
 import dev.tuna.data.BatchIterator;
 import dev.tuna.data.Dataset;
 import dev.tuna.nn.Context;
@@ -125,7 +126,7 @@ public final class Trainer implements AutoCloseable {
      */
     public StepResult step(Tensor xb, Tensor yb) {
         List<Parameter> params = model.parameters();
-        try (Tape tape = Tape.record()) {
+        try (Backends.Use use = Backends.use(backend); Tape tape = Tape.record()) {
             Var logits = model.forward(Var.constant(xb), Context.training(seed, globalStep++));
             Var loss = F.softmaxCrossEntropy(logits, yb);
             float l = backend.toHost(loss.value()).getFloat(0);
@@ -161,7 +162,7 @@ public final class Trainer implements AutoCloseable {
         long correct = 0;
         for (int from = 0; from < n; from += batchSize) {
             int count = Math.min(batchSize, n - from);
-            try (MemoryScope scope = MemoryScope.step(arena)) {
+            try (MemoryScope scope = MemoryScope.step(arena); Backends.Use use = Backends.use(backend)) {
                 Tensor xb = backend.fromHost(data.x().rows(from, count));
                 Tensor yb = backend.fromHost(data.y().rows(from, count));
                 Var logits = model.forward(Var.constant(xb), Context.INFERENCE);
@@ -180,7 +181,7 @@ public final class Trainer implements AutoCloseable {
         Tensor probs = Tensor.empty(dev.tuna.tensor.Shape.of(n, classes), DType.F32, out);
         for (int from = 0; from < n; from += batchSize) {
             int count = Math.min(batchSize, n - from);
-            try (MemoryScope scope = MemoryScope.step(arena)) {
+            try (MemoryScope scope = MemoryScope.step(arena); Backends.Use use = Backends.use(backend)) {
                 Tensor xb = backend.fromHost(x.rows(from, count));
                 Var logits = model.forward(Var.constant(xb), Context.INFERENCE);
                 Tensor p = backend.toHost(backend.softmax(logits.value()));

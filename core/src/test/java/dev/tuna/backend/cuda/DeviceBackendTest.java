@@ -1,0 +1,207 @@
+package dev.tuna.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tuna.backend.Backend;
+import dev.tuna.backend.Backends;
+import dev.tuna.backend.BinaryOp;
+import dev.tuna.backend.UnaryOp;
+import dev.tuna.data.Dataset;
+import dev.tuna.nn.ClassifierHead;
+import dev.tuna.nn.Dense;
+import dev.tuna.nn.Dropout;
+import dev.tuna.nn.Model;
+import dev.tuna.nn.Parameter;
+import dev.tuna.optim.Optimizers;
+import dev.tuna.tensor.DType;
+import dev.tuna.tensor.Device;
+import dev.tuna.tensor.MemoryScope;
+import dev.tuna.tensor.Shape;
+import dev.tuna.tensor.StepArena;
+import dev.tuna.tensor.Tensor;
+import dev.tuna.train.Callback;
+import dev.tuna.train.History;
+import dev.tuna.train.ProgressListener;
+import dev.tuna.train.Trainer;
+import java.lang.foreign.Arena;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The device backend on a host-memory device running tuna's kernels compiled for the host: each op against the CPU
+ * backend on fresh random inputs, and a whole training run against the CPU's, epoch by epoch, with the device memory
+ * accounted for. What is left for a GPU is the driver layer underneath ({@link CudaRuntime}).
+ */
+class DeviceBackendTest {
+    private static Arena arena;
+    private static HostKernelRuntime runtime;
+    private static DeviceBackend dev;
+    private static final Backend CPU = Backends.cpu();
+
+    @BeforeAll
+    static void open() throws Exception {
+        String cxx = HostKernels.compiler();
+        if (cxx == null) System.out.println("DeviceBackendTest skipped: no C++ compiler on PATH to build the kernels for the host");
+        Assumptions.assumeTrue(cxx != null, "no C++ compiler on PATH");
+        arena = Arena.ofShared();
+        runtime = new HostKernelRuntime(HostKernels.compile(cxx, arena));
+        dev = new DeviceBackend(runtime, Device.cuda(0));
+    }
+
+    @AfterAll
+    static void close() {
+        if (runtime != null) runtime.close();
+        if (arena != null) arena.close();
+    }
+
+    private static void same(Tensor cpu, Tensor device, double tol, String what) {
+        assertEquals(Device.cuda(0), device.device(), what + " lives on the device");
+        Tensor h = dev.toHost(device);
+        assertEquals(cpu.shape(), h.shape(), what);
+        for (long i = 0; i < cpu.size(); i++) {
+            double e = cpu.dtype() == DType.I32 ? cpu.getInt(i) : cpu.getFloat(i), g = h.dtype() == DType.I32 ? h.getInt(i) : h.getFloat(i);
+            assertTrue(Math.abs(e - g) <= tol * Math.max(1, Math.abs(e)), what + " element " + i + ": " + e + " vs " + g);
+        }
+    }
+
+    private static Tensor r(SplittableRandom rng, int... dims) { return KernelChecks.random(rng, -2, 2, dims); }
+
+    @Test
+    void everyOpAgreesWithTheCpuBackend() {
+        SplittableRandom rng = new SplittableRandom(System.nanoTime());
+        try (StepArena a = new StepArena(1 << 22); MemoryScope s = MemoryScope.step(a)) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    Tensor x = r(rng, ta ? 13 : 7, ta ? 7 : 13), y = r(rng, tb ? 5 : 13, tb ? 13 : 5);
+                    same(CPU.matmul(x, ta, y, tb), dev.matmul(dev.fromHost(x), ta, dev.fromHost(y), tb), 1e-5, "matmul " + ta + tb);
+                }
+            }
+            Tensor x = r(rng, 6, 4, 5), b = r(rng, 4, 1), row = r(rng, 5);
+            for (BinaryOp op : BinaryOp.values()) {
+                same(CPU.binary(op, x, b), dev.binary(op, dev.fromHost(x), dev.fromHost(b)), 1e-5, "binary " + op);
+                same(CPU.binary(op, x, row), dev.binary(op, dev.fromHost(x), dev.fromHost(row)), 1e-5, "binary " + op + " with a row");
+            }
+            Tensor m = r(rng, 9, 5);
+            same(CPU.sumToShape(m, Shape.of(5)), dev.sumToShape(dev.fromHost(m), Shape.of(5)), 1e-5, "sumToShape");
+            same(CPU.sumToShape(x, Shape.of(4, 1)), dev.sumToShape(dev.fromHost(x), Shape.of(4, 1)), 1e-5, "sumToShape on the host");
+            for (UnaryOp op : new UnaryOp[] {UnaryOp.RELU, UnaryOp.GELU, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.EXP, UnaryOp.SQUARE}) {
+                Tensor yc = CPU.unary(op, m), yd = dev.unary(op, dev.fromHost(m));
+                same(yc, yd, 1e-5, "unary " + op);
+                Tensor dy = r(rng, 9, 5);
+                same(CPU.unaryBackward(op, m, yc, dy), dev.unaryBackward(op, dev.fromHost(m), yd, dev.fromHost(dy)), 1e-4, "unary backward " + op);
+            }
+            same(CPU.scale(m, 0.37f), dev.scale(dev.fromHost(m), 0.37f), 1e-6, "scale");
+            Tensor yc = m.copy(), yd = dev.fromHost(m);
+            CPU.biasActivationInPlace(yc, row, UnaryOp.RELU);
+            dev.biasActivationInPlace(yd, dev.fromHost(row), UnaryOp.RELU);
+            same(yc, yd, 1e-6, "bias + relu");
+            Tensor ac = m.copy(), ad = dev.fromHost(m);
+            CPU.axpy(0.5f, yc, ac);
+            dev.axpy(0.5f, yd, ad);
+            same(ac, ad, 1e-6, "axpy");
+            assertEquals(CPU.sum(m).getFloat(0), dev.toHost(dev.sum(dev.fromHost(m))).getFloat(0), 1e-4);
+            same(CPU.broadcastScalar(CPU.sum(m), 0.25f, Shape.of(3, 2)), dev.broadcastScalar(dev.sum(dev.fromHost(m)), 0.25f, Shape.of(3, 2)), 1e-5, "broadcastScalar");
+            assertEquals(CPU.sumOfSquares(m), dev.sumOfSquares(dev.fromHost(m)), 1e-4);
+            assertTrue(dev.allFinite(dev.fromHost(m)));
+            Tensor bad = m.copy();
+            bad.setFloat(3, Float.NaN);
+            assertTrue(!dev.allFinite(dev.fromHost(bad)));
+
+            Tensor logits = r(rng, 11, 4);
+            int[] y = new int[11];
+            for (int i = 0; i < 11; i++) y[i] = rng.nextInt(4);
+            Tensor labels = Tensor.ofInts(y, 11), pc = Tensor.empty(logits.shape(), DType.F32), pd = dev.empty(logits.shape(), DType.F32);
+            Tensor lc = CPU.softmaxCrossEntropy(logits, labels, pc), ld = dev.softmaxCrossEntropy(dev.fromHost(logits), dev.fromHost(labels), pd);
+            same(lc, ld, 1e-5, "cross-entropy");
+            same(pc, pd, 1e-6, "softmax within cross-entropy");
+            same(CPU.softmax(logits), dev.softmax(dev.fromHost(logits)), 1e-6, "softmax");
+            Tensor one = Tensor.of(new float[] {1f}).reshape(Shape.of());
+            same(CPU.softmaxCrossEntropyBackward(pc, labels, one), dev.softmaxCrossEntropyBackward(pd, dev.fromHost(labels), dev.fromHost(one)), 1e-6, "xent backward");
+            assertEquals(CPU.countCorrect(logits, labels), dev.countCorrect(dev.fromHost(logits), dev.fromHost(labels)));
+            same(CPU.dropoutMask(Shape.of(40), 0.25f, 9, 77), dev.dropoutMask(Shape.of(40), 0.25f, 9, 77), 0, "dropout mask");
+
+            int[] order = {4, 1, 7, 0, 3, 8, 2, 6, 5};
+            same(CPU.gatherRows(m, order, 2, 5), dev.gatherRows(m, order, 2, 5), 0, "gather from the host");
+            same(CPU.gatherRows(m, order, 2, 5), dev.gatherRows(dev.fromHost(m), order, 2, 5), 0, "gather on the device");
+            same(CPU.concat(List.of(m, m), 0), dev.concat(List.of(dev.fromHost(m), dev.fromHost(m)), 0), 0, "concat (host)");
+
+            Tensor p = r(rng, 50), g = r(rng, 50), mo = r(rng, 50), v = KernelChecks.random(rng, 0, 0.1, 50);
+            Tensor pd2 = dev.fromHost(p), md = dev.fromHost(mo), vd = dev.fromHost(v);
+            CPU.adamUpdate(p, g, mo, v, 0.01f, 0.9f, 0.999f, 1e-7f, 3, 0.004f);
+            dev.adamUpdate(pd2, dev.fromHost(g), md, vd, 0.01f, 0.9f, 0.999f, 1e-7f, 3, 0.004f);
+            same(p, pd2, 1e-6, "adam");
+            same(mo, md, 1e-6, "adam m");
+
+            Tensor onHost = r(rng, 3, 3);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dev.matmul(onHost, false, dev.fromHost(onHost), false));
+            assertTrue(e.getMessage().contains("a tensor on cpu given to a cuda:0 op"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aStepsDeviceTensorsReturnWhenItsScopeCloses() {
+        long before = dev.allocator().inUseBytes();
+        try (StepArena a = new StepArena(1 << 20)) {
+            for (int step = 0; step < 5; step++) {
+                try (MemoryScope s = MemoryScope.step(a)) {
+                    dev.zeros(Shape.of(1000), DType.F32);
+                    dev.fromHost(Tensor.zeros(64, 64));
+                    assertTrue(dev.allocator().inUseBytes() > before);
+                }
+                assertEquals(before, dev.allocator().inUseBytes(), "step " + step);
+            }
+        }
+    }
+
+    /** A model whose parameters live on the device backend (uploaded once, as a GPU trainer will). */
+    private static Model onDevice(Model m) {
+        for (Parameter p : m.parameters()) p.setValue(dev.fromHost(p.value()));
+        return m;
+    }
+
+    @Test
+    void trainingOnTheDeviceTracksTheCpuEpochByEpochAndHoldsFlatMemory() {
+        long seed = System.nanoTime();
+        SplittableRandom rng = new SplittableRandom(seed);
+        int n = 600, d = 12;
+        Arena data = Arena.ofShared();
+        Tensor x = Tensor.empty(Shape.of(n, d), DType.F32, data), y = Tensor.empty(Shape.of(n), DType.I32, data);
+        for (int i = 0; i < n; i++) {
+            int c = rng.nextInt(3);
+            y.setInt(i, c);
+            for (int j = 0; j < d; j++) x.setFloat((long) i * d + j, (float) ((j % 3 == c ? 1.5 : 0) + rng.nextGaussian()));
+        }
+        try (Dataset all = new Dataset(x, y, 3, null, data)) {
+            Dataset train = all.split(0, 480), val = all.split(480, 120);
+            List<dev.tuna.nn.Layer> layers = List.of(new Dense(24, "relu"), new Dropout(0.2f), new ClassifierHead(3));
+            double[] cpuLoss, devLoss;
+            try (Model m = Model.build(layers, Shape.of(d), seed); Trainer t = new Trainer(m, Optimizers.create("adam", Map.of(), m.arena()), CPU, seed)) {
+                cpuLoss = t.fit(train, val, 4, 32, List.of(), ProgressListener.SILENT).series("val_loss");
+            }
+            long[] mallocsAfterEpoch = new long[4];
+            long heldBefore = dev.allocator().inUseBytes();
+            List<dev.tuna.nn.Layer> layers2 = List.of(new Dense(24, "relu"), new Dropout(0.2f), new ClassifierHead(3));
+            try (Model m = onDevice(Model.build(layers2, Shape.of(d), seed));
+                 Trainer t = new Trainer(m, Optimizers.create("adam", Map.of(), m.arena()), dev, seed)) {
+                Callback count = new Callback() {
+                    @Override
+                    public void onEpochEnd(int epoch, Map<String, Double> logs, Trainer tr) { mallocsAfterEpoch[epoch] = runtime.mallocs; }
+                };
+                History h = t.fit(train, val, 4, 32, List.of(count), ProgressListener.SILENT);
+                devLoss = h.series("val_loss");
+            }
+            for (int e = 0; e < 4; e++) assertEquals(cpuLoss[e], devLoss[e], 1e-4 * Math.max(1, cpuLoss[e]), "val_loss after epoch " + (e + 1));
+            assertTrue(devLoss[3] < devLoss[0], "it learns: " + java.util.Arrays.toString(devLoss));
+            assertEquals(mallocsAfterEpoch[1], mallocsAfterEpoch[3], "epochs after the first ask the device for no new memory");
+            // Parameters and Adam's slots were made outside steps: held until released, nothing else is.
+            assertTrue(dev.allocator().inUseBytes() > heldBefore);
+        }
+    }
+}
