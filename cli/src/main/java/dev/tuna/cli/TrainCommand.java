@@ -95,7 +95,7 @@ public final class TrainCommand implements Callable<Integer> {
                         out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", t.accuracy(), t.loss(), t.samples());
                     }
                     if (save != null) {
-                        Safetensors.write(save, model.stateDict(), Map.of("spec", specFile.toString(), "format", "tuna"));
+                        Safetensors.write(save, trainer.hostStateDict(), Map.of("spec", specFile.toString(), "format", "tuna"));
                         out.println("Saved weights to " + save);
                     }
                 }

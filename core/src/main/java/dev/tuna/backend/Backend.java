@@ -51,6 +51,15 @@ public interface Backend {
     /** x *= s, in place (unscaling gradients after a scaled loss). */
     void scaleInPlace(Tensor x, float s);
 
+    /** Copies src into dst (same size and dtype), each on the host or on this backend's device. */
+    default void copyInto(Tensor src, Tensor dst) { dst.copyFrom(src); }
+
+    /**
+     * Gives back a tensor this backend made outside any step (a parameter or optimizer slot moved to its device);
+     * host memory is freed with its arena instead, so the host backend does nothing.
+     */
+    default void release(Tensor t) {}
+
     /** The precision policy this backend computes in (float32 unless it is a mixed-precision policy over one). */
     default Precision precision() { return Precision.FLOAT32; }
 

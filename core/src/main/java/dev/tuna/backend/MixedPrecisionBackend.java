@@ -48,6 +48,8 @@ public final class MixedPrecisionBackend implements Backend {
     @Override public Tensor empty(Shape shape, DType dtype) { return base.empty(shape, dtype); }
     @Override public Tensor zeros(Shape shape, DType dtype) { return base.zeros(shape, dtype); }
     @Override public Tensor fromHost(Tensor host) { return base.fromHost(host); }
+    @Override public void copyInto(Tensor src, Tensor dst) { base.copyInto(src, dst); }
+    @Override public void release(Tensor t) { base.release(t); }
     @Override public Tensor toHost(Tensor t) { return base.toHost(t); }
 
     @Override

@@ -42,6 +42,12 @@ public final class BatchNormalization extends Layer {
     public List<Parameter> parameters() { return List.of(gamma, beta); }
 
     @Override
+    public void moveState(java.util.function.UnaryOperator<Tensor> move) {
+        movingMean = move.apply(movingMean);
+        movingVar = move.apply(movingVar);
+    }
+
+    @Override
     public void collectState(LinkedHashMap<String, Tensor> out) {
         out.put(name() + "/moving_mean", movingMean);
         out.put(name() + "/moving_variance", movingVar);

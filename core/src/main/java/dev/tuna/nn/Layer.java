@@ -24,6 +24,9 @@ public abstract class Layer {
     /** Non-trainable state that a checkpoint must keep (batch norm's running statistics), by name. */
     public void collectState(LinkedHashMap<String, Tensor> out) {}
 
+    /** Replaces each state tensor (not parameters) by move(it): moving a model to a device and back. */
+    public void moveState(java.util.function.UnaryOperator<Tensor> move) {}
+
     public String name() { return name; }
 
     void setName(String n) { name = n; }

@@ -67,8 +67,17 @@ public final class Model implements AutoCloseable {
         return m;
     }
 
+    /** Replaces every parameter and state tensor by move(it): to a device for training, and back. */
+    public void moveTo(java.util.function.UnaryOperator<Tensor> move) {
+        for (Parameter p : parameters) p.setValue(move.apply(p.value()));
+        root.moveState(move);
+    }
+
     /** Copies values into this model's tensors; every name must be present with the same shape. */
-    public void loadStateDict(java.util.Map<String, Tensor> values) {
+    public void loadStateDict(java.util.Map<String, Tensor> values) { loadStateDict(values, dev.tuna.backend.Backends.cpu()); }
+
+    /** The same, through a backend, for a model whose tensors are on its device. */
+    public void loadStateDict(java.util.Map<String, Tensor> values, dev.tuna.backend.Backend backend) {
         for (var e : stateDict().entrySet()) {
             Tensor src = values.get(e.getKey());
             if (src == null) throw new IllegalArgumentException("checkpoint has no tensor '" + e.getKey() + "'");
@@ -76,7 +85,7 @@ public final class Model implements AutoCloseable {
                 throw new IllegalArgumentException("checkpoint tensor '" + e.getKey() + "' has shape " + src.shape()
                         + ", the model expects " + e.getValue().shape());
             }
-            e.getValue().copyFrom(src.dtype() == e.getValue().dtype() ? src : src.to(e.getValue().dtype()));
+            backend.copyInto(src.dtype() == e.getValue().dtype() ? src : src.to(e.getValue().dtype()), e.getValue());
         }
     }
 

@@ -55,6 +55,11 @@ public final class Residual extends Layer {
     }
 
     @Override
+    public void moveState(java.util.function.UnaryOperator<Tensor> move) {
+        block.moveState(move);
+    }
+
+    @Override
     public void collectState(LinkedHashMap<String, Tensor> out) {
         block.collectState(out);
     }

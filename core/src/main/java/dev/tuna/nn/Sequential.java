@@ -40,6 +40,11 @@ public class Sequential extends Layer {
     }
 
     @Override
+    public void moveState(java.util.function.UnaryOperator<Tensor> move) {
+        for (Layer l : layers) l.moveState(move);
+    }
+
+    @Override
     public void collectState(LinkedHashMap<String, Tensor> out) {
         for (Layer l : layers) l.collectState(out);
     }

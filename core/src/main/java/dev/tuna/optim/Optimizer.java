@@ -64,6 +64,11 @@ public abstract class Optimizer {
 
     public long iterations() { return iterations; }
 
+    /** Replaces every slot tensor by move(it): with the model, to a device and back. */
+    public void moveSlots(java.util.function.UnaryOperator<Tensor> move) {
+        for (Tensor[] s : state.values()) for (int i = 0; i < s.length; i++) s[i] = move.apply(s[i]);
+    }
+
     /**
      * The slot tensors by name, "optimizer/PARAM/i" for slot i of the parameter named PARAM: with the model's
      * weights and {@link #iterations()} this is everything needed to resume training exactly (Adam's moments
@@ -90,7 +95,7 @@ public abstract class Optimizer {
                 if (src == null || !src.shape().equals(s[i].shape())) {
                     throw new IllegalArgumentException("checkpoint has no optimizer slot " + i + " of shape " + s[i].shape() + " for '" + p.name() + "'");
                 }
-                s[i].copyFrom(src);
+                be.copyInto(src, s[i]);
             }
         }
         this.iterations = iterations;

@@ -162,6 +162,8 @@ public final class Tensor {
 
     /** Copies src's elements into this tensor (same size and dtype). */
     public void copyFrom(Tensor src) {
+        requireHost();
+        src.requireHost();
         if (src.size() != size() || src.dtype != dtype) {
             throw new IllegalArgumentException("cannot copy " + src + " into " + this);
         }

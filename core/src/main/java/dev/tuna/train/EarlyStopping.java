@@ -68,14 +68,14 @@ public final class EarlyStopping implements Callback {
                 snapshot.put(e.getKey(), Tensor.empty(e.getValue().shape(), e.getValue().dtype(), snapshotArena));
             }
         }
-        for (var e : trainer.model().stateDict().entrySet()) snapshot.get(e.getKey()).copyFrom(e.getValue());
+        for (var e : trainer.model().stateDict().entrySet()) trainer.backend().copyInto(e.getValue(), snapshot.get(e.getKey()));
     }
 
     @Override
     public void onTrainEnd(Trainer trainer, History history) {
         if (bestEpoch >= 0) history.setBestEpoch(bestEpoch);
         if (snapshot != null) {
-            trainer.model().loadStateDict(snapshot);
+            trainer.model().loadStateDict(snapshot, trainer.backend());
             snapshotArena.close();
             snapshotArena = null;
             snapshot = null;

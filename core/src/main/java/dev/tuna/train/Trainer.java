@@ -42,6 +42,27 @@ public final class Trainer implements AutoCloseable {
         this.backend = backend;
         this.seed = seed;
         this.lossScaler = backend.precision().lossScaling() ? new LossScaler() : null;
+        this.onDevice = backend.device().kind() != dev.tuna.tensor.Device.Kind.CPU;
+        if (onDevice) {
+            // The model trains where the backend computes: its parameters and state go to the device for the
+            // trainer's lifetime (made in an owned scope, so they outlive every step) and come back on close.
+            try (MemoryScope s = MemoryScope.owned(model.arena())) {
+                model.moveTo(backend::fromHost);
+                optimizer.moveSlots(backend::fromHost);
+            }
+        }
+    }
+
+    private final boolean onDevice;
+
+    /** The backend this trainer computes on. */
+    public Backend backend() { return backend; }
+
+    /** The model's weights and state as host tensors (copies in the current scope when the model is on a device). */
+    public LinkedHashMap<String, Tensor> hostStateDict() {
+        LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
+        for (var e : model.stateDict().entrySet()) m.put(e.getKey(), backend.toHost(e.getValue()));
+        return m;
     }
 
     /** The dynamic loss scaler of a float16 policy, or null. */
@@ -191,6 +212,20 @@ public final class Trainer implements AutoCloseable {
         return probs;
     }
 
+    /** Brings a model trained on a device back to the host (with its optimizer's slots) and frees their device memory. */
     @Override
-    public void close() { arena.close(); }
+    public void close() {
+        if (onDevice) {
+            java.util.function.UnaryOperator<Tensor> back = t -> {
+                if (t.device().kind() == dev.tuna.tensor.Device.Kind.CPU) return t;
+                Tensor h = Tensor.empty(t.shape(), t.dtype(), model.arena());
+                backend.copyInto(t, h);
+                backend.release(t);
+                return h;
+            };
+            model.moveTo(back);
+            optimizer.moveSlots(back);
+        }
+        arena.close();
+    }
 }

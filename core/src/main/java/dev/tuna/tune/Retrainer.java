@@ -117,7 +117,7 @@ public final class Retrainer {
                 meta.put("format", "tuna");
                 meta.put("values", dev.tuna.data.Json.write(hp2.values()));
                 meta.put("epochs", String.valueOf(epochs));
-                Safetensors.write(modelFile, model.stateDict(), meta);
+                Safetensors.write(modelFile, trainer.hostStateDict(), meta);
             }
             return new Result(best, bestLoss, epochs, t, modelFile);
         }

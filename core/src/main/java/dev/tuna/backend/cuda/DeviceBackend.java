@@ -75,7 +75,28 @@ public final class DeviceBackend implements Backend {
     }
 
     /** Returns a tensor made outside any step (a parameter, an optimizer slot) to the cache. */
-    public void release(Tensor t) { allocator.release(addr(t, "release")); }
+    @Override
+    public void release(Tensor t) {
+        if (t.device().equals(device)) allocator.release(addr(t, "release"));
+    }
+
+    /** Host to device, device to host, or device to device (staged through the host: rare, for weight snapshots). */
+    @Override
+    public void copyInto(Tensor src, Tensor dst) {
+        if (src.size() != dst.size() || src.dtype() != dst.dtype()) throw new IllegalArgumentException("cannot copy " + src + " into " + dst);
+        long bytes = src.size() * src.dtype().byteSize();
+        boolean fromHost = src.device().kind() == Device.Kind.CPU, toHost = dst.device().kind() == Device.Kind.CPU;
+        if (fromHost && toHost) dst.copyFrom(src);
+        else if (fromHost) runtime.copyToDevice(src.data(), addr(dst, "copyInto"), bytes);
+        else if (toHost) runtime.copyToHost(addr(src, "copyInto"), dst.data(), bytes);
+        else {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment stage = a.allocate(bytes, 64);
+                runtime.copyToHost(addr(src, "copyInto"), stage, bytes);
+                runtime.copyToDevice(stage, addr(dst, "copyInto"), bytes);
+            }
+        }
+    }
 
     private long addr(Tensor t, String op) {
         if (!t.device().equals(device)) {

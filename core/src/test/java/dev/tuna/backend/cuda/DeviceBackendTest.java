@@ -160,48 +160,74 @@ class DeviceBackendTest {
         }
     }
 
-    /** A model whose parameters live on the device backend (uploaded once, as a GPU trainer will). */
-    private static Model onDevice(Model m) {
-        for (Parameter p : m.parameters()) p.setValue(dev.fromHost(p.value()));
-        return m;
-    }
-
-    @Test
-    void trainingOnTheDeviceTracksTheCpuEpochByEpochAndHoldsFlatMemory() {
-        long seed = System.nanoTime();
+    private static Dataset blobs(long seed, Arena data) {
         SplittableRandom rng = new SplittableRandom(seed);
         int n = 600, d = 12;
-        Arena data = Arena.ofShared();
         Tensor x = Tensor.empty(Shape.of(n, d), DType.F32, data), y = Tensor.empty(Shape.of(n), DType.I32, data);
         for (int i = 0; i < n; i++) {
             int c = rng.nextInt(3);
             y.setInt(i, c);
             for (int j = 0; j < d; j++) x.setFloat((long) i * d + j, (float) ((j % 3 == c ? 1.5 : 0) + rng.nextGaussian()));
         }
-        try (Dataset all = new Dataset(x, y, 3, null, data)) {
+        return new Dataset(x, y, 3, null, data);
+    }
+
+    private static List<dev.tuna.nn.Layer> layers() { return List.of(new Dense(24, "relu"), new Dropout(0.2f), new ClassifierHead(3)); }
+
+    @Test
+    void trainingOnTheDeviceTracksTheCpuAndGivesEverythingBack() {
+        long seed = System.nanoTime();
+        try (Dataset all = blobs(seed, Arena.ofShared())) {
             Dataset train = all.split(0, 480), val = all.split(480, 120);
-            List<dev.tuna.nn.Layer> layers = List.of(new Dense(24, "relu"), new Dropout(0.2f), new ClassifierHead(3));
+            List<Callback> es = List.of(new dev.tuna.train.EarlyStopping("val_loss", "min", 2, 0, true));
             double[] cpuLoss, devLoss;
-            try (Model m = Model.build(layers, Shape.of(d), seed); Trainer t = new Trainer(m, Optimizers.create("adam", Map.of(), m.arena()), CPU, seed)) {
-                cpuLoss = t.fit(train, val, 4, 32, List.of(), ProgressListener.SILENT).series("val_loss");
+            Map<String, Tensor> cpuWeights = new java.util.LinkedHashMap<>();
+            try (Model m = Model.build(layers(), Shape.of(12), seed)) {
+                try (Trainer t = new Trainer(m, Optimizers.create("adam", Map.of(), m.arena()), CPU, seed)) {
+                    cpuLoss = t.fit(train, val, 5, 32, es, ProgressListener.SILENT).series("val_loss");
+                }
+                for (var e : m.stateDict().entrySet()) cpuWeights.put(e.getKey(), e.getValue().copy());
             }
-            long[] mallocsAfterEpoch = new long[4];
-            long heldBefore = dev.allocator().inUseBytes();
-            List<dev.tuna.nn.Layer> layers2 = List.of(new Dense(24, "relu"), new Dropout(0.2f), new ClassifierHead(3));
-            try (Model m = onDevice(Model.build(layers2, Shape.of(d), seed));
-                 Trainer t = new Trainer(m, Optimizers.create("adam", Map.of(), m.arena()), dev, seed)) {
-                Callback count = new Callback() {
-                    @Override
-                    public void onEpochEnd(int epoch, Map<String, Double> logs, Trainer tr) { mallocsAfterEpoch[epoch] = runtime.mallocs; }
-                };
-                History h = t.fit(train, val, 4, 32, List.of(count), ProgressListener.SILENT);
-                devLoss = h.series("val_loss");
+            long inUseBefore = dev.allocator().inUseBytes();
+            long[] mallocsAfterEpoch = new long[5];
+            List<Callback> es2 = List.of(new dev.tuna.train.EarlyStopping("val_loss", "min", 2, 0, true), new Callback() {
+                @Override
+                public void onEpochEnd(int epoch, Map<String, Double> logs, Trainer tr) { mallocsAfterEpoch[epoch] = runtime.mallocs; }
+            });
+            try (Model m = Model.build(layers(), Shape.of(12), seed)) {
+                try (Trainer t = new Trainer(m, Optimizers.create("adam", Map.of(), m.arena()), dev, seed)) {
+                    for (Parameter p : m.parameters()) assertEquals(Device.cuda(0), p.value().device(), "the trainer moved " + p.name());
+                    History h = t.fit(train, val, 5, 32, es2, ProgressListener.SILENT);
+                    devLoss = h.series("val_loss");
+                    assertTrue(dev.allocator().inUseBytes() > inUseBefore, "parameters and Adam's slots are on the device while training");
+                }
+                for (Parameter p : m.parameters()) assertEquals(Device.CPU, p.value().device(), "closing brings " + p.name() + " back");
+                for (var e : m.stateDict().entrySet()) {
+                    Tensor c = cpuWeights.get(e.getKey()), g = e.getValue();
+                    for (long i = 0; i < c.size(); i++) assertEquals(c.getFloat(i), g.getFloat(i), 1e-4, e.getKey() + " (restored best weights)");
+                }
             }
-            for (int e = 0; e < 4; e++) assertEquals(cpuLoss[e], devLoss[e], 1e-4 * Math.max(1, cpuLoss[e]), "val_loss after epoch " + (e + 1));
-            assertTrue(devLoss[3] < devLoss[0], "it learns: " + java.util.Arrays.toString(devLoss));
-            assertEquals(mallocsAfterEpoch[1], mallocsAfterEpoch[3], "epochs after the first ask the device for no new memory");
-            // Parameters and Adam's slots were made outside steps: held until released, nothing else is.
-            assertTrue(dev.allocator().inUseBytes() > heldBefore);
+            assertEquals(cpuLoss.length, devLoss.length, "early stopping stops at the same epoch");
+            for (int e = 0; e < cpuLoss.length; e++) assertEquals(cpuLoss[e], devLoss[e], 1e-4 * Math.max(1, cpuLoss[e]), "val_loss after epoch " + (e + 1));
+            assertEquals(inUseBefore, dev.allocator().inUseBytes(), "nothing stays on the device");
+            assertEquals(mallocsAfterEpoch[1], mallocsAfterEpoch[devLoss.length - 1], "epochs after the first ask the device for no new memory");
+        }
+    }
+
+    @Test
+    void deviceMemoryIsTheSameAfterEveryTrial() {
+        try (Dataset all = blobs(7, Arena.ofShared())) {
+            Dataset train = all.split(0, 480), val = all.split(480, 120);
+            long inUse = dev.allocator().inUseBytes(), reservedAfterFirst = -1;
+            for (int trial = 0; trial < 6; trial++) {
+                try (Model m = Model.build(layers(), Shape.of(12), trial);
+                     Trainer t = new Trainer(m, Optimizers.create("rmsprop", Map.of(), m.arena()), dev, trial)) {
+                    t.fit(train, val, 1, 64, List.of(), ProgressListener.SILENT);
+                }
+                assertEquals(inUse, dev.allocator().inUseBytes(), "trial " + (trial + 1) + " gave everything back");
+                if (trial == 0) reservedAfterFirst = dev.allocator().reservedBytes();
+                assertEquals(reservedAfterFirst, dev.allocator().reservedBytes(), "the cache holds the same after trial " + (trial + 1));
+            }
         }
     }
 }
