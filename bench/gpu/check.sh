@@ -64,10 +64,13 @@ echo "| check | result |"
 echo "|---|---|"
 echo "| card | $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1) |"
 echo "| gpu-tagged tests | ${found:-0} found, ${passed:-0} passed, ${failed:-0} failed${why:+; $why} |"
-while IFS= read -r l; do echo "| ${l%%:*} | ${l#*: } |"; done < <(grep -h '^tuna GEMM\|^torch' "$out/gpu-tests.txt" "$out/torch.txt")
+while IFS= read -r l; do echo "| ${l%%:*} | ${l#*: } |"; done < <(grep -h '^tuna \|^torch' "$out/gpu-tests.txt" "$out/torch.txt")
 for t in fp16 bf16; do
   ours=$(grep -h "^tuna GEMM 8192^3 $t:" "$out/gpu-tests.txt" | grep -Eo '[0-9.]+ TFLOP' | grep -Eo '[0-9.]+')
   theirs=$(grep -h "^torch GEMM 8192^3 $t:" "$out/torch.txt" | grep -Eo '[0-9.]+ TFLOP' | grep -Eo '[0-9.]+')
   [[ -n "$ours" && -n "$theirs" ]] && echo "| GEMM 8192^3 $t, tuna / torch.matmul (target >= 0.95) | $(awk -v a="$ours" -v b="$theirs" 'BEGIN{printf "%.2f", a/b}') |"
 done
-echo "| tuna MLP epoch, mixed precision, memory after 1 and 50 trainings | not built yet: they need the CUDA backend (device allocator, Backend on the GPU), the rest of issue 3 |"
+ours=$(grep -h "^tuna MLP epoch" "$out/gpu-tests.txt" | grep -Eo '[0-9]+ ms' | grep -Eo '[0-9]+')
+theirs=$(grep -h "^torch MLP epoch" "$out/torch.txt" | grep -Eo '[0-9]+ ms' | grep -Eo '[0-9]+')
+[[ -n "$ours" && -n "$theirs" ]] && echo "| MLP epoch, tuna / PyTorch eager (target <= 0.5) | $(awk -v a="$ours" -v b="$theirs" 'BEGIN{printf "%.2f", a/b}') |"
+echo "| mixed_float16 / mixed_bfloat16 on the GPU | not built yet: half-precision device tensors (on the CPU the policies are emulated) |"

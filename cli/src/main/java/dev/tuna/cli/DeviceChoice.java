@@ -25,12 +25,27 @@ final class DeviceChoice {
         err.println("tuna: " + p.id() + " on the CPU is emulated (" + (p.lossScaling() ? "f16 rounding, dynamic loss scaling" : "bf16 rounding")
                 + "); it is for checking a policy, not for speed");
         err.flush();
-        return new MixedPrecisionBackend(b, p);
+        try {
+            return new MixedPrecisionBackend(b, p);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--precision " + e.getMessage());
+        }
     }
 
     private static Backend device(String device, PrintWriter err) {
         if (device.equals("auto")) {
-            err.println("tuna: no usable GPU backend in this build; training on the CPU (" + dev.tuna.backend.cpu.CpuInfo.describe() + ")");
+            String why = gpuUnusable(0);
+            if (why == null) {
+                try {
+                    Backend b = cuda(0);
+                    err.println("tuna: training on " + b.device() + " (" + gpuName + ")");
+                    err.flush();
+                    return b;
+                } catch (RuntimeException e) {
+                    why = e.getMessage();
+                }
+            }
+            err.println("tuna: no usable GPU (" + why + "); training on the CPU (" + dev.tuna.backend.cpu.CpuInfo.describe() + ")");
             err.flush();
             return Backends.cpu();
         }
@@ -41,8 +56,46 @@ final class DeviceChoice {
             throw new BadInputException("--device " + device + ": expected auto, cpu, cuda:N or cuda:all");
         }
         if (d.kind() != Device.Kind.CPU) {
-            throw new BadInputException("--device " + device + ": this build has no CUDA backend; use --device cpu");
+            String why = gpuUnusable(d.index());
+            if (why != null) throw new BadInputException("--device " + device + ": " + why + "; use --device cpu");
+            try {
+                return cuda(d.index());
+            } catch (RuntimeException e) {
+                throw new BadInputException("--device " + device + ": the GPU did not start: " + e.getMessage());
+            }
         }
         return Backends.cpu();
+    }
+
+    private static final java.util.Map<Integer, Backend> OPENED = new java.util.HashMap<>();
+    private static String gpuName = "";
+
+    /** Why GPU n cannot be used, or null when its driver, libraries and device are all there. */
+    static String gpuUnusable(int n) {
+        if (!dev.tuna.bindings.cuda.CudaDriver.isAvailable()) return "no CUDA driver (libcuda.so.1)";
+        if (!dev.tuna.bindings.nvrtc.Nvrtc.isAvailable()) return "NVRTC (libnvrtc.so) not found; tuna devices says where it looked";
+        if (!dev.tuna.bindings.cublas.Cublas.isAvailable()) return "cuBLAS (libcublas.so) not found; tuna devices says where it looked";
+        try {
+            dev.tuna.bindings.cuda.CudaDriver.cuInit(0);
+            int count = dev.tuna.bindings.cuda.CudaDriver.cuDeviceGetCount();
+            if (count == 0) return "the CUDA driver sees no GPU";
+            if (n >= count) return "there are " + count + " GPUs (cuda:0 to cuda:" + (count - 1) + ")";
+        } catch (RuntimeException e) {
+            return "the CUDA driver does not start: " + e.getMessage();
+        }
+        return null;
+    }
+
+    /** The backend of GPU n, opened once per process (kernels compiled or taken from the cache, cuBLAS handle). */
+    static synchronized Backend cuda(int n) {
+        Backend b = OPENED.get(n);
+        if (b == null) {
+            dev.tuna.backend.cuda.CudaRuntime rt = dev.tuna.backend.cuda.CudaRuntime.open(n);
+            b = new dev.tuna.backend.cuda.DeviceBackend(rt, Device.cuda(n));
+            Backends.register(b);
+            OPENED.put(n, b);
+            gpuName = dev.tuna.bindings.cuda.CudaDriver.cuDeviceGetName(dev.tuna.bindings.cuda.CudaDriver.cuDeviceGet(n)) + ", " + rt.arch();
+        }
+        return b;
     }
 }

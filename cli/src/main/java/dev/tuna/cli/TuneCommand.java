@@ -107,7 +107,8 @@ public final class TuneCommand implements Callable<Integer> {
             for (var e : identity.entrySet()) store.putMeta(e.getKey(), e.getValue());
             store.putMeta("spec_file", specFile.toAbsolutePath().toString());
             if (store.meta("created") == null) store.putMeta("created", java.time.Instant.now().toString());
-            int nWorkers = t.workers() > 0 ? t.workers() : autoWorkers();
+            // One trial per CPU core; on a GPU one trial at a time (it has the whole device).
+            int nWorkers = t.workers() > 0 ? t.workers() : backend.device().kind() == dev.tuna.tensor.Device.Kind.CPU ? autoWorkers() : 1;
             try (DataBundle data = DataBundle.load(base)) {
                 Split split = data.split();
                 out.printf("Data: %d training, %d validation examples of shape %s, %d classes (the test set is kept for tuna retrain)%n",

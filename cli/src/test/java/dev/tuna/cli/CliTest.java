@@ -97,6 +97,18 @@ class CliTest {
     }
 
     @Test
+    void aGpuThatIsNotThereIsOneLineNamingTheFlag() throws Exception {
+        String why = DeviceChoice.gpuUnusable(0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(why != null, "a GPU is usable here");
+        Run r = run("train", spec("").toString(), "--device", "cuda:0");
+        assertEquals(2, r.code, r.out);
+        assertTrue(r.err.contains("--device cuda:0: " + why + "; use --device cpu"), r.err);
+        Run auto = run("train", spec("").toString(), "--device", "auto");
+        assertEquals(0, auto.code, auto.err);
+        assertTrue(auto.err.contains("tuna: no usable GPU (" + why + "); training on the CPU"), auto.err);
+    }
+
+    @Test
     void mixedPrecisionPoliciesTrainOnTheCpuByEmulation() throws Exception {
         Path job = spec("");
         for (String p : new String[] {"mixed_float16", "mixed_bfloat16"}) {

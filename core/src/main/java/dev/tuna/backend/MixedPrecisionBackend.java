@@ -21,6 +21,9 @@ public final class MixedPrecisionBackend implements Backend {
 
     public MixedPrecisionBackend(Backend base, Precision precision) {
         if (!precision.mixed()) throw new IllegalArgumentException("a mixed-precision backend needs a mixed policy, not " + precision.id());
+        if (base.device().kind() != dev.tuna.tensor.Device.Kind.CPU) {
+            throw new IllegalArgumentException(precision.id() + " on " + base.device() + " needs half-precision tensors on the device, which are not built yet; use float32 there");
+        }
         this.base = base;
         this.precision = precision;
     }

@@ -29,6 +29,7 @@ public final class CudaKernels implements AutoCloseable {
 
     private final int ordinal;
     private final String arch;
+    private MemorySegment context;
     private final int grid;
     private final List<MemorySegment> modules = new ArrayList<>();
     private final Map<String, MemorySegment> functions = new HashMap<>();
@@ -48,9 +49,11 @@ public final class CudaKernels implements AutoCloseable {
     public static CudaKernels open(int ordinal, KernelCache cache) {
         CudaDriver.cuInit(0);
         int dev = CudaDriver.cuDeviceGet(ordinal);
-        CudaDriver.cuCtxSetCurrent(CudaDriver.cuDevicePrimaryCtxRetain(dev));
+        MemorySegment ctx = CudaDriver.cuDevicePrimaryCtxRetain(dev);
+        CudaDriver.cuCtxSetCurrent(ctx);
         int major = CudaDriver.cuDeviceGetAttribute(75, dev), minor = CudaDriver.cuDeviceGetAttribute(76, dev);
         CudaKernels k = new CudaKernels(ordinal, "sm_" + major + minor, CudaDriver.cuDeviceGetAttribute(16, dev));
+        k.context = ctx;
         try (Arena a = Arena.ofConfined()) {
             for (String file : KernelCache.FILES) {
                 String source = KernelCache.source(file);
@@ -66,6 +69,9 @@ public final class CudaKernels implements AutoCloseable {
         }
         return k;
     }
+
+    /** The device's primary context (each thread that calls the driver makes it current first). */
+    public MemorySegment context() { return context; }
 
     /** The architecture the kernels were compiled for, such as sm_90. */
     public String arch() { return arch; }

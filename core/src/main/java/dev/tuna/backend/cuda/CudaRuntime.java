@@ -35,19 +35,30 @@ public final class CudaRuntime implements DeviceRuntime {
 
     public String arch() { return kernels.arch(); }
 
-    @Override public long malloc(long bytes) { return CudaDriver.cuMemAlloc(bytes); }
-    @Override public void free(long address) { CudaDriver.cuMemFree(address); }
-    @Override public void copyToDevice(MemorySegment host, long device, long bytes) { CudaDriver.cuMemcpyHtoD(device, host, bytes); }
-    @Override public void copyToHost(long device, MemorySegment host, long bytes) { CudaDriver.cuMemcpyDtoH(host, device, bytes); }
-    @Override public void launch(String kernel, Object... args) { kernels.launch(kernel, args); }
+    /** The driver's current context is per thread: tuner workers and the opening thread each make it current once. */
+    private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
+
+    private void ctx() {
+        if (!current.get()) {
+            CudaDriver.cuCtxSetCurrent(kernels.context());
+            current.set(true);
+        }
+    }
+
+    @Override public long malloc(long bytes) { ctx(); return CudaDriver.cuMemAlloc(bytes); }
+    @Override public void free(long address) { ctx(); CudaDriver.cuMemFree(address); }
+    @Override public void copyToDevice(MemorySegment host, long device, long bytes) { ctx(); CudaDriver.cuMemcpyHtoD(device, host, bytes); }
+    @Override public void copyToHost(long device, MemorySegment host, long bytes) { ctx(); CudaDriver.cuMemcpyDtoH(host, device, bytes); }
+    @Override public void launch(String kernel, Object... args) { ctx(); kernels.launch(kernel, args); }
 
     /** Row-major C = op(A) op(B) + beta C is column-major C^T = op(B)^T op(A)^T: the operands swap, the flags stay. */
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, long a, int lda, long b, int ldb, float beta, long c, int ldc) {
+        ctx();
         Cublas.cublasSgemm(blas, transB ? Cublas.OP_T : Cublas.OP_N, transA ? Cublas.OP_T : Cublas.OP_N, n, m, k, 1f, b, ldb, a, lda, beta, c, ldc);
     }
 
-    @Override public void synchronize() { CudaDriver.cuCtxSynchronize(); }
+    @Override public void synchronize() { ctx(); CudaDriver.cuCtxSynchronize(); }
 
     @Override
     public void close() {

@@ -10,6 +10,7 @@ import dev.tuna.bindings.nvrtc.Nvrtc;
 import dev.tuna.tensor.MemoryScope;
 import dev.tuna.tensor.StepArena;
 import dev.tuna.tensor.Tensor;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -70,6 +71,36 @@ class CudaRuntimeGpuTest {
             }
         }
         alloc.closeAll();
+    }
+
+    /** The GPU check's MLP epoch (784-64-10, Adam, batch 128, 50000 random rows) and device memory after 1 and 50 trainings. */
+    @Test
+    void mlpEpochAndMemoryAcrossTrainingsForTheGpuCheck() {
+        dev.tuna.backend.cuda.DeviceBackend be = new dev.tuna.backend.cuda.DeviceBackend(runtime, dev.tuna.tensor.Device.cuda(0));
+        SplittableRandom rng = new SplittableRandom(3);
+        java.lang.foreign.Arena data = java.lang.foreign.Arena.ofShared();
+        int n = 50000, d = 784;
+        Tensor x = Tensor.empty(dev.tuna.tensor.Shape.of(n, d), dev.tuna.tensor.DType.F32, data), y = Tensor.empty(dev.tuna.tensor.Shape.of(n), dev.tuna.tensor.DType.I32, data);
+        for (long i = 0; i < (long) n * d; i++) x.setFloat(i, (float) rng.nextDouble());
+        for (int i = 0; i < n; i++) y.setInt(i, rng.nextInt(10));
+        try (dev.tuna.data.Dataset train = new dev.tuna.data.Dataset(x, y, 10, null, data)) {
+            List<Double> epochMs = new java.util.ArrayList<>();
+            long afterFirst = -1;
+            for (int trial = 0; trial < 50; trial++) {
+                try (dev.tuna.nn.Model m = dev.tuna.nn.Model.build(List.of(new dev.tuna.nn.Dense(64, "relu"), new dev.tuna.nn.ClassifierHead(10)),
+                        dev.tuna.tensor.Shape.of(d), trial);
+                     dev.tuna.train.Trainer t = new dev.tuna.train.Trainer(m, dev.tuna.optim.Optimizers.create("adam", java.util.Map.of(), m.arena()), be, trial)) {
+                    int epochs = trial == 0 ? 4 : 1;
+                    dev.tuna.train.History h = t.fit(trial == 0 ? train : train.split(0, 1280), null, epochs, 128, List.of(), dev.tuna.train.ProgressListener.SILENT);
+                    if (trial == 0) for (int e = 1; e < epochs; e++) epochMs.add(h.series("time")[e] * 1000);
+                }
+                if (trial == 0) afterFirst = be.allocator().reservedBytes();
+            }
+            java.util.Collections.sort(epochMs);
+            System.out.printf("tuna MLP epoch 784-64-10 Adam b128: %.0f ms%n", epochMs.get(epochMs.size() / 2));
+            System.out.printf("tuna device memory after 1 and 50 trainings: %d and %d bytes%n", afterFirst, be.allocator().reservedBytes());
+            assertEquals(afterFirst, be.allocator().reservedBytes(), "device memory after 50 trainings equals that after 1");
+        }
     }
 
     @Test
