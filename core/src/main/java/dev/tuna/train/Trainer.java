@@ -48,7 +48,7 @@ public final class Trainer implements AutoCloseable {
             // trainer's lifetime (made in an owned scope, so they outlive every step) and come back on close.
             try (MemoryScope s = MemoryScope.owned(model.arena())) {
                 model.moveTo(backend::fromHost);
-                optimizer.moveSlots(backend::fromHost);
+                if (optimizer != null) optimizer.moveSlots(backend::fromHost);
             }
         }
     }
@@ -224,7 +224,7 @@ public final class Trainer implements AutoCloseable {
                 return h;
             };
             model.moveTo(back);
-            optimizer.moveSlots(back);
+            if (optimizer != null) optimizer.moveSlots(back);
         }
         arena.close();
     }

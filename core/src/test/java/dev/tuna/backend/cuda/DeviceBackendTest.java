@@ -230,4 +230,39 @@ class DeviceBackendTest {
             }
         }
     }
+
+    @Test
+    void twoWorkersTrainOnOneDeviceAtOnceAsTheyWouldAlone() throws Exception {
+        try (Dataset all = blobs(11, Arena.ofShared())) {
+            Dataset train = all.split(0, 480), val = all.split(480, 120);
+            double[][] alone = new double[2][], together = new double[2][];
+            for (int w = 0; w < 2; w++) {
+                try (Model m = Model.build(layers(), Shape.of(12), 100 + w);
+                     Trainer t = new Trainer(m, Optimizers.create("sgd", Map.of("momentum", 0.9), m.arena()), CPU, 100 + w)) {
+                    alone[w] = t.fit(train, val, 2, 32, List.of(), ProgressListener.SILENT).series("val_loss");
+                }
+            }
+            long inUse = dev.allocator().inUseBytes();
+            Thread[] threads = new Thread[2];
+            Throwable[] failure = new Throwable[1];
+            for (int w = 0; w < 2; w++) {
+                int id = w;
+                threads[w] = new Thread(() -> {
+                    try (Model m = Model.build(layers(), Shape.of(12), 100 + id);
+                         Trainer t = new Trainer(m, Optimizers.create("sgd", Map.of("momentum", 0.9), m.arena()), dev, 100 + id)) {
+                        together[id] = t.fit(train, val, 2, 32, List.of(), ProgressListener.SILENT).series("val_loss");
+                    } catch (Throwable e) {
+                        failure[0] = e;
+                    }
+                });
+                threads[w].start();
+            }
+            for (Thread t : threads) t.join();
+            if (failure[0] != null) throw new AssertionError(failure[0]);
+            for (int w = 0; w < 2; w++) {
+                for (int e = 0; e < 2; e++) assertEquals(alone[w][e], together[w][e], 1e-4, "worker " + w + " epoch " + (e + 1));
+            }
+            assertEquals(inUse, dev.allocator().inUseBytes(), "both gave everything back");
+        }
+    }
 }
