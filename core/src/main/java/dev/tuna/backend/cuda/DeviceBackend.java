@@ -407,9 +407,10 @@ public final class DeviceBackend implements Backend {
     public Tensor gatherRows(Tensor src, int[] indices, int from, int count) {
         if (src.device().kind() == Device.Kind.CPU) return fromHost(HOST.gatherRows(src, indices, from, count));
         if (src.dtype().byteSize() != 4) throw new IllegalArgumentException("gatherRows on the device needs 4-byte elements");
-        Tensor idx = fromHost(Tensor.ofInts(indices, indices.length));
+        // Only this batch's indices cross the bus (count ints), not the whole permutation.
+        Tensor idx = fromHost(Tensor.ofInts(java.util.Arrays.copyOfRange(indices, from, from + count), count));
         Tensor out = dev(src.shape().withFirst(count), src.dtype());
-        runtime.launch("gather_rows_b32", addr(src, "gatherRows"), addr(idx, "gatherRows"), addr(out, "gatherRows"), (long) from, (long) count,
+        runtime.launch("gather_rows_b32", addr(src, "gatherRows"), addr(idx, "gatherRows"), addr(out, "gatherRows"), 0L, (long) count,
                 src.shape().rowSize());
         return out;
     }

@@ -189,10 +189,13 @@ class DeviceBackendTest {
                 for (var e : m.stateDict().entrySet()) cpuWeights.put(e.getKey(), e.getValue().copy());
             }
             long inUseBefore = dev.allocator().inUseBytes();
-            long[] mallocsAfterEpoch = new long[5];
+            long[] mallocsAfterEpoch = new long[5], bytesInAfterEpoch = new long[5];
             List<Callback> es2 = List.of(new dev.tuna.train.EarlyStopping("val_loss", "min", 2, 0, true), new Callback() {
                 @Override
-                public void onEpochEnd(int epoch, Map<String, Double> logs, Trainer tr) { mallocsAfterEpoch[epoch] = runtime.mallocs; }
+                public void onEpochEnd(int epoch, Map<String, Double> logs, Trainer tr) {
+                    mallocsAfterEpoch[epoch] = runtime.mallocs;
+                    bytesInAfterEpoch[epoch] = runtime.bytesIn;
+                }
             });
             try (Model m = Model.build(layers(), Shape.of(12), seed)) {
                 try (Trainer t = new Trainer(m, Optimizers.create("adam", Map.of(), m.arena()), dev, seed)) {
@@ -211,6 +214,9 @@ class DeviceBackendTest {
             for (int e = 0; e < cpuLoss.length; e++) assertEquals(cpuLoss[e], devLoss[e], 1e-4 * Math.max(1, cpuLoss[e]), "val_loss after epoch " + (e + 1));
             assertEquals(inUseBefore, dev.allocator().inUseBytes(), "nothing stays on the device");
             assertEquals(mallocsAfterEpoch[1], mallocsAfterEpoch[devLoss.length - 1], "epochs after the first ask the device for no new memory");
+            // The training set went over once; an epoch then sends only batch indices and the validation rows.
+            long perEpoch = bytesInAfterEpoch[2] - bytesInAfterEpoch[1], trainBytes = train.x().data().byteSize();
+            assertTrue(perEpoch < trainBytes / 2, "an epoch copied " + perEpoch + " bytes to the device; the training features are " + trainBytes);
         }
     }
 

@@ -19,7 +19,7 @@ final class HostKernelRuntime implements DeviceRuntime {
     private final HostKernels kernels;
     private final Arena arena = Arena.ofShared();
     private final Map<Long, Long> blocks = new HashMap<>();
-    long held, mallocs, launches;
+    long held, mallocs, launches, bytesIn;
 
     HostKernelRuntime(HostKernels kernels) { this.kernels = kernels; }
 
@@ -41,7 +41,11 @@ final class HostKernelRuntime implements DeviceRuntime {
 
     private static MemorySegment at(long address, long bytes) { return MemorySegment.ofAddress(address).reinterpret(bytes); }
 
-    @Override public void copyToDevice(MemorySegment host, long device, long bytes) { MemorySegment.copy(host, 0, at(device, bytes), 0, bytes); }
+    @Override
+    public synchronized void copyToDevice(MemorySegment host, long device, long bytes) {
+        bytesIn += bytes;
+        MemorySegment.copy(host, 0, at(device, bytes), 0, bytes);
+    }
     @Override public void copyToHost(long device, MemorySegment host, long bytes) { MemorySegment.copy(at(device, bytes), 0, host, 0, bytes); }
 
     @Override
