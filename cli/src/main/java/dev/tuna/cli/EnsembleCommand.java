@@ -170,8 +170,8 @@ public final class EnsembleCommand implements Callable<Integer> {
                 }
             }
 
-            int[] yVal = labels(split.validation().y());
-            int[] yTest = labels(data.test().y());
+            int[] yVal = split.validation().y().toIntArray();
+            int[] yTest = data.test().y().toIntArray();
             List<Fitted> fitted = new ArrayList<>();
             for (int i = 0; i < plans.size(); i++) {
                 Plan p = plans.get(i);
@@ -364,12 +364,6 @@ public final class EnsembleCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new BadInputException(to + ": cannot write: " + e.getMessage());
         }
-    }
-
-    static int[] labels(dev.tuna.tensor.Tensor y) {
-        int[] a = new int[y.dim(0)];
-        for (int i = 0; i < a.length; i++) a[i] = y.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i);
-        return a;
     }
 
     private static String f4(double v) { return TunerOutput.fmt4(v); }

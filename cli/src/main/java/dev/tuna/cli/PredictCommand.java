@@ -97,7 +97,7 @@ public final class PredictCommand implements Callable<Integer> {
             write(p, m.classNames());
             o.printf("Wrote %d predictions to %s%n", p.rows(), out);
             if (hasLabels) {
-                int[] y = EnsembleCommand.labels(d.y());
+                int[] y = d.y().toIntArray();
                 o.printf("accuracy %.4f, log-loss %.4f on %d labelled examples%n", p.accuracy(y), p.logLoss(y), y.length);
             }
         }

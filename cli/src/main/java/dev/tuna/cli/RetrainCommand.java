@@ -54,7 +54,7 @@ public final class RetrainCommand implements Callable<Integer> {
     private static Retrainer.Result retrainTrees(dev.tuna.trees.TreeSpec trees, long seed, Split split, DataBundle data, Path file) {
         dev.tuna.ensemble.MemberFit.Result m = dev.tuna.ensemble.MemberFit.trees(trees, seed, split.train(), split.validation(), data.full(),
                 data.test(), file, null);
-        int[] yVal = EnsembleCommand.labels(split.validation().y()), yTest = EnsembleCommand.labels(data.test().y());
+        int[] yVal = split.validation().y().toIntArray(), yTest = data.test().y().toIntArray();
         return new Retrainer.Result(m.bestEpoch(), m.validation().logLoss(yVal), m.finalEpochs(),
                 new dev.tuna.train.Evaluation(m.test().logLoss(yTest), m.test().accuracy(yTest), yTest.length), file);
     }

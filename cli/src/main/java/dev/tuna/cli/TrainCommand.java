@@ -131,7 +131,7 @@ public final class TrainCommand implements Callable<Integer> {
         })) {
             if (data.test() != null) {
                 dev.tuna.ensemble.Probabilities p = m.predict(data.test().x());
-                int[] y = EnsembleCommand.labels(data.test().y());
+                int[] y = data.test().y().toIntArray();
                 out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", p.accuracy(y), p.logLoss(y), y.length);
             }
             if (save != null) {

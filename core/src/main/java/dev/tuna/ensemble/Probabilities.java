@@ -25,9 +25,7 @@ public record Probabilities(int rows, int classes, float[] p) {
     /** Copies a host tensor of shape [rows, classes]. */
     public static Probabilities of(Tensor t) {
         if (t.rank() != 2 || t.dtype() != DType.F32) throw new IllegalArgumentException("expected f32 [rows, classes], got " + t.dtype().id() + " " + t.shape());
-        float[] a = new float[Math.toIntExact(t.size())];
-        for (int i = 0; i < a.length; i++) a[i] = t.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i);
-        return new Probabilities(t.dim(0), t.dim(1), a);
+        return new Probabilities(t.dim(0), t.dim(1), t.toFloatArray());
     }
 
     /** Rows as XGBoost returns them (one float[] of classes per row). */

@@ -6,7 +6,6 @@ import dev.tuna.ensemble.Probabilities;
 import dev.tuna.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -69,7 +68,7 @@ public final class XgbModel implements AutoCloseable {
             dval = validation == null ? null : matrix(validation.x(), validation.y());
             Booster b = XGBoost.train(dtrain, spec.params(features, classes, seed, CpuParallel.threadsHere()), 0, Map.of(), null, null);
             XgbModel model = new XgbModel(b, features, classes);
-            int[] yTrain = labels(train.y()), yVal = validation == null ? null : labels(validation.y());
+            int[] yTrain = train.y().toIntArray(), yVal = validation == null ? null : validation.y().toIntArray();
             try {
                 for (int r = 0; r < toRun; r++) {
                     b.update(dtrain, r);
@@ -134,12 +133,6 @@ public final class XgbModel implements AutoCloseable {
     @Override
     public void close() { booster.dispose(); }
 
-    static int[] labels(Tensor y) {
-        int[] a = new int[y.dim(0)];
-        for (int i = 0; i < a.length; i++) a[i] = y.data().getAtIndex(ValueLayout.JAVA_INT, i);
-        return a;
-    }
-
     /**
      * A dense DMatrix (NaN = missing). The features are copied from the tensor's native memory straight into
      * XGBoost's off-heap dense matrix, which XGBoost then reads; nothing the size of the data touches the Java heap
@@ -153,11 +146,7 @@ public final class XgbModel implements AutoCloseable {
             long bytes = (long) n * d * Float.BYTES;
             MemorySegment.copy(x.data(), 0, MemorySegment.ofAddress(dense.address).reinterpret(bytes), 0, bytes);
             DMatrix m = new DMatrix(dense, Float.NaN);
-            if (y != null) {
-                float[] labels = new float[n];
-                for (int i = 0; i < n; i++) labels[i] = y.data().getAtIndex(ValueLayout.JAVA_INT, i);
-                m.setLabel(labels);
-            }
+            if (y != null) m.setLabel(y.toFloatArray());
             return m;
         } finally {
             dense.dispose();

@@ -41,11 +41,7 @@ class XgbModelTest {
         return new Dataset(x, y, 3, null, arena);
     }
 
-    static int[] labels(Dataset d) {
-        int[] a = new int[d.size()];
-        for (int i = 0; i < a.length; i++) a[i] = d.y().getInt(i);
-        return a;
-    }
+    static int[] labels(Dataset d) { return d.y().toIntArray(); }
 
     @Test
     void boostedTreesLearnAndReportEveryRound() {
