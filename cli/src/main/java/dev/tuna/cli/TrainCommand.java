@@ -113,22 +113,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (load != null) throw new BadInputException("--load " + load + ": tree models train from scratch; --load is for network weights");
         out.printf("XGBoost %s: %s%n", ts.kind().equals("gbt") ? "gradient-boosted trees" : "random forest", ts.toMap());
         int rounds = ts.rounds();
-        double[] low = {Double.POSITIVE_INFINITY};
-        int[] best = {0};
         long[] t0 = {System.nanoTime()};
-        try (dev.tuna.trees.XgbModel m = dev.tuna.trees.XgbModel.fit(ts, split.train(), split.validation(), rounds, seed, (r, logs, pv) -> {
+        try (dev.tuna.trees.XgbModel m = dev.tuna.trees.XgbModel.fit(ts, split.train(), split.validation(), rounds, seed, (r, logs, pv, last) -> {
             out.printf("Round %d/%d - %.1fs - loss: %.4f - accuracy: %.4f - val_loss: %.4f - val_accuracy: %.4f%n", r + 1, rounds,
                     (System.nanoTime() - t0[0]) / 1e9, logs.get("loss"), logs.get("accuracy"), logs.get("val_loss"), logs.get("val_accuracy"));
             out.flush();
             t0[0] = System.nanoTime();
-            if (logs.get("val_loss") < low[0]) {
-                low[0] = logs.get("val_loss");
-                best[0] = r + 1;
-            }
-            boolean stop = ts.earlyStoppingRounds() > 0 && r + 1 - best[0] >= ts.earlyStoppingRounds();
-            if (stop) out.printf("Early stopping after round %d (best round %d)%n", r + 1, best[0]);
-            return !stop;
+            return true;
         })) {
+            if (m.stoppedEarly()) out.printf("Early stopping after round %d (best round %d)%n", m.rounds(), m.bestRound());
             if (data.test() != null) {
                 dev.tuna.ensemble.Probabilities p = m.predict(data.test().x());
                 int[] y = data.test().y().toIntArray();

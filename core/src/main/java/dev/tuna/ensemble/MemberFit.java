@@ -60,29 +60,24 @@ public final class MemberFit {
      */
     public static Result trees(TreeSpec spec, long seed, Dataset train, Dataset validation, Dataset all, Dataset test, Path modelFile,
                                RoundProgress progress) {
-        Probabilities[] val = new Probabilities[1];
-        int[] best = {0};
-        double[] low = {Double.POSITIVE_INFINITY};
         int rounds = spec.rounds();
-        try (XgbModel m = XgbModel.fit(spec, train, validation, rounds, seed, (r, logs, pv) -> {
+        Probabilities val;
+        int best;
+        // Phase one's booster only supplies the best round and its validation predictions.
+        try (XgbModel m = XgbModel.fit(spec, train, validation, rounds, seed, (r, logs, pv, last) -> {
             if (progress != null) progress.onRound("train", r, rounds, logs);
-            double vl = logs.get("val_loss");
-            if (vl < low[0] || val[0] == null) {
-                low[0] = vl;
-                best[0] = r + 1;
-                val[0] = pv;
-            }
-            return !(spec.earlyStoppingRounds() > 0 && r + 1 - best[0] >= spec.earlyStoppingRounds());
+            return true;
         })) {
-            // Fitting ends here: phase one's booster only supplied validation predictions.
+            val = m.bestValidation();
+            best = m.bestRound();
         }
-        int finalRounds = spec.forest() ? 1 : Retrainer.finalEpochs(best[0]);
-        try (XgbModel m = XgbModel.fit(spec, all, null, finalRounds, seed, (r, logs, pv) -> {
+        int finalRounds = spec.forest() ? 1 : Retrainer.finalEpochs(best);
+        try (XgbModel m = XgbModel.fit(spec, all, null, finalRounds, seed, (r, logs, pv, last) -> {
             if (progress != null) progress.onRound("train+val", r, finalRounds, logs);
             return true;
         })) {
             if (modelFile != null) m.save(modelFile);
-            return new Result(val[0], m.predict(test.x()), best[0], finalRounds);
+            return new Result(val, m.predict(test.x()), best, finalRounds);
         }
     }
 }

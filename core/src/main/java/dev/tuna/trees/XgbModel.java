@@ -26,14 +26,19 @@ public final class XgbModel implements AutoCloseable {
     public interface RoundListener {
         /**
          * After round r (0-based): logs holds loss, accuracy, val_loss and val_accuracy, validation the class
-         * probabilities on the validation rows (null without validation data); return false to stop.
+         * probabilities on the validation rows (null without validation data), last whether boosting ends here (the
+         * round limit or early stopping); return false to stop.
          */
-        boolean onRound(int round, Map<String, Double> logs, Probabilities validation);
+        boolean onRound(int round, Map<String, Double> logs, Probabilities validation, boolean last);
     }
 
     private final Booster booster;
     private final int classes;
     private final int features;
+    private int bestRound;
+    private double bestLoss = Double.POSITIVE_INFINITY;
+    private Probabilities bestValidation;
+    private boolean stoppedEarly;
 
     private XgbModel(Booster booster, int features, int classes) {
         this.booster = booster;
@@ -53,9 +58,19 @@ public final class XgbModel implements AutoCloseable {
         }
     }
 
+    /** The 1-based round with the lowest val_loss (the first of equals), 0 when trained without validation data. */
+    public int bestRound() { return bestRound; }
+
+    /** The validation probabilities after {@link #bestRound()}, null without validation data. */
+    public Probabilities bestValidation() { return bestValidation; }
+
+    /** Whether boosting stopped because val_loss had not improved for early_stopping_rounds. */
+    public boolean stoppedEarly() { return stoppedEarly; }
+
     /**
      * Trains up to {@code rounds} rounds (or spec.rounds() when rounds <= 0) on train, scoring validation (when given)
-     * after every round for the listener. The listener sees the model after each round and can stop it.
+     * after every round. With validation data, boosting stops when val_loss has not improved for the spec's
+     * early_stopping_rounds (when positive). The listener sees each round and can stop it too.
      */
     public static XgbModel fit(TreeSpec spec, Dataset train, Dataset validation, int rounds, long seed, RoundListener listener) {
         int classes = Math.max(train.numClasses(), validation == null ? 0 : validation.numClasses());
@@ -81,8 +96,16 @@ public final class XgbModel implements AutoCloseable {
                         pv = Probabilities.of(b.predict(dval));
                         logs.put("val_loss", pv.logLoss(yVal));
                         logs.put("val_accuracy", pv.accuracy(yVal));
+                        if (model.bestValidation == null || logs.get("val_loss") < model.bestLoss) {
+                            model.bestLoss = logs.get("val_loss");
+                            model.bestRound = r + 1;
+                            model.bestValidation = pv;
+                        }
+                        model.stoppedEarly = spec.earlyStoppingRounds() > 0 && r + 1 - model.bestRound >= spec.earlyStoppingRounds();
                     }
-                    if (listener != null && !listener.onRound(r, logs, pv)) break;
+                    boolean last = r + 1 == toRun || model.stoppedEarly;
+                    if (listener != null && !listener.onRound(r, logs, pv, last)) break;
+                    if (last) break;
                 }
                 return model;
             } catch (RuntimeException | XGBoostError e) {

@@ -351,11 +351,9 @@ public final class Tuner {
         int rounds = spec.rounds();
         double[] best = {Double.NaN};
         int[] bestRound = {-1};
-        double[] bestLoss = {Double.POSITIVE_INFINITY};
-        int[] sinceBest = {0};
         long[] t0 = {System.nanoTime()};
         progress.onEpochBegin(0, rounds, 1);
-        try (XgbModel model = XgbModel.fit(spec, data.train(), data.validation(), rounds, execSeed, (r, logs, validation) -> {
+        try (XgbModel model = XgbModel.fit(spec, data.train(), data.validation(), rounds, execSeed, (r, logs, validation, last) -> {
             double seconds = (System.nanoTime() - t0[0]) / 1e9;
             logs.put("time", seconds);
             store.addEpoch(row.number(), e, r, logs);
@@ -365,19 +363,11 @@ public final class Tuner {
                 best[0] = v;
                 bestRound[0] = r;
             }
-            double vl = logs.getOrDefault("val_loss", Double.NaN);
-            if (vl < bestLoss[0]) {
-                bestLoss[0] = vl;
-                sinceBest[0] = 0;
-            } else {
-                sinceBest[0]++;
-            }
-            boolean go = r + 1 < rounds && !(spec.earlyStoppingRounds() > 0 && sinceBest[0] >= spec.earlyStoppingRounds());
-            if (go) {
+            if (!last) {
                 t0[0] = System.nanoTime();
                 progress.onEpochBegin(r + 1, rounds, 1);
             }
-            return go;
+            return true;
         })) {
             model.save(dir.resolve("execution-" + e + ".ubj"));
             return new ExecutionResult(best[0], bestRound[0], model.rounds(), hp.values());

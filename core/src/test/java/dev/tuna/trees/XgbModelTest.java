@@ -49,7 +49,7 @@ class XgbModelTest {
         try (Dataset train = blobs(600, seed); Dataset val = blobs(300, seed + 1)) {
             TreeSpec spec = new TreeSpec("gbt", 20, 3, 0.3, 1, 1, 1, 1, 1, 0, 0, 64, 0);
             List<Double> losses = new ArrayList<>();
-            try (XgbModel m = XgbModel.fit(spec, train, val, 0, 1, (r, logs, pv) -> {
+            try (XgbModel m = XgbModel.fit(spec, train, val, 0, 1, (r, logs, pv, last) -> {
                 losses.add(logs.get("loss"));
                 assertEquals(logs.get("val_accuracy"), pv.accuracy(labels(val)), 1e-12);
                 return true;
@@ -77,14 +77,37 @@ class XgbModelTest {
     void theListenerStopsBoostingAndAForestIsOneRound() {
         try (Dataset train = blobs(300, 3); Dataset val = blobs(100, 4)) {
             TreeSpec spec = TreeSpec.defaults("gbt");
-            try (XgbModel m = XgbModel.fit(spec, train, val, 0, 1, (r, logs, pv) -> r + 1 < 3)) {
+            try (XgbModel m = XgbModel.fit(spec, train, val, 0, 1, (r, logs, pv, last) -> r + 1 < 3)) {
                 assertEquals(3, m.rounds());
             }
             TreeSpec forest = new TreeSpec("random_forest", 10, 4, 1, 0.632, 1, TreeSpec.SQRT_FEATURES, 1, 1e-5, 0, 0, 64, 0);
             int[] calls = {0};
-            try (XgbModel m = XgbModel.fit(forest, train, val, 0, 1, (r, logs, pv) -> ++calls[0] > 0)) {
+            try (XgbModel m = XgbModel.fit(forest, train, val, 0, 1, (r, logs, pv, last) -> ++calls[0] > 0)) {
                 assertEquals(1, calls[0]);
                 assertTrue(m.predict(val.x()).accuracy(labels(val)) > 0.8);
+            }
+        }
+    }
+
+    @Test
+    void boostingStopsWhenValLossStopsImprovingAndKeepsTheBestRound() {
+        // Deep trees at a high learning rate on few noisy rows overfit within a few rounds.
+        try (Dataset train = blobs(120, 21); Dataset val = blobs(300, 22)) {
+            TreeSpec spec = new TreeSpec("gbt", 200, 8, 1.0, 1, 1, 1, 0, 0, 0, 0, 64, 3);
+            List<Double> valLoss = new ArrayList<>();
+            boolean[] sawLast = {false};
+            try (XgbModel m = XgbModel.fit(spec, train, val, 0, 1, (r, logs, pv, last) -> {
+                valLoss.add(logs.get("val_loss"));
+                sawLast[0] = last;
+                return true;
+            })) {
+                assertTrue(m.stoppedEarly() && m.rounds() < 200, "stopped after " + m.rounds() + " rounds: " + valLoss);
+                assertTrue(sawLast[0], "the listener was told which round was the last");
+                int best = 0;
+                for (int i = 1; i < valLoss.size(); i++) if (valLoss.get(i) < valLoss.get(best)) best = i;
+                assertEquals(best + 1, m.bestRound());
+                assertEquals(m.rounds(), m.bestRound() + 3, "three rounds without improvement");
+                assertEquals(valLoss.get(best), m.bestValidation().logLoss(labels(val)), 1e-12);
             }
         }
     }
