@@ -257,19 +257,28 @@ public final class DeviceBackend implements Backend {
         runtime.launch("axpy_f32", a, addr(x, "axpy"), addr(y, "axpy"), x.size());
     }
 
-    /** A device double accumulator, zeroed, for the reduction kernels (read back at once). */
+    /**
+     * One value computed on the device and read back: an 8-byte scratch block starts as {@code init}, the launch
+     * writes into it (an accumulator, a counter, a flag), and it comes back to the host.
+     */
+    private MemorySegment readBack(Arena a, long init, java.util.function.LongConsumer launch) {
+        MemorySegment host = a.allocate(ValueLayout.JAVA_LONG);
+        host.set(ValueLayout.JAVA_LONG, 0, init);
+        long scratch = allocator.allocate(8);
+        try {
+            runtime.copyToDevice(host, scratch, 8);
+            launch.accept(scratch);
+            runtime.copyToHost(scratch, host, 8);
+            return host;
+        } finally {
+            allocator.release(scratch);
+        }
+    }
+
+    /** A sum-like reduction kernel into a double accumulator starting at 0. */
     private double reduce(String kernel, Tensor x) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment host = a.allocate(ValueLayout.JAVA_DOUBLE);
-            long acc = allocator.allocate(8);
-            try {
-                runtime.copyToDevice(host, acc, 8);
-                runtime.launch(kernel, addr(x, kernel), x.size(), acc);
-                runtime.copyToHost(acc, host, 8);
-                return host.get(ValueLayout.JAVA_DOUBLE, 0);
-            } finally {
-                allocator.release(acc);
-            }
+            return readBack(a, 0L, acc -> runtime.launch(kernel, addr(x, kernel), x.size(), acc)).get(ValueLayout.JAVA_DOUBLE, 0);
         }
     }
 
@@ -290,17 +299,9 @@ public final class DeviceBackend implements Backend {
     public Tensor softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs) {
         int n = logits.dim(0), c = logits.dim(1);
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment host = a.allocate(ValueLayout.JAVA_DOUBLE);
-            long acc = allocator.allocate(8);
-            try {
-                runtime.copyToDevice(host, acc, 8);
-                runtime.launch("softmax_xent_f32", addr(logits, "softmaxCrossEntropy"), addr(labels, "softmaxCrossEntropy"),
-                        addr(probs, "softmaxCrossEntropy"), acc, (long) n, c);
-                runtime.copyToHost(acc, host, 8);
-                return scalarTensor((float) (host.get(ValueLayout.JAVA_DOUBLE, 0) / n));
-            } finally {
-                allocator.release(acc);
-            }
+            double total = readBack(a, 0L, acc -> runtime.launch("softmax_xent_f32", addr(logits, "softmaxCrossEntropy"),
+                    addr(labels, "softmaxCrossEntropy"), addr(probs, "softmaxCrossEntropy"), acc, (long) n, c)).get(ValueLayout.JAVA_DOUBLE, 0);
+            return scalarTensor((float) (total / n));
         }
     }
 
@@ -322,16 +323,8 @@ public final class DeviceBackend implements Backend {
     @Override
     public int countCorrect(Tensor logits, Tensor labels) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment host = a.allocate(ValueLayout.JAVA_INT);
-            long acc = allocator.allocate(4);
-            try {
-                runtime.copyToDevice(host, acc, 4);
-                runtime.launch("count_correct_f32", addr(logits, "countCorrect"), addr(labels, "countCorrect"), acc, (long) logits.dim(0), logits.dim(1));
-                runtime.copyToHost(acc, host, 4);
-                return host.get(ValueLayout.JAVA_INT, 0);
-            } finally {
-                allocator.release(acc);
-            }
+            return readBack(a, 0L, acc -> runtime.launch("count_correct_f32", addr(logits, "countCorrect"), addr(labels, "countCorrect"), acc,
+                    (long) logits.dim(0), logits.dim(1))).get(ValueLayout.JAVA_INT, 0);
         }
     }
 
@@ -442,17 +435,8 @@ public final class DeviceBackend implements Backend {
     @Override
     public boolean allFinite(Tensor x) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment host = a.allocate(ValueLayout.JAVA_INT);
-            host.set(ValueLayout.JAVA_INT, 0, 1);
-            long flag = allocator.allocate(4);
-            try {
-                runtime.copyToDevice(host, flag, 4);
-                runtime.launch("all_finite_f32", addr(x, "allFinite"), x.size(), flag);
-                runtime.copyToHost(flag, host, 4);
-                return host.get(ValueLayout.JAVA_INT, 0) == 1;
-            } finally {
-                allocator.release(flag);
-            }
+            // The flag starts at 1 (its low 4 bytes on a little-endian host) and the kernel clears it.
+            return readBack(a, 1L, flag -> runtime.launch("all_finite_f32", addr(x, "allFinite"), x.size(), flag)).get(ValueLayout.JAVA_INT, 0) == 1;
         }
     }
 }
