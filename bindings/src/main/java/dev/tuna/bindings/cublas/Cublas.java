@@ -5,19 +5,15 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.tuna.bindings.Binding;
+import dev.tuna.bindings.BindingTable;
 import dev.tuna.bindings.LibraryLocator;
+import dev.tuna.bindings.LoadedLibrary;
 import dev.tuna.bindings.NativeLibraryException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,16 +35,9 @@ public final class Cublas {
     /** cublasMath_t values. */
     public static final int DEFAULT_MATH = 0, TF32_TENSOR_OP_MATH = 3;
 
-    /** One bound function: the name cublas_api.h declares, the symbol it #defines that name to, and the C signature. */
-    public record Binding(String name, String symbol, FunctionDescriptor descriptor) {}
+    private static final BindingTable TABLE = new BindingTable();
 
-    private static final Map<String, Binding> BINDINGS = new LinkedHashMap<>();
-
-    private static Binding bind(String name, String symbol, MemoryLayout... args) {
-        Binding b = new Binding(name, symbol, FunctionDescriptor.of(JAVA_INT, args));
-        BINDINGS.put(name, b);
-        return b;
-    }
+    private static Binding bind(String name, String symbol, MemoryLayout... args) { return TABLE.add(name, symbol, args); }
 
     static final Binding CREATE = bind("cublasCreate", "cublasCreate_v2", ADDRESS);
     static final Binding DESTROY = bind("cublasDestroy", "cublasDestroy_v2", ADDRESS);
@@ -64,11 +53,14 @@ public final class Cublas {
             JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG,
             ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT);
 
-    public static List<Binding> bindings() { return List.copyOf(BINDINGS.values()); }
+    public static List<Binding> bindings() { return TABLE.all(); }
 
-    public static boolean isAvailable() { return Holder.FAILURE == null; }
+    private static final LoadedLibrary LIBRARY = new LoadedLibrary(LibraryLocator.Library.CUBLAS, "cuBLAS",
+            "it comes with the CUDA toolkit or PyTorch's nvidia-cublas wheel", "cuBLAS 12 or newer is needed");
 
-    public static Optional<String> libraryLocation() { return Optional.ofNullable(Holder.LOCATION); }
+    public static boolean isAvailable() { return LIBRARY.isAvailable(); }
+
+    public static Optional<String> libraryLocation() { return LIBRARY.location(); }
 
     /** cublasStatus_t names (cublas_api.h). */
     public static String statusName(int s) {
@@ -87,50 +79,8 @@ public final class Cublas {
         };
     }
 
-    private static final class Holder {
-        static final String LOCATION;
-        static final NativeLibraryException FAILURE;
-        static final SymbolLookup LOOKUP;
-
-        static {
-            LibraryLocator.Result found = LibraryLocator.fromEnvironment().find(LibraryLocator.Library.CUBLAS);
-            SymbolLookup lookup = null;
-            NativeLibraryException failure = null;
-            if (found.found()) {
-                try {
-                    lookup = SymbolLookup.libraryLookup(found.path().get(), Arena.global());
-                } catch (IllegalArgumentException e) {
-                    failure = new NativeLibraryException("cuBLAS found at " + found.path().get() + " but not loadable: " + e.getMessage(), e);
-                }
-            } else {
-                failure = new NativeLibraryException("cuBLAS not found: " + found.explain()
-                        + " (or pass -Dtuna.cuda.libs=FOLDER); it comes with the CUDA toolkit or PyTorch's nvidia-cublas wheel");
-            }
-            LOOKUP = lookup;
-            FAILURE = failure;
-            LOCATION = failure == null ? found.path().map(Path::toString).orElse(null) : null;
-        }
-
-        static final Map<String, MethodHandle> HANDLES = new LinkedHashMap<>();
-
-        static MethodHandle need(Binding b) {
-            if (FAILURE != null) throw new NativeLibraryException(FAILURE.getMessage(), FAILURE.getCause());
-            synchronized (HANDLES) {
-                return HANDLES.computeIfAbsent(b.symbol(), s -> Linker.nativeLinker().downcallHandle(LOOKUP.find(s).orElseThrow(
-                        () -> new NativeLibraryException("symbol " + s + " not found in " + LOCATION + "; cuBLAS 12 or newer is needed")), b.descriptor()));
-            }
-        }
-    }
-
     private static void call(Binding b, Object... args) {
-        int r;
-        try {
-            r = (int) Holder.need(b).invokeWithArguments(args);
-        } catch (NativeLibraryException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new NativeLibraryException(b.symbol() + ": " + t, t);
-        }
+        int r = LIBRARY.call(b, args);
         if (r != 0) throw new NativeLibraryException(b.symbol() + " failed: " + statusName(r) + " (" + r + ")");
     }
 

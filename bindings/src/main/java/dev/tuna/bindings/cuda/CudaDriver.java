@@ -1,10 +1,11 @@
 package dev.tuna.bindings.cuda;
 
+import dev.tuna.bindings.Binding;
+import dev.tuna.bindings.BindingTable;
 import dev.tuna.bindings.LibraryLocator;
 import dev.tuna.bindings.NativeLibraryException;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -12,9 +13,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -39,16 +38,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class CudaDriver {
     private CudaDriver() {}
 
-    /** One bound function: the name cuda.h declares, the symbol called (after cuda.h's #define), and its C signature. */
-    public record Binding(String name, String symbol, FunctionDescriptor descriptor) {}
+    private static final BindingTable TABLE = new BindingTable();
 
-    private static final Map<String, Binding> BINDINGS = new LinkedHashMap<>();
-
-    private static Binding bind(String name, String symbol, MemoryLayout... args) {
-        Binding b = new Binding(name, symbol, FunctionDescriptor.of(JAVA_INT, args));
-        BINDINGS.put(name, b);
-        return b;
-    }
+    private static Binding bind(String name, String symbol, MemoryLayout... args) { return TABLE.add(name, symbol, args); }
 
     // Declared in cuda.h's order of topics; the symbol is what cuda.h's #define block maps the name to.
     static final Binding INIT = bind("cuInit", "cuInit", JAVA_INT);
@@ -95,7 +87,7 @@ public final class CudaDriver {
     static final Binding GET_ERROR_STRING = bind("cuGetErrorString", "cuGetErrorString", JAVA_INT, ADDRESS);
 
     /** Every binding, in declaration order. */
-    public static List<Binding> bindings() { return List.copyOf(BINDINGS.values()); }
+    public static List<Binding> bindings() { return TABLE.all(); }
 
     /** Whether libcuda can be loaded here (it says nothing about whether a GPU is present). */
     public static boolean isAvailable() { return Holder.FAILURE == null; }

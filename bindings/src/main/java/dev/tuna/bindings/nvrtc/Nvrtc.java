@@ -4,19 +4,14 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.tuna.bindings.Binding;
+import dev.tuna.bindings.BindingTable;
 import dev.tuna.bindings.LibraryLocator;
-import dev.tuna.bindings.NativeLibraryException;
+import dev.tuna.bindings.LoadedLibrary;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,16 +24,9 @@ import java.util.Optional;
 public final class Nvrtc {
     private Nvrtc() {}
 
-    /** One bound function: its nvrtc.h name (also its symbol) and C signature (nvrtcResult is an int). */
-    public record Binding(String name, FunctionDescriptor descriptor) {}
+    private static final BindingTable TABLE = new BindingTable();
 
-    private static final Map<String, Binding> BINDINGS = new LinkedHashMap<>();
-
-    private static Binding bind(String name, MemoryLayout... args) {
-        Binding b = new Binding(name, FunctionDescriptor.of(JAVA_INT, args));
-        BINDINGS.put(name, b);
-        return b;
-    }
+    private static Binding bind(String name, MemoryLayout... args) { return TABLE.add(name, name, args); }
 
     static final Binding VERSION = bind("nvrtcVersion", ADDRESS, ADDRESS);
     static final Binding CREATE_PROGRAM = bind("nvrtcCreateProgram", ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
@@ -51,56 +39,16 @@ public final class Nvrtc {
     static final Binding GET_PROGRAM_LOG_SIZE = bind("nvrtcGetProgramLogSize", ADDRESS, ADDRESS);
     static final Binding GET_PROGRAM_LOG = bind("nvrtcGetProgramLog", ADDRESS, ADDRESS);
 
-    public static List<Binding> bindings() { return List.copyOf(BINDINGS.values()); }
+    public static List<Binding> bindings() { return TABLE.all(); }
 
-    public static boolean isAvailable() { return Holder.FAILURE == null; }
+    private static final LoadedLibrary LIBRARY = new LoadedLibrary(LibraryLocator.Library.NVRTC, "NVRTC (the runtime CUDA compiler)",
+            "it comes with the CUDA toolkit or PyTorch's nvidia-cuda-nvrtc wheel", "NVRTC is older than CUDA 11.1");
 
-    public static Optional<String> libraryLocation() { return Optional.ofNullable(Holder.LOCATION); }
+    public static boolean isAvailable() { return LIBRARY.isAvailable(); }
 
-    private static final class Holder {
-        static final String LOCATION;
-        static final NativeLibraryException FAILURE;
-        static final SymbolLookup LOOKUP;
+    public static Optional<String> libraryLocation() { return LIBRARY.location(); }
 
-        static {
-            LibraryLocator.Result found = LibraryLocator.fromEnvironment().find(LibraryLocator.Library.NVRTC);
-            SymbolLookup lookup = null;
-            NativeLibraryException failure = null;
-            if (found.found()) {
-                try {
-                    lookup = SymbolLookup.libraryLookup(found.path().get(), Arena.global());
-                } catch (IllegalArgumentException e) {
-                    failure = new NativeLibraryException("NVRTC found at " + found.path().get() + " but not loadable: " + e.getMessage(), e);
-                }
-            } else {
-                failure = new NativeLibraryException("NVRTC (the runtime CUDA compiler) not found: " + found.explain()
-                        + " (or pass -Dtuna.cuda.libs=FOLDER); it comes with the CUDA toolkit or PyTorch's nvidia-cuda-nvrtc wheel");
-            }
-            LOOKUP = lookup;
-            FAILURE = failure;
-            LOCATION = failure == null ? found.path().map(Path::toString).orElse(null) : null;
-        }
-
-        static final Map<String, MethodHandle> HANDLES = new LinkedHashMap<>();
-
-        static MethodHandle need(Binding b) {
-            if (FAILURE != null) throw new NativeLibraryException(FAILURE.getMessage(), FAILURE.getCause());
-            synchronized (HANDLES) {
-                return HANDLES.computeIfAbsent(b.name(), n -> Linker.nativeLinker().downcallHandle(LOOKUP.find(n).orElseThrow(
-                        () -> new NativeLibraryException("symbol " + n + " not found in " + LOCATION + "; NVRTC is older than CUDA 11.1")), b.descriptor()));
-            }
-        }
-    }
-
-    private static int call(Binding b, Object... args) {
-        try {
-            return (int) Holder.need(b).invokeWithArguments(args);
-        } catch (NativeLibraryException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new NativeLibraryException(b.name() + ": " + t, t);
-        }
-    }
+    private static int call(Binding b, Object... args) { return LIBRARY.call(b, args); }
 
     private static void check(int result, Binding b, String what, String log) {
         if (result != 0) throw new NvrtcException(b.name() + "(" + what + ")", result, log);

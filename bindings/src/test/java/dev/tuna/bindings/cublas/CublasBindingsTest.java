@@ -73,7 +73,7 @@ class CublasBindingsTest {
         Assumptions.assumeTrue(h.isPresent(), reason);
         Map<String, FunctionDescriptor> proto = prototypes(Files.readString(h.get()));
         List<String> problems = new ArrayList<>();
-        for (Cublas.Binding b : Cublas.bindings()) {
+        for (dev.tuna.bindings.Binding b : Cublas.bindings()) {
             FunctionDescriptor d = proto.get(b.symbol());
             if (d == null) problems.add(b.symbol() + ": not declared in " + h.get());
             else if (!d.equals(b.descriptor())) problems.add(b.symbol() + ": bound as " + b.descriptor() + ", the header says " + d);

@@ -37,14 +37,14 @@ class CudaDriverHeaderTest {
     void everyBindingMatchesItsPrototype() {
         CudaHeader header = header();
         List<String> problems = new ArrayList<>();
-        for (CudaDriver.Binding b : CudaDriver.bindings()) header.mismatch(b).ifPresent(problems::add);
+        for (dev.tuna.bindings.Binding b : CudaDriver.bindings()) header.mismatch(b).ifPresent(problems::add);
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
     @Test
     void everySymbolIsDeclaredThroughTheDefineMapping() {
         CudaHeader header = header();
-        for (CudaDriver.Binding b : CudaDriver.bindings()) {
+        for (dev.tuna.bindings.Binding b : CudaDriver.bindings()) {
             boolean declared = header.prototypes.keySet().stream().anyMatch(n -> header.resolve(n).equals(b.symbol()));
             assertTrue(declared, b.symbol() + " is not what any prototype in cuda.h resolves to");
         }
@@ -52,9 +52,9 @@ class CudaDriverHeaderTest {
 
     @Test
     void bindingsAreUniqueAndCoverTheBrief() {
-        List<CudaDriver.Binding> all = CudaDriver.bindings();
+        List<dev.tuna.bindings.Binding> all = CudaDriver.bindings();
         Set<String> symbols = new HashSet<>();
-        for (CudaDriver.Binding b : all) assertTrue(symbols.add(b.symbol()), "bound twice: " + b.symbol());
+        for (dev.tuna.bindings.Binding b : all) assertTrue(symbols.add(b.symbol()), "bound twice: " + b.symbol());
         assertEquals(40, all.size());
         for (String s : List.of("cuMemAlloc_v2", "cuCtxSynchronize", "cuStreamBeginCapture_v2", "cuGraphInstantiateWithFlags",
                 "cuEventElapsedTime_v2", "cuMemsetD32_v2", "cuGetErrorName", "cuLaunchKernel"))
@@ -85,16 +85,16 @@ class CudaDriverHeaderTest {
         assertEquals(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS), h.descriptorOf(h.prototypes.get("cuEventElapsedTime")));
         assertEquals(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), h.descriptorOf(h.prototypes.get("cuStreamBeginCapture")));
 
-        var good = new CudaDriver.Binding("cuMemAlloc", "cuMemAlloc_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        var good = new dev.tuna.bindings.Binding("cuMemAlloc", "cuMemAlloc_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         assertTrue(h.mismatch(good).isEmpty());
-        var sizeAsInt = new CudaDriver.Binding("cuMemAlloc", "cuMemAlloc_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        var sizeAsInt = new dev.tuna.bindings.Binding("cuMemAlloc", "cuMemAlloc_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         assertTrue(h.mismatch(sizeAsInt).orElseThrow().contains("needs"));
-        var unsuffixed = new CudaDriver.Binding("cuMemAlloc", "cuMemAlloc", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        var unsuffixed = new dev.tuna.bindings.Binding("cuMemAlloc", "cuMemAlloc", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         assertTrue(h.mismatch(unsuffixed).orElseThrow().contains("maps it to cuMemAlloc_v2"));
-        var floatForPointer = new CudaDriver.Binding("cuEventElapsedTime", "cuEventElapsedTime",
+        var floatForPointer = new dev.tuna.bindings.Binding("cuEventElapsedTime", "cuEventElapsedTime",
                 FunctionDescriptor.of(JAVA_INT, JAVA_FLOAT, ADDRESS, ADDRESS));
         assertFalse(h.mismatch(floatForPointer).isEmpty());
-        var missing = new CudaDriver.Binding("cuNoSuchThing", "cuNoSuchThing", FunctionDescriptor.of(JAVA_INT));
+        var missing = new dev.tuna.bindings.Binding("cuNoSuchThing", "cuNoSuchThing", FunctionDescriptor.of(JAVA_INT));
         assertTrue(h.mismatch(missing).orElseThrow().contains("no prototype"));
     }
 }

@@ -105,7 +105,7 @@ final class CudaHeader {
     }
 
     /** Empty when the binding agrees with cuda.h, else what is wrong. */
-    Optional<String> mismatch(CudaDriver.Binding b) {
+    Optional<String> mismatch(dev.tuna.bindings.Binding b) {
         String resolved = resolve(b.name());
         if (!resolved.equals(b.symbol()))
             return Optional.of(b.name() + ": cuda.h maps it to " + resolved + ", the binding calls " + b.symbol());

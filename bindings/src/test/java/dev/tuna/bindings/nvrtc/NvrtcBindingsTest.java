@@ -71,7 +71,7 @@ class NvrtcBindingsTest {
         Assumptions.assumeTrue(h.isPresent(), reason);
         Map<String, FunctionDescriptor> proto = prototypes(Files.readString(h.get()));
         List<String> problems = new ArrayList<>();
-        for (Nvrtc.Binding b : Nvrtc.bindings()) {
+        for (dev.tuna.bindings.Binding b : Nvrtc.bindings()) {
             FunctionDescriptor d = proto.get(b.name());
             if (d == null) problems.add(b.name() + ": not declared in " + h.get());
             else if (!d.equals(b.descriptor())) problems.add(b.name() + ": bound as " + b.descriptor() + ", nvrtc.h says " + d);
