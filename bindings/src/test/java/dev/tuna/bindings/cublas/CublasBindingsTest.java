@@ -11,7 +11,6 @@ import dev.tuna.bindings.NativeLibraryException;
 import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,18 +51,7 @@ class CublasBindingsTest {
         return out;
     }
 
-    static Optional<Path> locate() {
-        List<Path> c = new ArrayList<>();
-        String home = System.getenv("CUDA_HOME");
-        if (home != null && !home.isBlank()) c.add(Path.of(home, "include", "cublas_api.h"));
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/usr/local"), "cuda*")) {
-            for (Path p : ds) c.add(p.resolve("include").resolve("cublas_api.h"));
-        } catch (IOException e) {
-            // nothing under /usr/local
-        }
-        c.add(Path.of("/usr/include/cublas_api.h"));
-        return c.stream().filter(Files::isRegularFile).findFirst();
-    }
+    static Optional<Path> locate() { return dev.tuna.bindings.HeaderFiles.locate("cublas_api.h"); }
 
     @Test
     void everyBindingMatchesCublasApiH() throws IOException {

@@ -3,7 +3,6 @@ package dev.tuna.bindings.cuda;
 import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,21 +55,7 @@ final class CudaHeader {
     }
 
     /** cuda.h: $CUDA_HOME/include, /usr/local/cuda-13.0/include, then the first /usr/local/cuda* /include. */
-    static Optional<Path> locate() {
-        List<Path> candidates = new ArrayList<>();
-        String home = System.getenv("CUDA_HOME");
-        if (home != null && !home.isBlank()) candidates.add(Path.of(home, "include", "cuda.h"));
-        candidates.add(Path.of("/usr/local/cuda-13.0/include/cuda.h"));
-        List<Path> others = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/usr/local"), "cuda*")) {
-            for (Path p : ds) others.add(p.resolve("include").resolve("cuda.h"));
-        } catch (IOException e) {
-            // no /usr/local: nothing more to try
-        }
-        others.sort(null);
-        candidates.addAll(others);
-        return candidates.stream().filter(Files::isRegularFile).findFirst();
-    }
+    static Optional<Path> locate() { return dev.tuna.bindings.HeaderFiles.locate("cuda.h"); }
 
     static String readOrNull(Path p) {
         try { return Files.readString(p); } catch (IOException e) { return null; }

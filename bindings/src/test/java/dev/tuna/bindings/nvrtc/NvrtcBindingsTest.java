@@ -13,7 +13,6 @@ import dev.tuna.bindings.NativeLibraryException;
 import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,18 +49,7 @@ class NvrtcBindingsTest {
         return out;
     }
 
-    static Optional<Path> locate() {
-        List<Path> c = new ArrayList<>();
-        String home = System.getenv("CUDA_HOME");
-        if (home != null && !home.isBlank()) c.add(Path.of(home, "include", "nvrtc.h"));
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/usr/local"), "cuda*")) {
-            for (Path p : ds) c.add(p.resolve("include").resolve("nvrtc.h"));
-        } catch (IOException e) {
-            // nothing under /usr/local
-        }
-        c.add(Path.of("/usr/include/nvrtc.h"));
-        return c.stream().filter(Files::isRegularFile).findFirst();
-    }
+    static Optional<Path> locate() { return dev.tuna.bindings.HeaderFiles.locate("nvrtc.h"); }
 
     @Test
     void everyBindingMatchesNvrtcH() throws IOException {
