@@ -71,20 +71,7 @@ final class DeviceChoice {
     private static String gpuName = "";
 
     /** Why GPU n cannot be used, or null when its driver, libraries and device are all there. */
-    static String gpuUnusable(int n) {
-        if (!dev.tuna.bindings.cuda.CudaDriver.isAvailable()) return "no CUDA driver (libcuda.so.1)";
-        if (!dev.tuna.bindings.nvrtc.Nvrtc.isAvailable()) return "NVRTC (libnvrtc.so) not found; tuna devices says where it looked";
-        if (!dev.tuna.bindings.cublas.Cublas.isAvailable()) return "cuBLAS (libcublas.so) not found; tuna devices says where it looked";
-        try {
-            dev.tuna.bindings.cuda.CudaDriver.cuInit(0);
-            int count = dev.tuna.bindings.cuda.CudaDriver.cuDeviceGetCount();
-            if (count == 0) return "the CUDA driver sees no GPU";
-            if (n >= count) return "there are " + count + " GPUs (cuda:0 to cuda:" + (count - 1) + ")";
-        } catch (RuntimeException e) {
-            return "the CUDA driver does not start: " + e.getMessage();
-        }
-        return null;
-    }
+    static String gpuUnusable(int n) { return dev.tuna.backend.cuda.CudaRuntime.unusableReason(n); }
 
     /** The backend of GPU n, opened once per process (kernels compiled or taken from the cache, cuBLAS handle). */
     static synchronized Backend cuda(int n) {

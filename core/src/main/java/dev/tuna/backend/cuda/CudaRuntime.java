@@ -19,6 +19,22 @@ public final class CudaRuntime implements DeviceRuntime {
         this.blas = blas;
     }
 
+    /** Why device {@code ordinal} cannot be opened, or null when its driver, NVRTC, cuBLAS and the device are all there. */
+    public static String unusableReason(int ordinal) {
+        if (!CudaDriver.isAvailable()) return "no CUDA driver (libcuda.so.1)";
+        if (!Nvrtc.isAvailable()) return "NVRTC (libnvrtc.so) not found; tuna devices says where it looked";
+        if (!Cublas.isAvailable()) return "cuBLAS (libcublas.so) not found; tuna devices says where it looked";
+        try {
+            CudaDriver.cuInit(0);
+            int count = CudaDriver.cuDeviceGetCount();
+            if (count == 0) return "the CUDA driver sees no GPU";
+            if (ordinal >= count) return "there are " + count + " GPUs (cuda:0 to cuda:" + (count - 1) + ")";
+        } catch (RuntimeException e) {
+            return "the CUDA driver does not start: " + e.getMessage();
+        }
+        return null;
+    }
+
     /** Opens device {@code ordinal}: compiles or loads the kernels, creates a cuBLAS handle. */
     public static CudaRuntime open(int ordinal) {
         int[] v = Nvrtc.version();

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tuna.backend.Backends;
-import dev.tuna.bindings.cublas.Cublas;
-import dev.tuna.bindings.cuda.CudaDriver;
-import dev.tuna.bindings.nvrtc.Nvrtc;
 import dev.tuna.tensor.MemoryScope;
 import dev.tuna.tensor.StepArena;
 import dev.tuna.tensor.Tensor;
@@ -25,17 +22,7 @@ class CudaRuntimeGpuTest {
 
     @BeforeAll
     static void open() {
-        String reason = null;
-        try {
-            if (!CudaDriver.isAvailable()) reason = "no CUDA driver library";
-            else if (!Cublas.isAvailable() || !Nvrtc.isAvailable()) reason = "no cuBLAS or NVRTC library";
-            else {
-                CudaDriver.cuInit(0);
-                if (CudaDriver.cuDeviceGetCount() == 0) reason = "no GPU";
-            }
-        } catch (RuntimeException e) {
-            reason = "the CUDA driver does not start: " + e.getMessage();
-        }
+        String reason = CudaRuntime.unusableReason(0);
         if (reason != null) System.out.println("SKIPPED CudaRuntimeGpuTest: " + reason);
         Assumptions.assumeTrue(reason == null, reason);
         runtime = CudaRuntime.open(0);

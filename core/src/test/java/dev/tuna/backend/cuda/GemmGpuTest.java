@@ -29,17 +29,7 @@ class GemmGpuTest {
 
     @BeforeAll
     static void open() {
-        String reason = null;
-        try {
-            if (!CudaDriver.isAvailable()) reason = "no CUDA driver library";
-            else if (!Cublas.isAvailable()) reason = "no cuBLAS library";
-            else {
-                CudaDriver.cuInit(0);
-                if (CudaDriver.cuDeviceGetCount() == 0) reason = "no GPU";
-            }
-        } catch (RuntimeException e) {
-            reason = "the CUDA driver does not start: " + e.getMessage();
-        }
+        String reason = CudaRuntime.unusableReason(0);
         if (reason != null) System.out.println("SKIPPED GemmGpuTest: " + reason);
         Assumptions.assumeTrue(reason == null, reason);
         CudaDriver.cuCtxSetCurrent(CudaDriver.cuDevicePrimaryCtxRetain(CudaDriver.cuDeviceGet(0)));

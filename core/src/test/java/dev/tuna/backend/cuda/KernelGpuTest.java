@@ -19,17 +19,7 @@ class KernelGpuTest extends KernelChecks {
 
     @BeforeAll
     static void open() {
-        String reason = null;
-        try {
-            if (!CudaDriver.isAvailable()) reason = "no CUDA driver library";
-            else {
-                CudaDriver.cuInit(0);
-                if (CudaDriver.cuDeviceGetCount() == 0) reason = "no GPU";
-                else if (!Nvrtc.isAvailable()) reason = "no NVRTC library";
-            }
-        } catch (RuntimeException e) {
-            reason = "the CUDA driver does not start: " + e.getMessage();
-        }
+        String reason = CudaRuntime.unusableReason(0);
         if (reason != null) System.out.println("SKIPPED KernelGpuTest: " + reason);
         Assumptions.assumeTrue(reason == null, reason);
         int[] v = Nvrtc.version();
