@@ -40,8 +40,24 @@ public record TreeSpec(String kind, int nEstimators, int maxDepth, double learni
         check(earlyStoppingRounds >= 0, "early_stopping_rounds", earlyStoppingRounds, "0 (off) or more");
     }
 
+    /** A setting out of its range: which key, and what it expects (so a spec reader can point at the key in its file). */
+    public static final class InvalidSetting extends IllegalArgumentException {
+        private final String key;
+        private final String expected;
+
+        InvalidSetting(String key, double v, String expected) {
+            super(key + " " + (v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v)) + ": expected " + expected);
+            this.key = key;
+            this.expected = expected;
+        }
+
+        public String key() { return key; }
+
+        public String expected() { return expected; }
+    }
+
     private static void check(boolean ok, String key, double v, String expected) {
-        if (!ok) throw new IllegalArgumentException(key + " " + (v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v)) + ": expected " + expected);
+        if (!ok) throw new InvalidSetting(key, v, expected);
     }
 
     public boolean forest() { return kind.equals("random_forest"); }
@@ -65,13 +81,8 @@ public record TreeSpec(String kind, int nEstimators, int maxDepth, double learni
                     n.get("min_child_weight").asDouble(d.minChildWeight), n.get("reg_lambda").asDouble(d.regLambda),
                     n.get("reg_alpha").asDouble(d.regAlpha), n.get("gamma").asDouble(d.gamma), n.get("max_bin").asPositiveInt(d.maxBin),
                     n.get("early_stopping_rounds").asInt(d.earlyStoppingRounds));
-        } catch (dev.tuna.errors.BadInputException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            // The constructor names the key first ("max_depth 40: expected ..."): point at that key in the file.
-            String key = e.getMessage().split(" ", 2)[0];
-            String expected = e.getMessage().substring(e.getMessage().indexOf("expected ") + "expected ".length());
-            throw (KEYS.contains(key) ? n.get(key) : n).error("expected " + expected);
+        } catch (InvalidSetting e) {
+            throw n.get(e.key()).error("expected " + e.expected());
         }
     }
 
