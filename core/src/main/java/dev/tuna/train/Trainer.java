@@ -35,6 +35,10 @@ public final class Trainer implements AutoCloseable {
     private boolean stopRequested;
     /** Present when the backend computes in float16 (see {@link LossScaler}). */
     private final LossScaler lossScaler;
+    /** Whether the backend computes on a device, where the model is moved for this trainer's lifetime. */
+    private final boolean onDevice;
+    /** Training sets up to this size are copied to a device once per fit (1 GiB: Fashion-MNIST is 188 MB). */
+    static final long RESIDENT_BYTES = 1L << 30;
 
     public Trainer(Model model, Optimizer optimizer, Backend backend, long seed) {
         this.model = model;
@@ -52,8 +56,6 @@ public final class Trainer implements AutoCloseable {
             }
         }
     }
-
-    private final boolean onDevice;
 
     /** The backend this trainer computes on. */
     public Backend backend() { return backend; }
@@ -101,58 +103,50 @@ public final class Trainer implements AutoCloseable {
             }
         }
         try {
-            return fitEpochs(train, validation, epochs, batchSize, callbacks, progress, history, n, steps, order, xs, ys);
+            for (int epoch = 0; epoch < epochs && !stopRequested; epoch++) {
+                long t0 = System.nanoTime();
+                progress.onEpochBegin(epoch, epochs, steps);
+                BatchIterator.permutation(order, seed, epoch);
+                double lossSum = 0;
+                long correct = 0, seen = 0;
+                for (int s = 0; s < steps; s++) {
+                    int from = s * batchSize, count = Math.min(batchSize, n - from);
+                    try (MemoryScope scope = MemoryScope.step(arena)) {
+                        Tensor xb = backend.gatherRows(xs, order, from, count);
+                        Tensor yb = backend.gatherRows(ys, order, from, count);
+                        StepResult r = step(xb, yb);
+                        if (!Double.isFinite(r.loss())) {
+                            throw new TrainingDivergedException("loss became " + r.loss() + " at epoch " + (epoch + 1) + ", step " + (s + 1));
+                        }
+                        lossSum += r.loss() * count;
+                        correct += r.correct();
+                        seen += count;
+                    }
+                    progress.onBatchEnd(s + 1, steps, lossSum / seen, (double) correct / seen);
+                }
+                Map<String, Double> logs = new LinkedHashMap<>();
+                logs.put("loss", lossSum / seen);
+                logs.put("accuracy", (double) correct / seen);
+                if (validation != null) {
+                    Evaluation v = evaluate(validation, Math.max(batchSize, 256));
+                    logs.put("val_loss", v.loss());
+                    logs.put("val_accuracy", v.accuracy());
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                logs.put("time", seconds);
+                history.add(logs);
+                progress.onEpochEnd(epoch, epochs, logs, seconds);
+                for (Callback c : callbacks) c.onEpochEnd(epoch, logs, this);
+            }
+            history.setStoppedEarly(stopRequested);
+            for (Callback c : callbacks) c.onTrainEnd(this, history);
+            return history;
         } finally {
             if (resident) {
                 backend.release(xs);
                 backend.release(ys);
             }
         }
-    }
-
-    /** Training sets up to this size are copied to a device once per fit (1 GiB: Fashion-MNIST is 188 MB). */
-    static final long RESIDENT_BYTES = 1L << 30;
-
-    private History fitEpochs(Dataset train, Dataset validation, int epochs, int batchSize, List<Callback> callbacks, ProgressListener progress,
-                              History history, int n, int steps, int[] order, Tensor xs, Tensor ys) {
-        for (int epoch = 0; epoch < epochs && !stopRequested; epoch++) {
-            long t0 = System.nanoTime();
-            progress.onEpochBegin(epoch, epochs, steps);
-            BatchIterator.permutation(order, seed, epoch);
-            double lossSum = 0;
-            long correct = 0, seen = 0;
-            for (int s = 0; s < steps; s++) {
-                int from = s * batchSize, count = Math.min(batchSize, n - from);
-                try (MemoryScope scope = MemoryScope.step(arena)) {
-                    Tensor xb = backend.gatherRows(xs, order, from, count);
-                    Tensor yb = backend.gatherRows(ys, order, from, count);
-                    StepResult r = step(xb, yb);
-                    if (!Double.isFinite(r.loss())) {
-                        throw new TrainingDivergedException("loss became " + r.loss() + " at epoch " + (epoch + 1) + ", step " + (s + 1));
-                    }
-                    lossSum += r.loss() * count;
-                    correct += r.correct();
-                    seen += count;
-                }
-                progress.onBatchEnd(s + 1, steps, lossSum / seen, (double) correct / seen);
-            }
-            Map<String, Double> logs = new LinkedHashMap<>();
-            logs.put("loss", lossSum / seen);
-            logs.put("accuracy", (double) correct / seen);
-            if (validation != null) {
-                Evaluation v = evaluate(validation, Math.max(batchSize, 256));
-                logs.put("val_loss", v.loss());
-                logs.put("val_accuracy", v.accuracy());
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            logs.put("time", seconds);
-            history.add(logs);
-            progress.onEpochEnd(epoch, epochs, logs, seconds);
-            for (Callback c : callbacks) c.onEpochEnd(epoch, logs, this);
-        }
-        history.setStoppedEarly(stopRequested);
-        for (Callback c : callbacks) c.onTrainEnd(this, history);
-        return history;
     }
 
     private void checkData(Dataset d, String what) {
