@@ -188,33 +188,36 @@ public final class EnsembleCommand implements Callable<Integer> {
             double[] avg = EnsembleWeights.average(val.size());
             Probabilities avgVal = Probabilities.blend(val, avg), avgTest = Probabilities.blend(test, avg);
 
+            // Each score once: for the table, the best single member, the gains and the summary kept in the study.
+            List<Scores> memberScores = new ArrayList<>();
+            for (Fitted f : fitted) memberScores.add(Scores.of(f.validation, f.test, yVal, yTest));
+            Scores avgScores = Scores.of(avgVal, avgTest, yVal, yTest), ensScores = Scores.of(ensVal, ensTest, yVal, yTest);
             List<List<String>> cells = new ArrayList<>();
             cells.add(List.of("member", "kind", "weight", "val accuracy", "val log-loss", "test accuracy", "test log-loss"));
             List<Object> memberJson = new ArrayList<>();
             int bestSingle = 0;
             for (int i = 0; i < fitted.size(); i++) {
                 Fitted f = fitted.get(i);
-                cells.add(List.of(f.plan.name, f.plan.kind, String.format("%.3f", w[i]), f4(f.validation.accuracy(yVal)), f4(f.validation.logLoss(yVal)),
-                        f4(f.test.accuracy(yTest)), f4(f.test.logLoss(yTest))));
-                Map<String, Object> mj = scores(f.validation, f.test, yVal, yTest);
+                Scores sc = memberScores.get(i);
+                cells.add(sc.row(f.plan.name, f.plan.kind, String.format("%.3f", w[i])));
+                Map<String, Object> mj = sc.toMap();
                 mj.put("name", f.plan.name);
                 mj.put("kind", f.plan.kind);
                 mj.put("weight", w[i]);
                 mj.put("best_epoch", f.bestEpoch);
                 mj.put("final_epochs", f.finalEpochs);
                 memberJson.add(mj);
-                if (f.test.accuracy(yTest) > fitted.get(bestSingle).test.accuracy(yTest)) bestSingle = i;
+                if (sc.testAccuracy() > memberScores.get(bestSingle).testAccuracy()) bestSingle = i;
             }
-            cells.add(List.of("average", "", "", f4(avgVal.accuracy(yVal)), f4(avgVal.logLoss(yVal)), f4(avgTest.accuracy(yTest)), f4(avgTest.logLoss(yTest))));
-            cells.add(List.of("ensemble (" + how.id() + ")", "", "1.000", f4(ensVal.accuracy(yVal)), f4(ensVal.logLoss(yVal)),
-                    f4(ensTest.accuracy(yTest)), f4(ensTest.logLoss(yTest))));
+            cells.add(avgScores.row("average", "", ""));
+            cells.add(ensScores.row("ensemble (" + how.id() + ")", "", "1.000"));
             o.println();
             o.print(TextTable.render(cells));
             Fitted bs = fitted.get(bestSingle);
-            double gainAcc = ensTest.accuracy(yTest) - bs.test.accuracy(yTest);
-            double gainLoss = ensTest.logLoss(yTest) - bs.test.logLoss(yTest);
+            Scores bss = memberScores.get(bestSingle);
             o.printf("Ensemble (%s) against the best single member on test (%s): accuracy %+.4f, log-loss %+.4f; against the plain average: accuracy %+.4f%n",
-                    how.id(), bs.plan.name, gainAcc, gainLoss, ensTest.accuracy(yTest) - avgTest.accuracy(yTest));
+                    how.id(), bs.plan.name, ensScores.testAccuracy() - bss.testAccuracy(), ensScores.testLoss() - bss.testLoss(),
+                    ensScores.testAccuracy() - avgScores.testAccuracy());
 
             // Save: the members' final models beside the manifest, then the summary for tuna report.
             List<EnsembleManifest.Member> ms = new ArrayList<>();
@@ -231,8 +234,8 @@ public final class EnsembleCommand implements Callable<Integer> {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("method", how.id());
             summary.put("members", memberJson);
-            summary.put("ensemble", scores(ensVal, ensTest, yVal, yTest));
-            summary.put("average", scores(avgVal, avgTest, yVal, yTest));
+            summary.put("ensemble", ensScores.toMap());
+            summary.put("average", avgScores.toMap());
             summary.put("best_single", bs.plan.name);
             summary.put("saved", dest.toString());
             home.putBlob("ensemble.json", Json.write(summary).getBytes(StandardCharsets.UTF_8));
@@ -339,13 +342,24 @@ public final class EnsembleCommand implements Callable<Integer> {
         return Probabilities.decode(((Number) m.get("rows")).intValue(), ((Number) m.get("classes")).intValue(), (String) m.get("float32_le_base64"));
     }
 
-    private static Map<String, Object> scores(Probabilities val, Probabilities test, int[] yVal, int[] yTest) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("val_accuracy", val.accuracy(yVal));
-        m.put("val_loss", val.logLoss(yVal));
-        m.put("test_accuracy", test.accuracy(yTest));
-        m.put("test_loss", test.logLoss(yTest));
-        return m;
+    /** Validation and test accuracy and log-loss of one member, the average or the ensemble. */
+    private record Scores(double valAccuracy, double valLoss, double testAccuracy, double testLoss) {
+        static Scores of(Probabilities val, Probabilities test, int[] yVal, int[] yTest) {
+            return new Scores(val.accuracy(yVal), val.logLoss(yVal), test.accuracy(yTest), test.logLoss(yTest));
+        }
+
+        List<String> row(String name, String kind, String weight) {
+            return List.of(name, kind, weight, f4(valAccuracy), f4(valLoss), f4(testAccuracy), f4(testLoss));
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("val_accuracy", valAccuracy);
+            m.put("val_loss", valLoss);
+            m.put("test_accuracy", testAccuracy);
+            m.put("test_loss", testLoss);
+            return m;
+        }
     }
 
     private static String key(Map<String, Object> identity) {
