@@ -35,7 +35,7 @@ public final class BestCommand implements Callable<Integer> {
         if (!List.of("table", "json").contains(format)) throw new BadInputException("--format " + format + ": expected table or json");
         PrintWriter out = spec.commandLine().getOut();
         try (StudyStore store = study.open()) {
-            Objective objective = objectiveOf(store);
+            Objective objective = Objective.of(store);
             List<TrialRow> best = objective.best(store.trials(), top);
             if (format.equals("json")) {
                 List<Object> arr = new ArrayList<>();
@@ -49,11 +49,5 @@ public final class BestCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.EXIT_OK;
-    }
-
-    static Objective objectiveOf(StudyStore store) {
-        String m = store.meta("objective"), d = store.meta("direction");
-        if (m == null || d == null) throw new BadInputException(store.dir() + ": the study has no objective recorded; was it made by tuna tune?");
-        return Objective.of(m, d);
     }
 }

@@ -155,7 +155,7 @@ public final class EnsembleCommand implements Callable<Integer> {
                 int epochLimit = maxEpochs != null ? maxEpochs : own.get("max_epochs").asPositiveInt(50);
                 int pat = patience != null ? patience : own.get("patience").asInt(10);
                 if (pat < 0) throw own.get("patience").error("expected 0 or more");
-                Objective objective = BestCommand.objectiveOf(store);
+                Objective objective = Objective.of(store);
                 List<TrialRow> best = objective.best(store.trials(), n);
                 if (best.isEmpty()) throw new BadInputException("--study " + studies.get(s) + ": no complete trial to pool yet");
                 SearchSpace space = job.space(store.trials(), data);

@@ -67,7 +67,7 @@ public final class RetrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (StudyStore store = study.open()) {
-            Objective objective = BestCommand.objectiveOf(store);
+            Objective objective = Objective.of(store);
             StudySpec job = StudySpec.of(store, study.dir);
             JobSpec base = job.base();
             String name = job.name();

@@ -1,7 +1,6 @@
 package dev.tuna.report;
 
 import dev.tuna.data.Json;
-import dev.tuna.errors.BadInputException;
 import dev.tuna.tune.Objective;
 import dev.tuna.tune.TrialState;
 import dev.tuna.tune.study.EpochRow;
@@ -58,9 +57,7 @@ public final class StudyReport {
      */
     public static List<Path> write(StudyStore store, Path out, int top) {
         if (top <= 0) throw new IllegalArgumentException("top must be positive, got " + top);
-        String m = store.meta("objective"), d = store.meta("direction");
-        if (m == null || d == null) throw new BadInputException(store.dir() + ": the study has no objective recorded; was it made by tuna tune?");
-        Objective objective = Objective.of(m, d);
+        Objective objective = Objective.of(store);
         try {
             Files.createDirectories(out);
         } catch (IOException e) {

@@ -34,6 +34,15 @@ public record Objective(String metric, boolean maximize) {
         return null;
     }
 
+    /** The objective a study was made with (recorded by tuna tune); a study without one is bad input. */
+    public static Objective of(dev.tuna.tune.study.StudyStore store) {
+        String m = store.meta("objective"), d = store.meta("direction");
+        if (m == null || d == null) {
+            throw new dev.tuna.errors.BadInputException(store.dir() + ": the study has no objective recorded; was it made by tuna tune?");
+        }
+        return Objective.of(m, d);
+    }
+
     /** The value oracles maximise: the metric itself, or its negation when minimising; NaN stays NaN. */
     public double score(double value) { return maximize ? value : -value; }
 
