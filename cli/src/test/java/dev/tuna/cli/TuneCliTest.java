@@ -249,33 +249,44 @@ class TuneCliTest {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     }
 
-    private Path slowSpec() throws Exception {
-        return spec("slow.yaml", """
+    private static String readLog(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (java.io.IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private Path fourTrialSpec() throws Exception {
+        return spec("four.yaml", """
                 type: mlp
                 layers:
                   - dense: {units: {int: [8, 64], step: 8}, activation: relu}
                 optimizer: {choice: [adam, rmsprop]}""",
-                "{epochs: 25, batch_size: 8, seed: 5}", "{oracle: random, max_trials: 4}");
+                "{epochs: 3, batch_size: 8, seed: 5}", "{oracle: random, max_trials: 4}");
     }
 
     @Test
     void aTrialRunningWhenItsProcessIsKilledIsRerunAndFinishedOnesAreKept() throws Exception {
         Path study = tmp.resolve("killed");
-        Path spec = slowSpec();
-        Process p = tunaProcess(tmp.resolve("child.log"), "tune", spec.toString(), "--study", study.toString(), "--device", "cpu").start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        List<TrialRow> seen = List.of();
-        // Wait until one trial is finished and the next is running, then kill -9.
-        while (System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            if (Files.exists(study.resolve(StudyStore.DB_FILE))) {
-                seen = trials(study);
-                if (seen.stream().anyMatch(x -> x.state() == TrialState.COMPLETE) && seen.stream().anyMatch(x -> x.state() == TrialState.RUNNING)) break;
-            }
+        Path spec = fourTrialSpec();
+        // Trial 1 is held running by the tuner's test hook until the process dies, so the kill always lands while
+        // one trial is running and another is finished, however fast the machine is.
+        Path held = tmp.resolve("trial-1.held");
+        ProcessBuilder pb = tunaProcess(tmp.resolve("child.log"), "tune", spec.toString(), "--study", study.toString(), "--device", "cpu");
+        pb.environment().put("TUNA_TEST_HOLD_TRIAL", "1:" + held);
+        Process p = pb.start();
+        // These waits are for states that, once reached, hold until the kill: the deadline only bounds a failure.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (!Files.exists(held) || trials(study).stream().noneMatch(x -> x.state() == TrialState.COMPLETE)) {
+            assertTrue(p.isAlive(), () -> "the tuner exited before the kill: " + readLog(tmp.resolve("child.log")));
+            assertTrue(System.nanoTime() < deadline, () -> "no trial finished while trial 1 was held: " + readLog(tmp.resolve("child.log")));
+            Thread.sleep(50);
         }
         p.destroyForcibly().waitFor();
         List<TrialRow> atKill = trials(study);
-        TrialRow killed = atKill.stream().filter(x -> x.state() == TrialState.RUNNING).findFirst().orElseThrow(() -> new AssertionError(atKill.toString()));
+        TrialRow killed = atKill.get(1);
+        assertEquals(TrialState.RUNNING, killed.state(), atKill.toString());
         List<TrialRow> done = atKill.stream().filter(x -> x.state() == TrialState.COMPLETE).toList();
         assertTrue(!done.isEmpty());
 

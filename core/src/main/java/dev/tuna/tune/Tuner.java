@@ -232,6 +232,7 @@ public final class Tuner {
         long t0 = System.nanoTime();
         Map<String, Object> values = space.normalize(row.values());
         listener.onTrialBegin(row, values, best());
+        TrialHold.atStart(row.number());
         int executions = tune.executionsPerTrial();
         double[] objectives = new double[executions];
         Map<String, Object> summary = new LinkedHashMap<>();
