@@ -34,7 +34,7 @@ public final class BestCommand implements Callable<Integer> {
         if (top <= 0) throw new BadInputException("--top " + top + ": expected a positive integer");
         if (!List.of("table", "json").contains(format)) throw new BadInputException("--format " + format + ": expected table or json");
         PrintWriter out = spec.commandLine().getOut();
-        try (StudyStore store = study.open()) {
+        try (StudyStore store = study.openReadOnly()) {
             Objective objective = Objective.of(store);
             List<TrialRow> best = objective.best(store.trials(), top);
             if (format.equals("json")) {

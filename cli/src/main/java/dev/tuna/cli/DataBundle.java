@@ -1,6 +1,8 @@
 package dev.tuna.cli;
 
 import dev.tuna.data.DataSources;
+import dev.tuna.data.Fingerprint;
+import dev.tuna.errors.BadInputException;
 import dev.tuna.data.Dataset;
 import dev.tuna.data.Split;
 import dev.tuna.spec.JobSpec;
@@ -26,10 +28,39 @@ record DataBundle(Dataset full, Split split, Dataset test) implements AutoClosea
                         full.classNames());
             }
         }
+        if (test != null && !test.featureShape().equals(full.featureShape())) {
+            Shape a = test.featureShape(), b = full.featureShape();
+            String t = test.size() + " examples";
+            full.close();
+            test.close();
+            throw new BadInputException((d.test() != null ? d.test() : "data.test") + ": examples of shape " + a + " (" + a.size()
+                    + " features) but the training data " + d.train() + " has shape " + b + " (" + b.size() + " features); the test set must match it");
+        }
         JobSpec.ValidationSpec v = job.validation();
         Split split = v.last() > 0 ? Split.last(full, v.last()) : Split.fraction(full, v.fraction());
         return new DataBundle(full, split, test);
     }
+
+    /** A fingerprint of the training and validation splits: what every trial of a study must be trained and scored on. */
+    String fingerprint() { return Fingerprint.of(split.train(), split.validation()); }
+
+    /** A fingerprint of the test set (the same marker for none). */
+    String testFingerprint() { return Fingerprint.of(test); }
+
+    /**
+     * Refuses data that differs from what the study was tuned on. Studies made before fingerprints were stored
+     * have none and are taken as they are.
+     */
+    void checkSameAs(dev.tuna.tune.study.StudyStore store, java.nio.file.Path dir) {
+        String old = store.meta(DATA_KEY);
+        if (old != null && !old.equals(fingerprint())) {
+            throw new BadInputException("--study " + dir + ": the training data or its validation split differs from what the study was tuned on"
+                    + " (its examples' fingerprint changed); restore the data, or tune a new study (--overwrite starts this one afresh)");
+        }
+    }
+
+    /** The study metadata key holding {@link #fingerprint()}. */
+    static final String DATA_KEY = "data_fingerprint";
 
     Shape inputShape() {
         int[] dims = full.x().shape().dims();

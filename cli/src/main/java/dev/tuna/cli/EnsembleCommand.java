@@ -95,6 +95,17 @@ public final class EnsembleCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<StudyStore> stores = new ArrayList<>();
+        java.util.Set<Path> seen = new java.util.HashSet<>();
+        for (Path dir : studies) {
+            Path real;
+            try {
+                real = dir.toRealPath();
+            } catch (java.io.IOException e) {
+                real = dir.toAbsolutePath().normalize();
+            }
+            // The same study twice would pool each of its members twice, as if two searches had found them.
+            if (!seen.add(real)) throw new BadInputException("--study " + dir + ": given twice; each study's members join the ensemble once");
+        }
         try {
             for (Path dir : studies) {
                 StudyOptions so = new StudyOptions();
@@ -115,7 +126,12 @@ public final class EnsembleCommand implements Callable<Integer> {
         StudySpec first = specs.getFirst();
         for (int i = 1; i < specs.size(); i++) {
             StudySpec s = specs.get(i);
-            if (!s.base().data().equals(first.base().data()) || !s.base().validation().equals(first.base().validation())) {
+            // Studies compare what they were trained on (the stored fingerprint of every training and validation
+            // example), not how their specs spell it; studies made before fingerprints compare their specs.
+            String fa = home.meta(DataBundle.DATA_KEY), fb = stores.get(i).meta(DataBundle.DATA_KEY);
+            boolean differ = fa != null && fb != null ? !fa.equals(fb)
+                    : !s.base().data().equals(first.base().data()) || !s.base().validation().equals(first.base().validation());
+            if (differ) {
                 throw new BadInputException("--study " + studies.get(i) + ": its data or validation split differs from " + homeDir
                         + "'s; an ensemble pools models trained on the same split");
             }
@@ -135,8 +151,10 @@ public final class EnsembleCommand implements Callable<Integer> {
         long seed = common.seed != null ? common.seed : first.base().train().seed();
         Path dest = out != null ? out : homeDir.resolve("ensemble");
         Path memberDir = homeDir.resolve("ensemble").resolve("members");
+        OutputPaths.checkFolder(out != null ? "--out" : "--study", dest);
 
         try (DataBundle data = DataBundle.load(first.base())) {
+            data.checkSameAs(home, homeDir);
             if (data.test() == null) throw new BadInputException(first.name() + ": data: an ensemble is scored on a test set; give data.test");
             Split split = data.split();
             Backend backend = DeviceChoice.backend(common.device, common.precision, err);
@@ -239,7 +257,7 @@ public final class EnsembleCommand implements Callable<Integer> {
             summary.put("best_single", bs.plan.name);
             summary.put("saved", dest.toString());
             home.putBlob("ensemble.json", Json.write(summary).getBytes(StandardCharsets.UTF_8));
-            o.println("Saved the ensemble to " + dest + " (tuna predict --model " + dest + " --data FILE)");
+            o.println("Saved the ensemble to " + dest + " (tuna predict --model " + Shell.quote(dest) + " --data FILE)");
         }
         o.flush();
         return Main.EXIT_OK;

@@ -35,7 +35,41 @@ public final class Main implements Runnable {
         cl.setExitCodeExceptionMapper(e -> e instanceof BadInputException || e instanceof IllegalArgumentException
                 || e instanceof CommandLine.ParameterException ? EXIT_BAD_INPUT : EXIT_FAILED);
         cl.getCommandSpec().exitCodeOnInvalidInput(EXIT_BAD_INPUT);
+        cl.setParameterExceptionHandler(Main::badArguments);
+        CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                return run.execute(parsed);
+            } catch (OutOfMemoryError e) {
+                // An Error passes picocli's exception handler by; a model too big for the machine is one line, not a trace.
+                PrintWriter err = cl.getErr();
+                err.println("tuna: error: out of memory (" + (e.getMessage() == null ? "Java heap" : e.getMessage())
+                        + "); the model, batch or data set is too large for this machine: reduce units, filters or batch_size");
+                err.flush();
+                return EXIT_FAILED;
+            }
+        });
         return cl;
+    }
+
+    /**
+     * A flag or argument picocli cannot take (a type error, an unknown flag or command): one line saying what was
+     * wrong and where help is, instead of the whole usage text.
+     */
+    private static int badArguments(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String msg = e.getMessage() == null ? "invalid arguments" : e.getMessage().lines().findFirst().orElse("invalid arguments");
+        if (e instanceof CommandLine.UnmatchedArgumentException u && cmd.getParent() == null && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().getFirst().startsWith("-")) {
+            msg = "unknown command '" + u.getUnmatched().getFirst() + "'; the commands are " + String.join(", ", cmd.getSubcommands().keySet());
+        } else if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().getFirst();
+            msg = (first.startsWith("-") ? "unknown option '" : "unexpected argument '") + first + "'";
+        }
+        err.println("tuna: " + msg + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+        err.flush();
+        return EXIT_BAD_INPUT;
     }
 
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {

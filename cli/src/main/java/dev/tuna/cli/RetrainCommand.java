@@ -77,6 +77,7 @@ public final class RetrainCommand implements Callable<Integer> {
             HyperModel hm = job.hyperModel();
             Path models = study.dir.resolve("models");
             try (DataBundle data = DataBundle.load(base)) {
+                data.checkSameAs(store, study.dir);
                 SearchSpace space = job.space(store.trials(), data);
                 if (data.test() == null) throw new BadInputException(name + ": data: retrain scores on a test set; give data.test");
                 Split split = data.split();
@@ -94,7 +95,7 @@ public final class RetrainCommand implements Callable<Integer> {
                     meta.put("trial", String.valueOf(r.number()));
                     long t0 = System.nanoTime();
                     dev.tuna.trees.TreeSpec trees = hm.trees(new dev.tuna.tune.HyperParameters(space, space.normalize(r.values())));
-                    Path file = models.resolve(String.format("trial-%04d", r.number()) + (trees != null ? ".ubj" : ".safetensors"));
+                    Path file = models.resolve(dev.tuna.tune.Tuner.fileName(r.number()) + (trees != null ? ".ubj" : ".safetensors"));
                     Retrainer.Result res = trees != null
                             ? retrainTrees(trees, r.seed(), split, data, file)
                             : retrainer.retrain(r.values(), r.seed(), split.train(), split.validation(), data.full(), data.test(),

@@ -18,4 +18,12 @@ final class StudyOptions {
         }
         return StudyStore.open(dir, false);
     }
+
+    /** Opens an existing study only to read it, so a study in a read-only folder can be listed. */
+    StudyStore openReadOnly() {
+        if (!Files.isRegularFile(dir.resolve(StudyStore.DB_FILE))) {
+            throw new BadInputException("--study " + dir + ": no study here (expected " + dir.resolve(StudyStore.DB_FILE) + "; run tuna tune first)");
+        }
+        return StudyStore.openReadOnly(dir);
+    }
 }

@@ -54,6 +54,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (save != null) OutputPaths.checkFile("--save", save);
         SpecNode root = SpecFile.load(specFile, overrides, HyperResolver.DEFAULTS);
         JobSpec job = JobSpec.from(root);
         Backend backend = DeviceChoice.backend(common.device, common.precision, spec.commandLine().getErr());

@@ -31,14 +31,18 @@ public final class TrialsCommand implements Callable<Integer> {
     public Integer call() {
         if (!List.of("table", "json", "csv").contains(format)) throw new BadInputException("--format " + format + ": expected table, json or csv");
         PrintWriter out = spec.commandLine().getOut();
-        try (StudyStore store = study.open()) {
+        try (StudyStore store = study.openReadOnly()) {
             List<TrialRow> trials = store.trials();
             String metric = store.meta("objective") == null ? "objective" : store.meta("objective");
             List<String> names = Ranking.names(trials);
             switch (format) {
                 case "json" -> {
                     List<Object> arr = new ArrayList<>();
-                    for (TrialRow r : trials) arr.add(asMap(r, metric));
+                    for (TrialRow r : trials) {
+                        Map<String, Object> m = asMap(r, metric);
+                        if (store.interruptedReason(r) != null) m.put("state", "INTERRUPTED");
+                        arr.add(m);
+                    }
                     out.println(Json.write(arr));
                 }
                 case "csv" -> {
@@ -47,7 +51,7 @@ public final class TrialsCommand implements Callable<Integer> {
                     head.add("reason");
                     out.println(String.join(",", head.stream().map(TrialsCommand::csv).toList()));
                     for (TrialRow r : trials) {
-                        List<String> c = new ArrayList<>(List.of(String.valueOf(r.number() + 1), r.state().name(),
+                        List<String> c = new ArrayList<>(List.of(String.valueOf(r.number() + 1), state(store, r).toUpperCase(java.util.Locale.ROOT),
                                 Double.isNaN(r.objective()) ? "" : String.valueOf(r.objective()), epochs(r), seconds(r), String.valueOf(r.attempts())));
                         for (String n : names) c.add(r.values().containsKey(n) ? String.valueOf(r.values().get(n)) : "");
                         c.add(r.reason() == null ? "" : r.reason());
@@ -61,10 +65,11 @@ public final class TrialsCommand implements Callable<Integer> {
                     head.add("note");
                     cells.add(head);
                     for (TrialRow r : trials) {
-                        List<String> c = new ArrayList<>(List.of(String.valueOf(r.number() + 1), r.state().name().toLowerCase(java.util.Locale.ROOT),
+                        List<String> c = new ArrayList<>(List.of(String.valueOf(r.number() + 1), state(store, r),
                                 TunerOutput.fmt4(r.objective()), epochs(r), seconds(r).isEmpty() ? "" : seconds(r) + "s"));
                         for (String n : names) c.add(TunerOutput.fmt(r.values().get(n)));
-                        c.add(note(r));
+                        String gone = store.interruptedReason(r);
+                        c.add(gone != null ? "its worker stopped (" + gone + "); rerun tuna tune to rerun it" : note(r));
                         cells.add(c);
                     }
                     out.print(TextTable.render(cells));
@@ -74,6 +79,14 @@ public final class TrialsCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * The state a user should see: a RUNNING trial whose worker is gone (kill -9, a dead machine) is shown as
+     * interrupted; the study keeps it RUNNING until a worker requeues it.
+     */
+    private static String state(StudyStore store, TrialRow r) {
+        return store.interruptedReason(r) != null ? "interrupted" : r.state().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static String note(TrialRow r) {

@@ -71,7 +71,14 @@ public final class TuneCommand implements Callable<Integer> {
     List<String> overrides = new ArrayList<>();
 
     /** Study metadata that must match for a rerun to resume rather than mix two different searches. */
-    static final List<String> IDENTITY = List.of("spec", "overrides", "hypermodel", "oracle", "objective", "direction", "seed", "executions_per_trial");
+    static final List<String> IDENTITY = List.of("spec_canonical", "overrides", "hypermodel", "oracle", "objective", "direction", "seed", "executions_per_trial",
+            "precision");
+
+    /** How a refusal names each identity key ("this study was made with a different ..."). */
+    private static final Map<String, String> IDENTITY_NAMES = Map.ofEntries(Map.entry("spec_canonical", "spec (its parsed content)"),
+            Map.entry("overrides", "set of --set overrides"), Map.entry("hypermodel", "--hypermodel"), Map.entry("oracle", "oracle or oracle settings"),
+            Map.entry("objective", "objective"), Map.entry("direction", "objective direction"), Map.entry("seed", "seed"),
+            Map.entry("executions_per_trial", "executions_per_trial"), Map.entry("precision", "--precision"));
 
     @Override
     public Integer call() {
@@ -92,7 +99,8 @@ public final class TuneCommand implements Callable<Integer> {
             throw new BadInputException(name + ": tune.oracle: " + e.getMessage());
         }
         Map<String, String> identity = new LinkedHashMap<>();
-        identity.put("spec", text);
+        // The parsed spec, not its text: a comment or a reformatted line does not make another search.
+        identity.put("spec_canonical", SpecFile.canonical(name, text));
         identity.put("overrides", Json.write(overrides));
         identity.put("hypermodel", hypermodel == null ? "" : hypermodel);
         HyperModel hm = hypermodel == null ? new SpecHyperModel(name, text, overrides) : HyperModels.load(hypermodel);
@@ -101,21 +109,30 @@ public final class TuneCommand implements Callable<Integer> {
         identity.put("direction", t.objective().direction());
         identity.put("seed", String.valueOf(seed));
         identity.put("executions_per_trial", String.valueOf(t.executionsPerTrial()));
+        identity.put("precision", dev.tuna.backend.Precision.parse(common.precision).id());
         try (StudyStore store = StudyStore.open(dir, overwrite)) {
             boolean resumed = !store.trials().isEmpty();
             if (resumed) checkSameStudy(store, identity, dir);
-            for (var e : identity.entrySet()) store.putMeta(e.getKey(), e.getValue());
-            store.putMeta("spec_file", specFile.toAbsolutePath().toString());
-            if (store.meta("created") == null) store.putMeta("created", java.time.Instant.now().toString());
             // One trial per CPU core; on a GPU one trial at a time (it has the whole device).
             int nWorkers = t.workers() > 0 ? t.workers() : backend.device().kind() == dev.tuna.tensor.Device.Kind.CPU ? autoWorkers() : 1;
             try (DataBundle data = DataBundle.load(base)) {
+                if (resumed) data.checkSameAs(store, dir);
+                for (var e : identity.entrySet()) store.putMeta(e.getKey(), e.getValue());
+                store.putMeta("spec", text);
+                store.putMeta(DataBundle.DATA_KEY, data.fingerprint());
+                store.putMeta("spec_file", specFile.toAbsolutePath().toString());
+                if (store.meta("created") == null) store.putMeta("created", java.time.Instant.now().toString());
                 Split split = data.split();
                 out.printf("Data: %d training, %d validation examples of shape %s, %d classes (the test set is kept for tuna retrain)%n",
                         split.train().size(), split.validation().size(), data.inputShape(), data.numClasses());
                 if (resumed) out.printf("Resuming the study in %s (%d trials recorded)%n", dir, store.trials().size());
                 boolean live = System.console() != null && System.console().isTerminal();
                 TunerOutput listener = new TunerOutput(out, live, t.objective());
+                // The user's own command resumes the search, less --overwrite (which would delete what was saved).
+                List<String> again = new ArrayList<>(List.of("tuna"));
+                for (String a : spec.commandLine().getParseResult().originalArgs()) if (!a.equals("--overwrite")) again.add(Shell.quote(a));
+                if (study == null) again.addAll(List.of("--study", Shell.quote(dir)));
+                listener.resumeWith(String.join(" ", again));
                 Tuner tuner = new Tuner(hm, base, t, o, store, backend, seed, listener);
                 Tuner.Summary s;
                 try {
@@ -125,9 +142,9 @@ public final class TuneCommand implements Callable<Integer> {
                     throw e;
                 }
                 out.println();
-                out.println("Search finished: " + s.stopReason() + "; this run completed " + s.completed() + " trials, " + s.failed() + " failed");
+                out.println("Search finished: " + s.stopReason() + "; this run completed " + s.completed() + (s.completed() == 1 ? " trial, " : " trials, ") + s.failed() + " failed");
                 listener.resultsSummary(store, 3);
-                out.println("Study saved in " + dir + "; next: tuna retrain --study " + dir + ", or tuna ensemble --study " + dir + " --gbt");
+                out.println("Study saved in " + dir + "; next: tuna retrain --study " + Shell.quote(dir) + ", or tuna ensemble --study " + Shell.quote(dir) + " --gbt");
             }
         }
         out.flush();
@@ -171,8 +188,19 @@ public final class TuneCommand implements Callable<Integer> {
     private static void checkSameStudy(StudyStore store, Map<String, String> identity, Path dir) {
         for (var e : identity.entrySet()) {
             String old = store.meta(e.getKey());
+            // A study made before precision was recorded was float32: nothing else could be tuned then.
+            if (old == null && e.getKey().equals("precision")) old = "float32";
             if (old != null && !old.equals(e.getValue())) {
-                throw new BadInputException("--study " + dir + ": this study was made with a different " + e.getKey().replace('_', ' ')
+                String was = e.getKey().equals("precision") ? " (it was tuned in " + old + ", this run asks for " + e.getValue() + ")" : "";
+                throw new BadInputException("--study " + dir + ": this study was made with a different " + IDENTITY_NAMES.get(e.getKey()) + was
+                        + "; rerun with the same spec and settings to resume it, or pass --overwrite to start afresh");
+            }
+        }
+        // Studies made before the parsed spec was recorded are compared by their text.
+        if (store.meta("spec_canonical") == null && store.meta("spec") != null) {
+            String old = store.meta("spec");
+            if (!SpecFile.canonical("old", old).equals(identity.get("spec_canonical"))) {
+                throw new BadInputException("--study " + dir + ": this study was made with a different spec (its parsed content)"
                         + "; rerun with the same spec and settings to resume it, or pass --overwrite to start afresh");
             }
         }

@@ -24,11 +24,25 @@ final class TunerOutput implements Tuner.Listener {
     private final boolean live;
     private final Objective objective;
     private boolean parallel;
+    private int finished;
+    private String resume = "";
 
     TunerOutput(PrintWriter out, boolean live, Objective objective) {
         this.out = out;
         this.live = live;
         this.objective = objective;
+    }
+
+    /** The command that resumes this search, printed when it is interrupted. */
+    void resumeWith(String command) { resume = command; }
+
+    @Override
+    public synchronized void onInterrupted(int runningReleased) {
+        out.println();
+        out.println("Interrupted: this run finished " + finished + (finished == 1 ? " trial" : " trials") + ", saved in the study with every earlier one"
+                + (runningReleased > 0 ? "; " + runningReleased + (runningReleased == 1 ? " running trial goes" : " running trials go") + " back to the queue" : "")
+                + (resume.isEmpty() ? "" : "; resume with: " + resume));
+        out.flush();
     }
 
     @Override
@@ -107,6 +121,7 @@ final class TunerOutput implements Tuner.Listener {
 
     @Override
     public synchronized void onTrialEnd(TrialRow t, TrialRow best, double elapsed) {
+        finished++;
         String took = hms(t.finishedMillis() > 0 ? (t.finishedMillis() - t.startedMillis()) / 1000.0 : 0);
         String metric = objective.metric();
         if (parallel) {
@@ -147,8 +162,28 @@ final class TunerOutput implements Tuner.Listener {
 
     static String fmt(Object v) {
         if (v == null) return "-";
-        if (v instanceof Double d) return d == Math.rint(d) && Math.abs(d) < 1e6 ? String.valueOf(d) : String.format("%.4g", d);
+        if (v instanceof Double d) return fmtFloat(d);
         return String.valueOf(v);
+    }
+
+    /**
+     * A float hyperparameter in one style whatever its size, so a column never mixes "5.0" with "0.9900": four
+     * significant digits, trailing zeros dropped but one decimal kept ("5.0", "0.99", "0.001235", "1.5e-05").
+     */
+    static String fmtFloat(double d) {
+        if (!Double.isFinite(d)) return String.valueOf(d);
+        String s = String.format(java.util.Locale.ROOT, "%.4g", d);
+        String mant = s, exp = "";
+        int e = s.indexOf('e');
+        if (e >= 0) {
+            mant = s.substring(0, e);
+            exp = s.substring(e);
+        }
+        if (mant.contains(".")) {
+            mant = mant.replaceAll("0+$", "");
+            if (mant.endsWith(".")) mant += "0";
+        }
+        return mant + exp;
     }
 
     static String fmt4(double v) { return Double.isNaN(v) ? "-" : String.format("%.4f", v); }

@@ -289,6 +289,13 @@ class TuneCliTest {
         assertEquals(TrialState.RUNNING, killed.state(), atKill.toString());
         List<TrialRow> done = atKill.stream().filter(x -> x.state() == TrialState.COMPLETE).toList();
         assertTrue(!done.isEmpty());
+        // Its worker is gone, so the listing says so before any rerun requeues it.
+        CliTest.Run listed = CliTest.run("trials", "--study", study.toString());
+        assertEquals(0, listed.code(), listed.err());
+        String row2 = listed.out().lines().filter(l -> l.startsWith("2 ")).findFirst().orElseThrow(() -> new AssertionError(listed.out()));
+        assertTrue(row2.contains("interrupted") && row2.contains("its worker stopped"), listed.out());
+        CliTest.Run json = CliTest.run("trials", "--study", study.toString(), "--format", "json");
+        assertTrue(json.out().contains("\"INTERRUPTED\""), json.out());
 
         CliTest.Run r = CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu");
         assertEquals(0, r.code(), r.err());
@@ -299,6 +306,34 @@ class TuneCliTest {
         assertEquals(killed.values(), rerun.values());
         assertEquals(2, rerun.attempts());
         for (TrialRow d : done) assertEquals(d.finishedMillis(), after.get(d.number()).finishedMillis()); // not rerun
+    }
+
+    @Test
+    void sigintSaysWhatIsSavedAndHowToResume() throws Exception {
+        Path study = tmp.resolve("interrupted");
+        Path spec = fourTrialSpec();
+        Path held = tmp.resolve("trial-1.held");
+        Path log = tmp.resolve("sigint.log");
+        ProcessBuilder pb = tunaProcess(log, "tune", spec.toString(), "--study", study.toString(), "--device", "cpu", "--workers", "1");
+        pb.environment().put("TUNA_TEST_HOLD_TRIAL", "1:" + held);
+        Process p = pb.start();
+        // With one worker, trial 1 starts only after trial 0 is saved; it is then held until the signal.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (!Files.exists(held)) {
+            assertTrue(p.isAlive(), () -> "the tuner exited before the signal: " + readLog(log));
+            assertTrue(System.nanoTime() < deadline, () -> "trial 1 never started: " + readLog(log));
+            Thread.sleep(50);
+        }
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), readLog(log));
+        assertEquals(130, p.exitValue(), readLog(log));
+        String out = readLog(log);
+        assertTrue(out.contains("Interrupted: this run finished 1 trial, saved in the study with every earlier one; 1 running trial goes back to the queue"), out);
+        assertTrue(out.contains("resume with: tuna tune " + spec + " --study " + study + " --device cpu --workers 1"), out);
+        List<TrialRow> t = trials(study);
+        assertEquals(TrialState.COMPLETE, t.get(0).state());
+        assertEquals(TrialState.PENDING, t.get(1).state(), t.toString());
     }
 
     @Test

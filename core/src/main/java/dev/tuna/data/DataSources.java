@@ -142,6 +142,23 @@ public final class DataSources {
         }
     }
 
+    /**
+     * Refuses a NaN or infinite feature where it is read, as the CSV reader does with line and column: left in,
+     * it surfaces only as "loss became NaN" epochs later, with nothing pointing at the file.
+     */
+    static void checkFinite(Path file, Tensor x) {
+        java.lang.foreign.MemorySegment m = x.data();
+        long n = x.shape().size();
+        for (long i = 0; i < n; i++) {
+            float v = m.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+            if (!Float.isFinite(v)) {
+                long row = x.shape().rowSize();
+                throw new BadInputException(file + ": example " + (i / row) + ", feature " + (i % row) + " is " + v
+                        + "; features must be finite numbers");
+            }
+        }
+    }
+
     private static Dataset fromTensorFiles(Path features, Path labels, boolean idx, List<String> classNames) {
         Arena owner = dev.tuna.tensor.NativeMemory.shared();
         try (Arena tmp = Arena.ofConfined()) {
@@ -159,6 +176,7 @@ public final class DataSources {
             if (x.rank() == 0) throw new BadInputException(features + ": a single value, expected an array of examples (n, ...)");
             if (x.rank() == 1) x = x.reshape(x.dim(0), 1);
             else if (x.rank() == 3) x = x.reshape(x.dim(0), x.dim(1), x.dim(2), 1);
+            checkFinite(features, x);
             Tensor rawY = idx ? IdxReader.read(labels, tmp) : NpyReader.readLabels(labels, tmp);
             Tensor y = labelsToI32(labels, rawY, owner);
             if (y.dim(0) != x.dim(0)) {

@@ -39,6 +39,24 @@ public final class SpecFile {
     }
 
     /**
+     * The spec's content as JSON with every mapping's keys sorted: equal for two texts that differ only in
+     * comments, layout, quoting or key order, so a study compares what a spec says rather than how it is written.
+     */
+    public static String canonical(String name, String text) {
+        return dev.tuna.data.Json.write(sorted(parseRaw(name, text, List.of())));
+    }
+
+    private static Object sorted(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            java.util.TreeMap<String, Object> t = new java.util.TreeMap<>();
+            for (var e : m.entrySet()) t.put(String.valueOf(e.getKey()), sorted(e.getValue()));
+            return t;
+        }
+        if (v instanceof List<?> l) return l.stream().map(SpecFile::sorted).toList();
+        return v;
+    }
+
+    /**
      * The spec as plain maps and lists with the overrides applied and no hyperparameter resolved: parse it once
      * and wrap it in a {@link SpecNode} per resolver (the tuner reads one spec under many configurations).
      * Reading a spec never changes this tree.

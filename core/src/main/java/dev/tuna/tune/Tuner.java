@@ -54,6 +54,9 @@ public final class Tuner {
         default ProgressListener progress(int trial, int execution, int executions) { return ProgressListener.SILENT; }
 
         default void onTrialEnd(TrialRow finished, TrialRow best, double elapsedSeconds) {}
+
+        /** The process is going down (SIGINT, SIGTERM) mid-search; running trials have just gone back to the queue. */
+        default void onInterrupted(int runningReleased) {}
     }
 
     /** The outcome of a search: trials this run finished, and why it stopped. */
@@ -93,6 +96,12 @@ public final class Tuner {
 
     public SearchSpace space() { return space; }
 
+    /**
+     * The name of trial {@code number}'s files: 1-based like every table a user reads ("trial-0002" is trial 2),
+     * while the study stores 0-based numbers. Old studies keep their folders: checkpoints are found by stored path.
+     */
+    public static String fileName(int number) { return String.format("trial-%04d", number + 1); }
+
     /** A trial's seed: executions add 0, 1, 2, ... */
     public static long trialSeed(long seed, int number) { return seed + 7919L * number; }
 
@@ -109,7 +118,11 @@ public final class Tuner {
         List<TrialRow> before = store.trials();
         for (TrialRow r : before) declare(r);
         listener.onSearchBegin(space, (int) before.stream().filter(r -> r.state() == TrialState.COMPLETE || r.state() == TrialState.FAILED).count(), workers);
-        Thread hook = new Thread(this::releaseRunning, "tuna-release-trials");
+        Thread hook = new Thread(() -> {
+            int n = running.size();
+            releaseRunning();
+            listener.onInterrupted(n);
+        }, "tuna-release-trials");
         Runtime.getRuntime().addShutdownHook(hook);
         int[] counts = new int[2];
         try {
@@ -238,7 +251,7 @@ public final class Tuner {
         Map<String, Object> summary = new LinkedHashMap<>();
         List<Integer> bestEpochs = new ArrayList<>();
         List<Integer> epochsRun = new ArrayList<>();
-        Path dir = store.dir().resolve("trials").resolve(String.format("trial-%04d", row.number()));
+        Path dir = store.dir().resolve("trials").resolve(fileName(row.number()));
         Map<String, Object> used = values;
         try {
             Files.createDirectories(dir);

@@ -128,17 +128,40 @@ public final class StudyStore implements AutoCloseable {
             Files.createDirectories(d);
             if (overwrite) {
                 for (String suffix : List.of("", "-wal", "-shm", "-journal")) Files.deleteIfExists(d.resolve(DB_FILE + suffix));
-                deleteTree(d.resolve("trials"));
+                // Everything tuna wrote from the old study goes with it, so nothing of it is mistaken for the new one's.
+                for (String folder : ARTIFACT_FOLDERS) deleteTree(d.resolve(folder));
             }
         } catch (IOException e) {
             throw new BadInputException(d + ": cannot prepare the study directory (" + e.getMessage() + ")", e);
         }
         if (Files.exists(db) && !Files.isReadable(db)) throw new BadInputException(db + ": cannot read the study database");
+        return connect(d, db, workerId, "jdbc:sqlite:" + db, false);
+    }
+
+    /**
+     * Opens an existing study only to read it (trials, best, report): nothing is written, so a study in a
+     * read-only folder or on a read-only mount can still be listed. A WAL database whose folder is not writable
+     * cannot get its shared-memory file, so such a study is read as immutable (nobody can be writing it there).
+     */
+    public static StudyStore openReadOnly(Path dir) {
+        Path d = dir.toAbsolutePath().normalize();
+        Path db = d.resolve(DB_FILE);
+        if (!Files.isRegularFile(db)) throw new BadInputException(d + ": no study here (expected " + db + ")");
+        if (!Files.isReadable(db)) throw new BadInputException(db + ": cannot read the study database");
+        String uri = "jdbc:sqlite:file:" + db.toUri().getRawPath() + "?mode=ro" + (Files.isWritable(d) ? "" : "&immutable=1");
+        return connect(d, db, newWorkerId(), uri, true);
+    }
+
+    /** The folders tuna writes inside a study directory (besides the database). */
+    public static final List<String> ARTIFACT_FOLDERS = List.of("trials", "models", "ensemble", "report");
+
+    private static StudyStore connect(Path d, Path db, String workerId, String url, boolean readOnly) {
         Connection c = null;
         try {
-            c = DriverManager.getConnection("jdbc:sqlite:" + db);
+            c = DriverManager.getConnection(url);
             StudyStore s = new StudyStore(d, db, workerId, c);
-            s.connect();
+            if (readOnly) s.checkReadOnly();
+            else s.connect();
             return s;
         } catch (SQLException e) {
             closeQuietly(c);
@@ -146,6 +169,19 @@ public final class StudyStore implements AutoCloseable {
         } catch (RuntimeException e) {
             closeQuietly(c);
             throw e;
+        }
+    }
+
+    /** The schema checks of {@link #connect()}, without switching the journal or creating anything. */
+    private void checkReadOnly() throws SQLException {
+        try (Statement s = conn.createStatement()) {
+            s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
+        }
+        lock.lock();
+        try {
+            checkSchema(tables());
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -164,23 +200,28 @@ public final class StudyStore implements AutoCloseable {
                 createSchema();
                 return null;
             }
-            if (!tables.contains("meta") || !tables.contains("trials")) {
-                throw new BadInputException(db + ": not a tuna study database (it has tables " + tables + ")");
-            }
-            String v = metaSql(SCHEMA_VERSION_KEY);
-            int version;
-            try {
-                version = Integer.parseInt(Objects.requireNonNull(v).strip());
-            } catch (NullPointerException | NumberFormatException e) {
-                throw new BadInputException(db + ": not a tuna study database (schema_version is " + (v == null ? "missing" : "'" + v + "'") + ")");
-            }
-            if (version > SCHEMA_VERSION) {
-                throw new BadInputException(db + ": schema version " + version + " is newer than this tuna reads (" + SCHEMA_VERSION
-                        + "); use a newer tuna");
-            }
-            if (version < 1) throw new BadInputException(db + ": not a tuna study database (schema_version " + version + ")");
+            checkSchema(tables);
             return null;
         });
+    }
+
+    private void checkSchema(Set<String> tables) throws SQLException {
+        if (tables.isEmpty()) throw new BadInputException(db + ": not a tuna study database (it is empty)");
+        if (!tables.contains("meta") || !tables.contains("trials")) {
+            throw new BadInputException(db + ": not a tuna study database (it has tables " + tables + ")");
+        }
+        String v = metaSql(SCHEMA_VERSION_KEY);
+        int version;
+        try {
+            version = Integer.parseInt(Objects.requireNonNull(v).strip());
+        } catch (NullPointerException | NumberFormatException e) {
+            throw new BadInputException(db + ": not a tuna study database (schema_version is " + (v == null ? "missing" : "'" + v + "'") + ")");
+        }
+        if (version > SCHEMA_VERSION) {
+            throw new BadInputException(db + ": schema version " + version + " is newer than this tuna reads (" + SCHEMA_VERSION
+                    + "); use a newer tuna");
+        }
+        if (version < 1) throw new BadInputException(db + ": not a tuna study database (schema_version " + version + ")");
     }
 
     private Set<String> tables() throws SQLException {
@@ -370,6 +411,15 @@ public final class StudyStore implements AutoCloseable {
                 ps.executeUpdate();
             }
         }
+    }
+
+    /**
+     * For a RUNNING trial whose worker has gone (killed, its machine's heartbeat stale): why, so listings can say
+     * "interrupted" before a rerun requeues it. Null for any other trial, or when the worker may be alive.
+     */
+    public String interruptedReason(TrialRow r) {
+        if (r.state() != dev.tuna.tune.TrialState.RUNNING) return null;
+        return deathOf(r.worker(), r.heartbeatMillis(), System.currentTimeMillis());
     }
 
     /** Why a RUNNING trial's worker counts as dead, or null when it may be alive. */
