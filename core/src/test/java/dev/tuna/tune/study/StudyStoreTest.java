@@ -206,6 +206,7 @@ class StudyStoreTest {
         Map<Integer, String> claimedBy = new ConcurrentHashMap<>();
         List<Integer> duplicates = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch start = new CountDownLatch(1);
+        CountDownLatch bothClaimed = new CountDownLatch(2);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (StudyStore a = StudyStore.open(dir, false); StudyStore b = StudyStore.open(dir, false)) {
             List<Future<Integer>> counts = new ArrayList<>();
@@ -220,7 +221,13 @@ class StudyStoreTest {
                         if (claimedBy.putIfAbsent(number, s.workerId()) != null) duplicates.add(number);
                         assertEquals("v" + number, c.trial().values().get("x"));
                         s.addEpoch(number, 0, 0, Map.of("loss", 1.0 / (number + 1)));
-                        Thread.sleep(10); // "training": without it one store can win every race for the write lock
+                        // Each store holds its first trial until the other has claimed one too, so both take part
+                        // however the scheduler runs them; the rest is a free race for the write lock.
+                        if (n == 0) {
+                            bothClaimed.countDown();
+                            assertTrue(bothClaimed.await(50, TimeUnit.SECONDS), "the other store never claimed a trial");
+                        }
+                        Thread.sleep(10); // "training", so the claims interleave
                         s.complete(number, number, Map.of(), null);
                         n++;
                     }
@@ -307,23 +314,29 @@ class StudyStoreTest {
     @Test
     void aStaleHeartbeatFromAnotherHostIsRequeuedAndAFreshOneIsNot() throws Exception {
         Path dir = tmp.resolve("study");
+        // Both stores read one test clock, moved by hand: staleness is decided by the clock's value, never by how
+        // long this machine took between two statements.
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
         try (StudyStore s = StudyStore.open(dir, false)) {
+            s.setClock(clock::get);
             try (StudyStore remote = StudyStore.open(dir, false, "elsewhere.example/4242/1700000000000/abc123")) {
+                remote.setClock(clock::get);
                 assertEquals(0, claimNew(remote).trial().number());
                 // A store never requeues its own trials, however stale they look to it.
                 remote.setStaleAfter(Duration.ofMillis(1));
-                Thread.sleep(20);
+                clock.addAndGet(20);
                 assertEquals(1, claimNew(remote).trial().number());
                 assertEquals(TrialState.RUNNING, s.trial(0).orElseThrow().state());
             } // closed without releasing: its heartbeat stops, as when the remote machine dies
 
             s.setStaleAfter(Duration.ofMillis(1500));
+            clock.addAndGet(1000);
             TrialRow fresh = claimNew(s).trial();
             assertEquals(2, fresh.number(), "a fresh remote heartbeat must not be requeued");
             assertEquals(TrialState.RUNNING, s.trial(0).orElseThrow().state());
             s.complete(2, 0.1, Map.of(), null);
 
-            Thread.sleep(1700);
+            clock.addAndGet(1700);
             TrialRow requeued = claimNew(s).trial();
             assertEquals(0, requeued.number());
             assertEquals(2, requeued.attempts());
