@@ -112,22 +112,24 @@ public final class PredictCommand implements Callable<Integer> {
         Path p = Path.of(data);
         if (!Files.isRegularFile(p)) throw new BadInputException("--data " + data + ": no such file");
         String fmt = format != null ? format : DataSources.inferFormat(p);
-        if ("csv".equals(fmt) && label == null && columns(p) == features) {
-            hasLabels = false;
-            return CsvReader.readUnlabeled(p);
+        if ("csv".equals(fmt)) {
+            String[] head = CsvReader.firstLine(p);
+            boolean labelHeader = CsvReader.hasLabelColumn(head);
+            // A CSV with exactly the model's feature count is unlabelled, unless its header names the default label
+            // column "label": then that column is the label (as tuna train reads it) and never a feature.
+            if (label == null && !labelHeader && head.length == features) {
+                hasLabels = false;
+                return CsvReader.readUnlabeled(p);
+            }
+            // Labelled: every column but the label is a feature. Checked on the first line, before the file is read,
+            // so the user hears about the column count rather than about a label that is not a known class.
+            if (head.length > 0 && head.length - 1 != features) {
+                String which = label != null ? "'" + label + "'" : labelHeader ? "'label'" : "(the first, as there is no column named label)";
+                throw new BadInputException("--data " + data + ": " + (head.length - 1) + " features per example; the ensemble was trained on "
+                        + features + " (the file has " + head.length + " columns, one of them the label column " + which + ")");
+            }
         }
         return DataSources.fromFiles(p, labels, fmt, label, classNames);
-    }
-
-    /** Fields on the first non-blank line of a CSV file (a header or the first row). */
-    private static int columns(Path p) {
-        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(dev.tuna.data.DataIo.open(p), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) if (!line.isBlank()) return line.split(",", -1).length;
-            return 0;
-        } catch (IOException e) {
-            throw new BadInputException("--data " + p + ": cannot read: " + e.getMessage());
-        }
     }
 
     private static Probabilities neural(EnsembleManifest.Member mem, Path file, dev.tuna.tensor.Tensor x, Shape inputShape, int classes, Backend backend) {

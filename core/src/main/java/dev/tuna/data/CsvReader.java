@@ -43,6 +43,30 @@ public final class CsvReader {
 
     private static final String NO_LABELS = "\u0000no labels";
 
+    /** The fields of the first non-blank line (a header or the first row), unquoted; empty for an empty file. */
+    public static String[] firstLine(Path path) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(DataIo.open(path), StandardCharsets.UTF_8))) {
+            String line;
+            boolean first = true;
+            while ((line = in.readLine()) != null) {
+                if (first && line.startsWith("\uFEFF")) line = line.substring(1);
+                first = false;
+                if (line.isBlank()) continue;
+                Row row = new Row();
+                split(line, row);
+                return row.all();
+            }
+            return new String[0];
+        } catch (IOException e) {
+            throw DataIo.error(path, e);
+        }
+    }
+
+    /** True when a first line (from {@link #firstLine}) names a column "label" (any case), the default label column. */
+    public static boolean hasLabelColumn(String[] firstLine) {
+        return Arrays.stream(firstLine).anyMatch(f -> f.equalsIgnoreCase("label"));
+    }
+
     /** Reads the file into a new owning data set; labelColumn may be null for the default. */
     public static Dataset read(Path path, String labelColumn) { return read(path, labelColumn, null); }
 
