@@ -89,8 +89,8 @@ public final class PredictCommand implements Callable<Integer> {
                     preds.add(new Probabilities(d.size(), classes, new float[d.size() * classes]));
                     continue;
                 }
+                // EnsembleManifest.read has checked the file is inside the folder and exists.
                 Path file = dir.resolve(mem.file());
-                if (!Files.isRegularFile(file)) throw new BadInputException(model + ": member '" + mem.name() + "': missing model file " + file);
                 preds.add(mem.kind().equals("neural") ? neural(mem, file, x, inputShape, classes, backend) : trees(file, x, classes));
             }
             Probabilities p = Probabilities.blend(preds, w);

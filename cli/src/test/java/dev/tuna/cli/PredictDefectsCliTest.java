@@ -3,10 +3,14 @@ package dev.tuna.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tuna.data.Json;
+import dev.tuna.ensemble.EnsembleManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,5 +95,51 @@ class PredictDefectsCliTest {
         r = predict(ensemble, features);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Wrote 2 predictions") && !r.out().contains("accuracy"), r.out());
+    }
+
+    /** A copy of the ensemble folder with its ensemble.json edited. */
+    @SuppressWarnings("unchecked")
+    static Path edited(String name, Consumer<Map<String, Object>> edit) throws Exception {
+        Path copy = tmp.resolve(name);
+        try (var files = Files.walk(ensemble)) {
+            for (Path f : files.toList()) {
+                Path to = copy.resolve(ensemble.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(to);
+                else Files.copy(f, to);
+            }
+        }
+        Path json = copy.resolve(EnsembleManifest.FILE);
+        Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(json));
+        edit.accept(m);
+        Files.writeString(json, Json.write(m));
+        return copy;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> member0(Map<String, Object> m) { return (Map<String, Object>) ((List<Object>) m.get("members")).getFirst(); }
+
+    // Issue 10 #8 and #14 end to end: an edited ensemble.json is one line and exit 2, before any prediction.
+    @Test
+    void editedManifestsAreOneLineNamingTheMemberAndKey() throws Exception {
+        String name = (String) member0((Map<String, Object>) Json.parse(Files.readString(ensemble.resolve(EnsembleManifest.FILE)))).get("name");
+        Path data = tmp.resolve("test.csv");
+        Path svm = edited("svm", m -> member0(m).put("kind", "svm"));
+        assertOneLineBadInput(predict(svm, data), svm.resolve(EnsembleManifest.FILE) + ": member 0 '" + name
+                + "': kind: expected one of neural, gbt, random_forest, got 'svm'");
+        Path noFile = edited("no-file", m -> member0(m).remove("file"));
+        assertOneLineBadInput(predict(noFile, data), "member 0 '" + name + "': file: missing: expected a string");
+        Path weight = edited("weight", m -> member0(m).put("weight", "NaN"));
+        assertOneLineBadInput(predict(weight, data), "member 0 '" + name + "': weight: expected a number >= 0, got 'NaN'");
+
+        Path outside = tmp.resolve("outside");
+        Files.createDirectories(outside);
+        Files.copy(ensemble.resolve((String) member0((Map<String, Object>) Json.parse(Files.readString(ensemble.resolve(EnsembleManifest.FILE)))).get("file")),
+                outside.resolve("m.safetensors"));
+        Path escape = edited("escape", m -> member0(m).put("file", "../outside/m.safetensors"));
+        assertOneLineBadInput(predict(escape, data), "file: '../outside/m.safetensors' is outside the ensemble folder");
+        Path passwd = edited("passwd", m -> member0(m).put("file", "../../../../etc/passwd"));
+        assertOneLineBadInput(predict(passwd, data), "file: '../../../../etc/passwd' is outside the ensemble folder");
+        Path heavy = edited("heavy", m -> member0(m).put("weight", 2.0));
+        assertOneLineBadInput(predict(heavy, data), "members: the weights sum to 2.0, expected 1 (within 1.0E-6)");
     }
 }
