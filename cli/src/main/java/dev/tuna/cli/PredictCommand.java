@@ -157,17 +157,30 @@ public final class PredictCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF (quotes doubled), so class names come
+     * back exactly as in ensemble.json. Leading or trailing spaces are quoted too, as many readers trim them.
+     */
+    static String csvField(String s) {
+        boolean quote = !s.isEmpty() && (s.charAt(0) == ' ' || s.charAt(s.length() - 1) == ' ');
+        for (int i = 0; i < s.length() && !quote; i++) {
+            char c = s.charAt(i);
+            quote = c == ',' || c == '"' || c == '\r' || c == '\n';
+        }
+        return quote ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    }
+
     private void write(Probabilities p, List<String> classNames) {
         try {
             if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
             try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
                 StringBuilder h = new StringBuilder("row,prediction");
-                for (String c : classNames) h.append(",p_").append(c.replace(',', '_'));
+                for (String c : classNames) h.append(',').append(csvField("p_" + c));
                 w.write(h.append('\n').toString());
                 StringBuilder s = new StringBuilder();
                 for (int i = 0; i < p.rows(); i++) {
                     s.setLength(0);
-                    s.append(i).append(',').append(classNames.get(p.argmax(i)).replace(',', '_'));
+                    s.append(i).append(',').append(csvField(classNames.get(p.argmax(i))));
                     for (int c = 0; c < p.classes(); c++) s.append(',').append(String.format("%.6f", p.get(i, c)));
                     w.write(s.append('\n').toString());
                 }

@@ -7,6 +7,7 @@ import dev.tuna.data.Json;
 import dev.tuna.ensemble.EnsembleManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -141,5 +142,58 @@ class PredictDefectsCliTest {
         assertOneLineBadInput(predict(passwd, data), "file: '../../../../etc/passwd' is outside the ensemble folder");
         Path heavy = edited("heavy", m -> member0(m).put("weight", 2.0));
         assertOneLineBadInput(predict(heavy, data), "members: the weights sum to 2.0, expected 1 (within 1.0E-6)");
+    }
+
+    // Issue 10 #15: class names with a comma or quotes came out as p_cat_ big and cat_ big.
+    @Test
+    void predictionsAreRfc4180WithTheClassNamesExactly() throws Exception {
+        Path out = tmp.resolve("quoted.csv");
+        CliTest.Run r = CliTest.run("predict", "--model", ensemble.toString(), "--data", tmp.resolve("test.csv").toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<List<String>> rows = parseCsv(Files.readString(out));
+        assertEquals(List.of("row", "prediction", "p_" + CAT, "p_" + DOG), rows.getFirst());
+        assertEquals(61, rows.size());
+        int cats = 0;
+        for (List<String> row : rows.subList(1, rows.size())) {
+            assertEquals(4, row.size(), row.toString());
+            assertTrue(row.get(1).equals(CAT) || row.get(1).equals(DOG), row.get(1));
+            if (row.get(1).equals(CAT)) cats++;
+        }
+        assertTrue(cats > 0 && cats < 60, "separable data gives both classes: " + cats + " cats");
+        assertEquals("\"a,b\"", PredictCommand.csvField("a,b"));
+        assertEquals("\"x\"\"y\"", PredictCommand.csvField("x\"y"));
+        assertEquals("\"l1\nl2\"", PredictCommand.csvField("l1\nl2"));
+        assertEquals("plain", PredictCommand.csvField("plain"));
+    }
+
+    /** A strict RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks. */
+    static List<List<String>> parseCsv(String text) {
+        List<List<String>> rows = new ArrayList<>();
+        List<String> row = new ArrayList<>();
+        StringBuilder f = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted) {
+                if (c != '"') f.append(c);
+                else if (i + 1 < text.length() && text.charAt(i + 1) == '"') f.append(text.charAt(++i));
+                else quoted = false;
+            } else if (c == '"') {
+                assertEquals(0, f.length(), "a quote inside an unquoted field at offset " + i);
+                quoted = true;
+            } else if (c == ',') {
+                row.add(f.toString());
+                f.setLength(0);
+            } else if (c == '\n') {
+                row.add(f.toString());
+                f.setLength(0);
+                rows.add(row);
+                row = new ArrayList<>();
+            } else if (c != '\r') {
+                f.append(c);
+            }
+        }
+        assertTrue(!quoted && f.isEmpty() && row.isEmpty(), "the file ends with a complete line");
+        return rows;
     }
 }
