@@ -46,10 +46,10 @@ public final class PredictCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--data", paramLabel = "FILE", required = true,
-            description = "examples to predict: a CSV file (with or without a label column), IDX or NPY features with --labels, or fashion-mnist for its test set")
+            description = "examples to predict: a CSV file (with or without a label column), IDX or NPY features (with --labels to score them), or fashion-mnist for its test set")
     String data;
 
-    @Option(names = "--labels", paramLabel = "FILE", description = "labels for IDX or NPY features")
+    @Option(names = "--labels", paramLabel = "FILE", description = "labels for IDX or NPY features, to score the predictions (optional)")
     Path labels;
 
     @Option(names = "--format", description = "csv, idx or npy (default: from the file name)")
@@ -110,8 +110,18 @@ public final class PredictCommand implements Callable<Integer> {
     private Dataset load(int features, List<String> classNames) {
         if (data.equals("fashion-mnist")) return DataSources.fashionMnist(false, DataSources.findFashionMnist());
         Path p = Path.of(data);
+        if (Files.isDirectory(p)) {
+            throw new BadInputException("--data " + data + ": is a folder: expected a CSV, IDX or NPY file of examples (or fashion-mnist)");
+        }
         if (!Files.isRegularFile(p)) throw new BadInputException("--data " + data + ": no such file");
-        String fmt = format != null ? format : DataSources.inferFormat(p);
+        if (labels != null && Files.isDirectory(labels)) throw new BadInputException("--labels " + labels + ": is a folder: expected an IDX or NPY file of labels");
+        if (labels != null && !Files.isRegularFile(labels)) throw new BadInputException("--labels " + labels + ": no such file");
+        String fmt = format != null ? format.trim().toLowerCase(java.util.Locale.ROOT) : DataSources.inferFormat(p);
+        if (("idx".equals(fmt) || "npy".equals(fmt)) && labels == null) {
+            // Features alone are what prediction needs; --labels only adds a score.
+            hasLabels = false;
+            return DataSources.unlabeledFeatures(p, fmt);
+        }
         if ("csv".equals(fmt)) {
             String[] head = CsvReader.firstLine(p);
             boolean labelHeader = CsvReader.hasLabelColumn(head);

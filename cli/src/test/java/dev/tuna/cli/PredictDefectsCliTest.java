@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tuna.data.Json;
 import dev.tuna.ensemble.EnsembleManifest;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -195,5 +197,56 @@ class PredictDefectsCliTest {
         }
         assertTrue(!quoted && f.isEmpty() && row.isEmpty(), "the file ends with a complete line");
         return rows;
+    }
+
+    /** A little-endian f4 or i8 .npy file, written as numpy does (header padded to 64 bytes). */
+    static Path npy(String name, String descr, int[] shape, double[] values) throws Exception {
+        String dims = shape.length == 1 ? "(" + shape[0] + ",)" : "(" + shape[0] + ", " + shape[1] + ")";
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + dims + ", }";
+        int pad = (10 + dict.length() + 1 + 63) / 64 * 64 - (10 + dict.length() + 1);
+        byte[] header = (dict + " ".repeat(pad) + "\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        int item = descr.endsWith("f4") ? 4 : 8;
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length + values.length * item).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length).put(header);
+        for (double v : values) {
+            if (item == 4) b.putFloat((float) v);
+            else b.putLong((long) v);
+        }
+        return Files.write(tmp.resolve(name), b.array());
+    }
+
+    // Issue 10 #18: NPY/IDX features without --labels failed naming the spec keys train_labels / test_labels.
+    @Test
+    void npyFeaturesPredictWithoutLabelsAndAreScoredWithThem() throws Exception {
+        double[] x = new double[20 * 4], y = new double[20];
+        for (int r = 0; r < 20; r++) {
+            y[r] = r % 2; // class 1 is DOG (the classes are sorted), its features near +1
+            for (int j = 0; j < 4; j++) x[r * 4 + j] = r % 2 == 0 ? -1 : 1;
+        }
+        Path features = npy("x.npy", "<f4", new int[] {20, 4}, x);
+        Path out = tmp.resolve("npy-pred.csv");
+        CliTest.Run r = CliTest.run("predict", "--model", ensemble.toString(), "--data", features.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Wrote 20 predictions") && !r.out().contains("accuracy"), r.out());
+        List<List<String>> rows = parseCsv(Files.readString(out));
+        assertEquals(21, rows.size());
+        assertEquals(DOG, rows.get(2).get(1));
+        assertEquals(CAT, rows.get(1).get(1));
+
+        Path labels = npy("y.npy", "<i8", new int[] {20}, y);
+        r = CliTest.run("predict", "--model", ensemble.toString(), "--data", features.toString(), "--labels", labels.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("accuracy 1.0000") && r.out().contains("on 20 labelled examples"), r.out());
+
+        Path empty = npy("empty.npy", "<f4", new int[] {0, 4}, new double[0]);
+        assertOneLineBadInput(predict(ensemble, empty), empty + ": no examples");
+        assertOneLineBadInput(predict(ensemble, features, "--labels", tmp.resolve("nope.npy").toString()), "--labels " + tmp.resolve("nope.npy") + ": no such file");
+    }
+
+    // Issue 10 #20: a folder given as --data was reported as "no such file".
+    @Test
+    void aFolderAsDataIsSaidToBeAFolder() {
+        assertOneLineBadInput(predict(ensemble, tmp), "--data " + tmp + ": is a folder: expected a CSV, IDX or NPY file of examples (or fashion-mnist)");
+        assertOneLineBadInput(predict(ensemble, tmp.resolve("absent.csv")), "--data " + tmp.resolve("absent.csv") + ": no such file");
     }
 }
