@@ -46,10 +46,10 @@ public final class PredictCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--data", paramLabel = "FILE", required = true,
-            description = "examples to predict: a CSV file (with or without a label column), IDX or NPY features with --labels, or fashion-mnist for its test set")
+            description = "examples to predict: a CSV file (with or without a label column), IDX or NPY features (with --labels to score them), or fashion-mnist for its test set")
     String data;
 
-    @Option(names = "--labels", paramLabel = "FILE", description = "labels for IDX or NPY features")
+    @Option(names = "--labels", paramLabel = "FILE", description = "labels for IDX or NPY features, to score the predictions (optional)")
     Path labels;
 
     @Option(names = "--format", description = "csv, idx or npy (default: from the file name)")
@@ -65,6 +65,7 @@ public final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        OutputPaths.checkFile("--out", out);
         EnsembleManifest m = EnsembleManifest.read(model);
         Path dir = EnsembleManifest.folder(model);
         int[] dims = m.featureShape().stream().mapToInt(Integer::intValue).toArray();
@@ -89,8 +90,8 @@ public final class PredictCommand implements Callable<Integer> {
                     preds.add(new Probabilities(d.size(), classes, new float[d.size() * classes]));
                     continue;
                 }
+                // EnsembleManifest.read has checked the file is inside the folder and exists.
                 Path file = dir.resolve(mem.file());
-                if (!Files.isRegularFile(file)) throw new BadInputException(model + ": member '" + mem.name() + "': missing model file " + file);
                 preds.add(mem.kind().equals("neural") ? neural(mem, file, x, inputShape, classes, backend) : trees(file, x, classes));
             }
             Probabilities p = Probabilities.blend(preds, w);
@@ -110,24 +111,36 @@ public final class PredictCommand implements Callable<Integer> {
     private Dataset load(int features, List<String> classNames) {
         if (data.equals("fashion-mnist")) return DataSources.fashionMnist(false, DataSources.findFashionMnist());
         Path p = Path.of(data);
+        if (Files.isDirectory(p)) {
+            throw new BadInputException("--data " + data + ": is a folder: expected a CSV, IDX or NPY file of examples (or fashion-mnist)");
+        }
         if (!Files.isRegularFile(p)) throw new BadInputException("--data " + data + ": no such file");
-        String fmt = format != null ? format : DataSources.inferFormat(p);
-        if ("csv".equals(fmt) && label == null && columns(p) == features) {
+        if (labels != null && Files.isDirectory(labels)) throw new BadInputException("--labels " + labels + ": is a folder: expected an IDX or NPY file of labels");
+        if (labels != null && !Files.isRegularFile(labels)) throw new BadInputException("--labels " + labels + ": no such file");
+        String fmt = format != null ? format.trim().toLowerCase(java.util.Locale.ROOT) : DataSources.inferFormat(p);
+        if (("idx".equals(fmt) || "npy".equals(fmt)) && labels == null) {
+            // Features alone are what prediction needs; --labels only adds a score.
             hasLabels = false;
-            return CsvReader.readUnlabeled(p);
+            return DataSources.unlabeledFeatures(p, fmt);
+        }
+        if ("csv".equals(fmt)) {
+            String[] head = CsvReader.firstLine(p);
+            boolean labelHeader = CsvReader.hasLabelColumn(head);
+            // A CSV with exactly the model's feature count is unlabelled, unless its header names the default label
+            // column "label": then that column is the label (as tuna train reads it) and never a feature.
+            if (label == null && !labelHeader && head.length == features) {
+                hasLabels = false;
+                return CsvReader.readUnlabeled(p);
+            }
+            // Labelled: every column but the label is a feature. Checked on the first line, before the file is read,
+            // so the user hears about the column count rather than about a label that is not a known class.
+            if (head.length > 0 && head.length - 1 != features) {
+                String which = label != null ? "'" + label + "'" : labelHeader ? "'label'" : "(the first, as there is no column named label)";
+                throw new BadInputException("--data " + data + ": " + (head.length - 1) + " features per example; the ensemble was trained on "
+                        + features + " (the file has " + head.length + " columns, one of them the label column " + which + ")");
+            }
         }
         return DataSources.fromFiles(p, labels, fmt, label, classNames);
-    }
-
-    /** Fields on the first non-blank line of a CSV file (a header or the first row). */
-    private static int columns(Path p) {
-        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(dev.tuna.data.DataIo.open(p), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) if (!line.isBlank()) return line.split(",", -1).length;
-            return 0;
-        } catch (IOException e) {
-            throw new BadInputException("--data " + p + ": cannot read: " + e.getMessage());
-        }
     }
 
     private static Probabilities neural(EnsembleManifest.Member mem, Path file, dev.tuna.tensor.Tensor x, Shape inputShape, int classes, Backend backend) {
@@ -155,17 +168,30 @@ public final class PredictCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF (quotes doubled), so class names come
+     * back exactly as in ensemble.json. Leading or trailing spaces are quoted too, as many readers trim them.
+     */
+    static String csvField(String s) {
+        boolean quote = !s.isEmpty() && (s.charAt(0) == ' ' || s.charAt(s.length() - 1) == ' ');
+        for (int i = 0; i < s.length() && !quote; i++) {
+            char c = s.charAt(i);
+            quote = c == ',' || c == '"' || c == '\r' || c == '\n';
+        }
+        return quote ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    }
+
     private void write(Probabilities p, List<String> classNames) {
         try {
             if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
             try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
                 StringBuilder h = new StringBuilder("row,prediction");
-                for (String c : classNames) h.append(",p_").append(c.replace(',', '_'));
+                for (String c : classNames) h.append(',').append(csvField("p_" + c));
                 w.write(h.append('\n').toString());
                 StringBuilder s = new StringBuilder();
                 for (int i = 0; i < p.rows(); i++) {
                     s.setLength(0);
-                    s.append(i).append(',').append(classNames.get(p.argmax(i)).replace(',', '_'));
+                    s.append(i).append(',').append(csvField(classNames.get(p.argmax(i))));
                     for (int c = 0; c < p.classes(); c++) s.append(',').append(String.format("%.6f", p.get(i, c)));
                     w.write(s.append('\n').toString());
                 }

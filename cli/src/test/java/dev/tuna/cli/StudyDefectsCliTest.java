@@ -207,6 +207,8 @@ class StudyDefectsCliTest {
         assertFalse(ens.out().contains("Member"), ens.out());
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         assertOneLineRefusal(CliTest.run("ensemble", "--study", study.toString(), "--device", "cpu", "--out", file.toString()), "is a file");
+        assertOneLineRefusal(CliTest.run("predict", "--model", study.resolve("ensemble").toString(), "--data", test.toString(), "--out", tmp.toString()),
+                "--out " + tmp, "is a folder");
     }
 
     /** A float32 NPY file (numpy's format 1.0 header), written by hand. */

@@ -27,9 +27,10 @@ import java.util.TreeSet;
  *     when it has a non-numeric field above a numeric one on the next line.</li>
  * <li>The label column is a header name, or a 0-based index (negative counts from the end); by default
  *     the column named "label" (any case) if the header has one, else the first column.</li>
- * <li>Labels that are non-negative integers with few gaps (max &lt; 2 x the number of distinct values) are
- *     the class indices themselves (numClasses = max + 1); any other labels (strings, negative or sparse
- *     integers) are mapped to 0..C-1 in sorted order, and {@link Dataset#classNames()} keeps the mapping.</li>
+ * <li>Labels that are exactly the integers 0..K-1, each occurring, are the class indices themselves
+ *     (numClasses = K); any other labels (strings, negative integers, integers with gaps such as {0, 1, 9})
+ *     are mapped to 0..C-1 in sorted order, and {@link Dataset#classNames()} keeps the mapping, so no class
+ *     is ever left without an example.</li>
  * <li>Blank lines are skipped, fields are trimmed, double-quoted fields may contain commas, a UTF-8 BOM is
  *     ignored, and a gzipped file (by its magic bytes) is read transparently.</li>
  * </ul>
@@ -42,6 +43,30 @@ public final class CsvReader {
     public static Dataset readUnlabeled(Path path) { return read(path, NO_LABELS, null); }
 
     private static final String NO_LABELS = "\u0000no labels";
+
+    /** The fields of the first non-blank line (a header or the first row), unquoted; empty for an empty file. */
+    public static String[] firstLine(Path path) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(DataIo.open(path), StandardCharsets.UTF_8))) {
+            String line;
+            boolean first = true;
+            while ((line = in.readLine()) != null) {
+                if (first && line.startsWith("\uFEFF")) line = line.substring(1);
+                first = false;
+                if (line.isBlank()) continue;
+                Row row = new Row();
+                split(line, row);
+                return row.all();
+            }
+            return new String[0];
+        } catch (IOException e) {
+            throw DataIo.error(path, e);
+        }
+    }
+
+    /** True when a first line (from {@link #firstLine}) names a column "label" (any case), the default label column. */
+    public static boolean hasLabelColumn(String[] firstLine) {
+        return Arrays.stream(firstLine).anyMatch(f -> f.equalsIgnoreCase("label"));
+    }
 
     /** Reads the file into a new owning data set; labelColumn may be null for the default. */
     public static Dataset read(Path path, String labelColumn) { return read(path, labelColumn, null); }
@@ -423,7 +448,8 @@ public final class CsvReader {
                         max = Math.max(max, v[i]);
                         distinct.add(v[i]);
                     }
-                    if (min >= 0 && max < 2L * distinct.size()) {
+                    // Only 0..K-1 with every class present are indices: gaps would make classes with no example.
+                    if (min == 0 && max == distinct.size() - 1) {
                         for (int i = 0; i < n; i++) y[i] = (int) v[i];
                         names = null;
                     } else {

@@ -159,24 +159,31 @@ public final class DataSources {
         }
     }
 
+    /**
+     * IDX or NPY features alone, to predict on: the labels of the data set are all 0 (one class), as for
+     * {@link CsvReader#readUnlabeled}. format is "idx", "npy" or null to infer it from the file name.
+     */
+    public static Dataset unlabeledFeatures(Path features, String format) {
+        String fmt = format != null ? format.trim().toLowerCase(Locale.ROOT) : inferFormat(features);
+        if (!"idx".equals(fmt) && !"npy".equals(fmt)) {
+            throw new BadInputException(features + ": features without labels are read from idx or npy files, not " + (fmt == null ? "an unknown format" : fmt));
+        }
+        Arena owner = dev.tuna.tensor.NativeMemory.shared();
+        try (Arena tmp = Arena.ofConfined()) {
+            Tensor x = readFeatures(features, fmt.equals("idx"), owner, tmp);
+            Tensor y = Tensor.empty(Shape.of(x.dim(0)), DType.I32, owner);
+            y.data().fill((byte) 0);
+            return new Dataset(x, y, 1, null, owner);
+        } catch (RuntimeException | Error e) {
+            owner.close();
+            throw e;
+        }
+    }
+
     private static Dataset fromTensorFiles(Path features, Path labels, boolean idx, List<String> classNames) {
         Arena owner = dev.tuna.tensor.NativeMemory.shared();
         try (Arena tmp = Arena.ofConfined()) {
-            // features: read straight into the owner when already f32, else through a scratch tensor
-            Tensor x;
-            if (idx) {
-                IdxReader.Header h = IdxReader.header(features);
-                Tensor raw = IdxReader.read(features, h.type().tensorType() == DType.F32 ? owner : tmp);
-                x = toF32(raw, owner);
-            } else {
-                NpyReader.Header h = NpyReader.header(features);
-                x = NpyReader.read(features, owner);
-                if (h.kind() == 'u' && h.itemSize() == 1) scaleBytesInPlace(x);
-            }
-            if (x.rank() == 0) throw new BadInputException(features + ": a single value, expected an array of examples (n, ...)");
-            if (x.rank() == 1) x = x.reshape(x.dim(0), 1);
-            else if (x.rank() == 3) x = x.reshape(x.dim(0), x.dim(1), x.dim(2), 1);
-            checkFinite(features, x);
+            Tensor x = readFeatures(features, idx, owner, tmp);
             Tensor rawY = idx ? IdxReader.read(labels, tmp) : NpyReader.readLabels(labels, tmp);
             Tensor y = labelsToI32(labels, rawY, owner);
             if (y.dim(0) != x.dim(0)) {
@@ -189,6 +196,28 @@ public final class DataSources {
             owner.close();
             throw e;
         }
+    }
+
+    /** IDX/NPY features as f32 [n, ...] in owner (rank 1 as (n, 1), rank 3 as images (n, h, w, 1)); n >= 1. */
+    private static Tensor readFeatures(Path features, boolean idx, Arena owner, Arena tmp) {
+        // read straight into the owner when already f32, else through a scratch tensor
+        Tensor x;
+        if (idx) {
+            IdxReader.Header h = IdxReader.header(features);
+            Tensor raw = IdxReader.read(features, h.type().tensorType() == DType.F32 ? owner : tmp);
+            x = toF32(raw, owner);
+        } else {
+            NpyReader.Header h = NpyReader.header(features);
+            x = NpyReader.read(features, owner);
+            if (h.kind() == 'u' && h.itemSize() == 1) scaleBytesInPlace(x);
+        }
+        if (x.rank() == 0) throw new BadInputException(features + ": a single value, expected an array of examples (n, ...)");
+        // Said here, naming the file: an empty training set otherwise surfaces as a puzzling label error later.
+        if (x.dim(0) == 0) throw new BadInputException(features + ": no examples: the array has shape " + x.shape() + ", expected at least one example (n >= 1)");
+        if (x.rank() == 1) x = x.reshape(x.dim(0), 1);
+        else if (x.rank() == 3) x = x.reshape(x.dim(0), x.dim(1), x.dim(2), 1);
+        checkFinite(features, x);
+        return x;
     }
 
     private static Tensor toF32(Tensor raw, Arena owner) {
@@ -235,7 +264,12 @@ public final class DataSources {
         return y;
     }
 
-    /** Checks labels are class indices; returns the number of classes. */
+    /**
+     * Checks labels are class indices; returns the number of classes. Without classNames (a training set) the
+     * classes are 0..max, so every one of them must occur: labels such as {0, 1, 9} would otherwise make seven
+     * classes with no example, a sign of labels that are not class indices (or of the wrong labels file).
+     * A test set (classNames given) may lack classes.
+     */
     static int checkLabels(Path path, Tensor y, List<String> classNames) {
         int n = y.dim(0);
         int max = -1;
@@ -251,6 +285,29 @@ public final class DataSources {
             }
             max = Math.max(max, v);
         }
-        return classNames != null ? classNames.size() : max + 1;
+        if (classNames != null) return classNames.size();
+        java.util.BitSet seen = new java.util.BitSet(max + 1);
+        for (int i = 0; i < n; i++) seen.set(d.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i));
+        if (seen.cardinality() != max + 1) {
+            throw new BadInputException(path + ": the labels are not the class indices 0.." + max + ": observed " + setOf(seen)
+                    + ", so " + (max + 1 - seen.cardinality()) + " of the " + (max + 1) + " classes would have no example; "
+                    + "expected every class 0..K-1 to occur (renumber the labels, or use CSV, which maps any labels to named classes)");
+        }
+        return max + 1;
+    }
+
+    /** A set of labels as {0, 1, 9}, cut short after 20 values. */
+    private static String setOf(java.util.BitSet s) {
+        StringBuilder b = new StringBuilder("{");
+        int shown = 0;
+        for (int v = s.nextSetBit(0); v >= 0; v = s.nextSetBit(v + 1)) {
+            if (shown == 20) {
+                b.append(", ... (").append(s.cardinality()).append(" values)");
+                break;
+            }
+            if (shown++ > 0) b.append(", ");
+            b.append(v);
+        }
+        return b.append('}').toString();
     }
 }

@@ -20,7 +20,7 @@ public record EnsembleManifest(String method, List<String> classNames, List<Inte
     public static final String FILE = "ensemble.json";
     public static final String FORMAT = "tuna-ensemble-1";
 
-    /** kind: neural, gbt or random_forest; file: relative to the ensemble's folder. */
+    /** kind: neural, gbt or random_forest; file: relative to the ensemble's folder, inside it; weights sum to 1. */
     public record Member(String name, String kind, double weight, String file, Map<String, Object> recipe) {}
 
     public void write(Path dir) {
@@ -55,26 +55,10 @@ public record EnsembleManifest(String method, List<String> classNames, List<Inte
         return Files.isDirectory(dirOrFile) ? dirOrFile : dirOrFile.toAbsolutePath().getParent();
     }
 
-    @SuppressWarnings("unchecked")
+    /** Reads and checks the manifest and its members' files (see {@link ManifestReader}); bad input is one line. */
     public static EnsembleManifest read(Path dirOrFile) {
         Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
         if (!Files.isRegularFile(file)) throw new BadInputException("--model " + dirOrFile + ": no ensemble here (expected " + file + "; run tuna ensemble first)");
-        try {
-            Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(file));
-            if (!FORMAT.equals(m.get("format"))) throw new BadInputException(file + ": format: expected " + FORMAT + ", got '" + m.get("format") + "'");
-            List<Member> members = new ArrayList<>();
-            for (Object o : (List<Object>) m.get("members")) {
-                Map<String, Object> e = (Map<String, Object>) o;
-                members.add(new Member((String) e.get("name"), (String) e.get("kind"), ((Number) e.get("weight")).doubleValue(),
-                        (String) e.get("file"), (Map<String, Object>) e.get("recipe")));
-            }
-            List<Integer> shape = new ArrayList<>();
-            for (Object d : (List<Object>) m.get("feature_shape")) shape.add(((Number) d).intValue());
-            return new EnsembleManifest((String) m.get("method"), (List<String>) m.get("class_names"), shape, members);
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read: " + e.getMessage());
-        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
-            throw new BadInputException(file + ": not a tuna ensemble manifest (" + e.getMessage() + ")");
-        }
+        return ManifestReader.read(file);
     }
 }

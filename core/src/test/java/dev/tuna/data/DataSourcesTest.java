@@ -116,6 +116,7 @@ class DataSourcesTest {
     void idxAndNpyFilesWithLabelChecks() throws IOException {
         int n = 60;
         byte[] px = randomBytes(n * 4 * 5, 256), lb = randomBytes(n, 7);
+        for (int i = 0; i < 7; i++) lb[i] = (byte) i; // a training set's classes 0..max must all occur
         Path images = idxU8(dir.resolve("my-images.idx"), new int[] {n, 4, 5}, px, true);
         Path labels = idxU8(dir.resolve("my-labels.idx"), new int[] {n}, lb, false);
         int max = 0;
