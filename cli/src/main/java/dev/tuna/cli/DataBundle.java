@@ -26,8 +26,7 @@ record DataBundle(Dataset full, Split split, Dataset test) implements AutoClosea
                         full.classNames());
             }
         }
-        JobSpec.ValidationSpec v = job.validation();
-        Split split = v.last() > 0 ? Split.last(full, v.last()) : Split.fraction(full, v.fraction());
+        Split split = job.validation().split(full);
         return new DataBundle(full, split, test);
     }
 

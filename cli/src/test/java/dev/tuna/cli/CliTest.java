@@ -97,6 +97,25 @@ class CliTest {
     }
 
     @Test
+    void aValidationSplitThatDoesNotFitNamesTheFileTheKeyAndTheSize() throws Exception {
+        Path job = spec("");
+        // No validation section: last is the default 10000, more than the 600 rows; the message says it is the default.
+        Run dflt = run("train", job.toString(), "--device", "cpu", "--set", "validation=null");
+        assertEquals(2, dflt.code, dflt.out);
+        assertTrue(dflt.err.startsWith("tuna: " + job + ": validation.last: expected a positive integer smaller than the number of training examples, 600 here, got '10000' (the default"),
+                dflt.err);
+        Run big = run("train", job.toString(), "--device", "cpu", "--set", "validation={last: 600}");
+        assertEquals(2, big.code, big.out);
+        assertTrue(big.err.contains(job + ": validation.last: expected a positive integer smaller than the number of training examples, 600 here, got '600'")
+                && !big.err.contains("default"), big.err);
+        // Zero is refused as the file is read, in the same words.
+        Run zero = run("train", job.toString(), "--device", "cpu", "--set", "validation={last: 0}");
+        assertEquals(2, zero.code, zero.out);
+        assertTrue(zero.err.contains(job + ": validation.last: expected a positive integer smaller than the number of training examples, got '0'"), zero.err);
+        assertEquals(1, dflt.err.lines().count(), dflt.err);
+    }
+
+    @Test
     void aGpuThatIsNotThereIsOneLineNamingTheFlag() throws Exception {
         String why = DeviceChoice.gpuUnusable(0);
         org.junit.jupiter.api.Assumptions.assumeTrue(why != null, "a GPU is usable here");

@@ -1,5 +1,7 @@
 package dev.tuna.spec;
 
+import dev.tuna.data.Dataset;
+import dev.tuna.data.Split;
 import dev.tuna.errors.BadInputException;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +16,30 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
     /** data: fashion-mnist, or {train, test, format, label, train_labels, test_labels}. */
     public record DataSpec(String builtin, String train, String trainLabels, String test, String testLabels, String format, String label) {}
 
-    /** validation: {last: N} or {fraction: f}. */
-    public record ValidationSpec(int last, double fraction) {}
+    /**
+     * validation: {last: N} or {fraction: f}; {@code file} and {@code defaulted} (no validation section, so last is
+     * the default 10000) let a split that does not fit the data say where the number came from.
+     */
+    public record ValidationSpec(int last, double fraction, String file, boolean defaulted) {
+        /** What validation.last must be, in the same words whether it is refused as read (0) or against the data (too large). */
+        static final String LAST_EXPECTED = "expected a positive integer smaller than the number of training examples";
+
+        /** The training set split as this section says; a split that does not fit the data names the file and the key. */
+        public Split split(Dataset full) {
+            if (last > 0) {
+                if (last >= full.size()) {
+                    throw new BadInputException(file + ": validation.last: " + LAST_EXPECTED + ", " + full.size() + " here, got '" + last + "'"
+                            + (defaulted ? " (the default, as the file has no validation section; set validation: {last: N} or {fraction: F})" : ""));
+                }
+                return Split.last(full, last);
+            }
+            try {
+                return Split.fraction(full, fraction);
+            } catch (BadInputException e) {
+                throw new BadInputException(file + ": " + e.getMessage(), e);
+            }
+        }
+    }
 
     /**
      * model: {type: mlp|cnn, layers: [...], optimizer, learning_rate}, or a built-in's settings instead of layers
@@ -53,13 +77,17 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
     }
 
     private static ValidationSpec validation(SpecNode n) {
-        if (n.isNull()) return new ValidationSpec(10000, 0);
+        if (n.isNull()) return new ValidationSpec(10000, 0, n.file(), true);
         n.checkKeys(Set.of("last", "fraction"));
         if (n.has("last") == n.has("fraction")) throw n.error("expected exactly one of {last: N} or {fraction: F}");
-        if (n.has("last")) return new ValidationSpec(n.get("last").asPositiveInt(), 0);
+        if (n.has("last")) {
+            int last = n.get("last").asInt();
+            if (last <= 0) throw n.get("last").error(ValidationSpec.LAST_EXPECTED);
+            return new ValidationSpec(last, 0, n.file(), false);
+        }
         double f = n.get("fraction").asDouble();
         if (!(f > 0 && f < 1)) throw n.get("fraction").error("expected a fraction between 0 and 1");
-        return new ValidationSpec(0, f);
+        return new ValidationSpec(0, f, n.file(), false);
     }
 
     private static ModelSpec model(SpecNode n) {
