@@ -113,7 +113,7 @@ public final class TuneCommand implements Callable<Integer> {
                 Split split = data.split();
                 out.printf("Data: %d training, %d validation examples of shape %s, %d classes (the test set is kept for tuna retrain)%n",
                         split.train().size(), split.validation().size(), data.inputShape(), data.numClasses());
-                if (resumed) out.printf("Resuming the study in %s (%d trials recorded)%n", dir, store.trials().size());
+                if (resumed) out.printf("Resuming the study in %s (%s recorded)%n", dir, TunerOutput.count(store.trials().size(), "trial"));
                 boolean live = System.console() != null && System.console().isTerminal();
                 TunerOutput listener = new TunerOutput(out, live, t.objective());
                 Tuner tuner = new Tuner(hm, base, t, o, store, backend, seed, listener);
@@ -125,7 +125,7 @@ public final class TuneCommand implements Callable<Integer> {
                     throw e;
                 }
                 out.println();
-                out.println("Search finished: " + s.stopReason() + "; this run completed " + s.completed() + " trials, " + s.failed() + " failed");
+                out.println("Search finished: " + s.stopReason() + "; this run completed " + TunerOutput.count(s.completed(), "trial") + ", " + s.failed() + " failed");
                 listener.resultsSummary(store, 3);
                 out.println("Study saved in " + dir + "; next: tuna retrain --study " + dir + ", or tuna ensemble --study " + dir + " --gbt");
             }

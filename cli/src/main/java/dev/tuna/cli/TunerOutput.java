@@ -31,6 +31,9 @@ final class TunerOutput implements Tuner.Listener {
         this.objective = objective;
     }
 
+    /** "1 trial", "3 trials": a count with its noun in the right number. */
+    static String count(long n, String noun) { return n + " " + noun + (n == 1 ? "" : "s"); }
+
     @Override
     public void onSearchBegin(SearchSpace space, int finishedBefore, int workers) {
         parallel = workers > 1;

@@ -104,6 +104,16 @@ class TuneCliTest {
     }
 
     @Test
+    void oneTrialIsCountedInTheSingular() throws Exception {
+        Path study = tmp.resolve("one");
+        CliTest.Run r = CliTest.run("tune", seedLike().toString(), "--study", study.toString(), "--device", "cpu", "--workers", "1", "--max-trials", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("this run completed 1 trial, 0 failed"), r.out());
+        CliTest.Run table = CliTest.run("trials", "--study", study.toString());
+        assertTrue(table.out().contains("1 trial in "), table.out());
+    }
+
+    @Test
     void rerunningResumesWithoutRerunningFinishedTrialsAndAnotherSpecIsRefused() throws Exception {
         Path study = tmp.resolve("study");
         Path spec = seedLike();
