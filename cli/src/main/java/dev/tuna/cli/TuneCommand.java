@@ -79,7 +79,7 @@ public final class TuneCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String text = SpecFile.read(specFile);
         String name = specFile.toString();
-        SpecNode root = SpecFile.parse(name, text, overrides, HyperResolver.DEFAULTS);
+        SpecNode root = SpecFile.parse(name, text, overrides, HyperResolver.defaults());
         JobSpec base = JobSpec.from(root);
         TuneSpec t = flags(TuneSpec.from(root));
         long seed = common.seed != null ? common.seed : t.seed() != null ? t.seed() : base.train().seed();

@@ -66,6 +66,29 @@ public record HyperForm(String name, String path, Kind kind, double lo, double h
         return new HyperForm(name, path, Kind.BOOL, 0, 0, 0, null, List.of(), b == null ? Boolean.FALSE : b, whenParent, whenValues);
     }
 
+    /**
+     * The values to check a setting against before any trial: a range's two ends (the settings' valid sets are
+     * intervals, so the ends decide), every choice, both booleans.
+     */
+    List<Object> candidates() {
+        return switch (kind) {
+            case INT -> List.of((long) lo, (long) hi);
+            case FLOAT -> List.of(lo, hi);
+            case CHOICE -> choices;
+            case BOOL -> List.of(Boolean.FALSE, Boolean.TRUE);
+        };
+    }
+
+    /** The form as a user wrote its values, for messages: {float: [0.5, 1.5]}, {choice: [adam, sgd]}, {bool}. */
+    String describe() {
+        return switch (kind) {
+            case INT -> "{int: [" + (long) lo + ", " + (long) hi + "]}";
+            case FLOAT -> "{float: [" + lo + ", " + hi + "]}";
+            case CHOICE -> "{choice: " + choices + "}";
+            case BOOL -> "{bool}";
+        };
+    }
+
     /** KerasTuner's default: the explicit default, else the range's low end, the first choice, or the bool's value. */
     public Object defaultValue() {
         if (dflt != null && kind != Kind.BOOL) return dflt;

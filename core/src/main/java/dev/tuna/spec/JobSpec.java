@@ -3,6 +3,8 @@ package dev.tuna.spec;
 import dev.tuna.data.Dataset;
 import dev.tuna.data.Split;
 import dev.tuna.errors.BadInputException;
+import dev.tuna.errors.Range;
+import dev.tuna.optim.Optimizers;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -110,21 +112,37 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
         if (opt.isNull()) {
             optName = "adam";
         } else if (opt.isMap()) {
-            optName = opt.require("name").asString();
-            options.putAll(opt.resolvedMap());
-            options.remove("name");
+            optName = optimizerName(opt.require("name"));
+            Set<String> allowed = Optimizers.options(optName);
+            for (String k : opt.asMap().keySet()) {
+                SpecNode c = opt.get(k);
+                // A conditional setting inactive here (its when: names another optimizer) resolves to null: leave it out.
+                if (k.equals("name") || c.isNull()) continue;
+                if (!allowed.contains(k)) {
+                    throw new BadInputException(n.file() + ": " + c.path() + ": unknown key for optimizer " + optName + "; expected one of "
+                            + new java.util.TreeSet<>(allowed));
+                }
+                options.put(k, optimizerOption(c, k));
+            }
         } else {
-            optName = opt.asString();
+            optName = optimizerName(opt);
         }
-        if (!Set.of("sgd", "adam", "adamw", "rmsprop").contains(optName)) {
-            throw new BadInputException(n.file() + ": " + opt.path() + ": expected sgd, adam, adamw or rmsprop, got '" + optName + "'");
-        }
-        if (n.has("learning_rate")) {
-            double lr = n.get("learning_rate").asDouble();
-            if (!(lr > 0)) throw n.get("learning_rate").error("expected a positive number");
-            options.put("learning_rate", lr);
-        }
+        if (!n.get("learning_rate").isNull()) options.put("learning_rate", optimizerOption(n.get("learning_rate"), "learning_rate"));
         return new ModelSpec(type, layers, optName, options, null);
+    }
+
+    private static String optimizerName(SpecNode n) {
+        return n.read(c -> {
+            String s = c.asString();
+            if (!Optimizers.NAMES.contains(s)) throw c.error("expected sgd, adam, adamw or rmsprop");
+            return s;
+        });
+    }
+
+    /** An optimizer setting checked against its range as it is read (Optimizers holds the ranges), forms included. */
+    private static Object optimizerOption(SpecNode n, String key) {
+        Range r = Optimizers.range(key);
+        return r == null ? (Object) n.asBool() : (Object) n.asDouble(r);
     }
 
     private static TrainSpec train(SpecNode n) {
@@ -140,8 +158,11 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
             }
             String mode = e.get("mode").asString("auto");
             if (!Set.of("auto", "min", "max").contains(mode)) throw e.get("mode").error("expected auto, min or max");
-            int patience = e.get("patience").asInt(0);
-            if (patience < 0) throw e.get("patience").error("expected 0 or more");
+            int patience = e.get("patience").isNull() ? 0 : e.get("patience").read(p -> {
+                int v = p.asInt();
+                if (v < 0) throw p.error("expected 0 or more");
+                return v;
+            });
             es = new EarlyStop(monitor, mode, patience, e.get("min_delta").asDouble(0), e.get("restore_best_weights").asBool(false));
         }
         return new TrainSpec(n.get("epochs").asPositiveInt(10), n.get("batch_size").asPositiveInt(32), n.get("seed").asLong0(42), es);

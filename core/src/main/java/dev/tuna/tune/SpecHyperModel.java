@@ -33,7 +33,9 @@ public final class SpecHyperModel implements HyperModel {
     public JobSpec resolve(HyperParameters hp) {
         return JobSpec.from(new SpecNode(file, "", spec, form -> {
             try {
-                return hp.value(toHyperparameter(form));
+                Object v = hp.value(toHyperparameter(form));
+                // Inactive in this configuration (its when: does not hold): the key reads as absent, not as its default.
+                return hp.values().containsKey(form.name()) ? v : null;
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(file + ": " + form.path() + ": " + e.getMessage());
             }
