@@ -30,14 +30,12 @@ record DataBundle(Dataset full, Split split, Dataset test) implements AutoClosea
         }
         if (test != null && !test.featureShape().equals(full.featureShape())) {
             Shape a = test.featureShape(), b = full.featureShape();
-            String t = test.size() + " examples";
             full.close();
             test.close();
             throw new BadInputException((d.test() != null ? d.test() : "data.test") + ": examples of shape " + a + " (" + a.size()
                     + " features) but the training data " + d.train() + " has shape " + b + " (" + b.size() + " features); the test set must match it");
         }
-        JobSpec.ValidationSpec v = job.validation();
-        Split split = v.last() > 0 ? Split.last(full, v.last()) : Split.fraction(full, v.fraction());
+        Split split = job.validation().split(full);
         return new DataBundle(full, split, test);
     }
 

@@ -100,6 +100,8 @@ public final class RetrainCommand implements Callable<Integer> {
                             ? retrainTrees(trees, r.seed(), split, data, file)
                             : retrainer.retrain(r.values(), r.seed(), split.train(), split.validation(), data.full(), data.test(),
                                     data.inputShape(), data.numClasses(), file, meta, live ? new KerasProgress(out, true) : ProgressListener.SILENT);
+                    TrainCommand.requireFinite("best val_loss", res.bestValLoss());
+                    TrainCommand.requireFinite("test loss", res.test().loss());
                     out.printf("  best epoch %d (val_loss %.4f); trained on training + validation data for %d epochs; test accuracy %.4f, loss %.4f [%.0fs]%n",
                             res.bestEpoch(), res.bestValLoss(), res.finalEpochs(), res.test().accuracy(), res.test().loss(), (System.nanoTime() - t0) / 1e9);
                     out.flush();

@@ -30,7 +30,7 @@ record StudySpec(String name, String text, List<String> overrides, String javaMo
     }
 
     static StudySpec of(String name, String text, List<String> overrides, String javaModel) {
-        JobSpec base = JobSpec.from(SpecFile.parse(name, text, overrides, HyperResolver.DEFAULTS));
+        JobSpec base = JobSpec.from(SpecFile.parse(name, text, overrides, HyperResolver.defaults()));
         HyperModel hm = javaModel.isEmpty() ? new SpecHyperModel(name, text, overrides) : HyperModels.load(javaModel);
         return new StudySpec(name, text, overrides, javaModel, base, hm);
     }

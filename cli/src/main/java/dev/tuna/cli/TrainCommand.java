@@ -18,6 +18,7 @@ import dev.tuna.train.EarlyStopping;
 import dev.tuna.train.Evaluation;
 import dev.tuna.train.History;
 import dev.tuna.train.Trainer;
+import dev.tuna.train.TrainingDivergedException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (save != null) OutputPaths.checkFile("--save", save);
-        SpecNode root = SpecFile.load(specFile, overrides, HyperResolver.DEFAULTS);
+        SpecNode root = SpecFile.load(specFile, overrides, HyperResolver.defaults());
         JobSpec job = JobSpec.from(root);
         Backend backend = DeviceChoice.backend(common.device, common.precision, spec.commandLine().getErr());
         long seed = common.seed != null ? common.seed : job.train().seed();
@@ -87,12 +88,15 @@ public final class TrainCommand implements Callable<Integer> {
                     boolean live = System.console() != null && System.console().isTerminal();
                     History h = trainer.fit(split.train(), split.validation(), job.train().epochs(), job.train().batchSize(),
                             callbacks, new KerasProgress(out, live));
+                    double[] valLoss = h.series("val_loss");
+                    if (split.validation().size() > 0 && valLoss.length > 0) requireFinite("final val_loss", valLoss[valLoss.length - 1]);
                     if (h.stoppedEarly()) out.printf("Early stopping after epoch %d (best epoch %d)%n", h.epochCount(), h.bestEpoch() + 1);
                     if (trainer.lossScaler() != null) {
                         out.printf("Loss scale %.0f (%d steps skipped for non-finite gradients)%n", trainer.lossScaler().scale(), trainer.lossScaler().skipped());
                     }
                     if (data.test() != null) {
                         Evaluation t = trainer.evaluate(data.test(), 512);
+                        requireFinite("test loss", t.loss());
                         out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", t.accuracy(), t.loss(), t.samples());
                     }
                     if (save != null) {
@@ -126,12 +130,23 @@ public final class TrainCommand implements Callable<Integer> {
             if (data.test() != null) {
                 dev.tuna.ensemble.Probabilities p = m.predict(data.test().x());
                 int[] y = data.test().y().toIntArray();
+                requireFinite("test loss", p.logLoss(y));
                 out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", p.accuracy(y), p.logLoss(y), y.length);
             }
             if (save != null) {
                 m.save(save);
                 out.println("Saved the trees to " + save + " (XGBoost's UBJSON format)");
             }
+        }
+    }
+
+    /**
+     * A loss that is not finite means the model diverged, and its scores mean nothing: stop with exit 1 instead of
+     * printing "loss NaN" and succeeding. Which setting caused it is not known, so the message does not guess.
+     */
+    static void requireFinite(String which, double loss) {
+        if (!Double.isFinite(loss)) {
+            throw new TrainingDivergedException("the model diverged: its " + which + " is " + loss + ", not a finite number");
         }
     }
 

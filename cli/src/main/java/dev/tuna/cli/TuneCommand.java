@@ -86,7 +86,7 @@ public final class TuneCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String text = SpecFile.read(specFile);
         String name = specFile.toString();
-        SpecNode root = SpecFile.parse(name, text, overrides, HyperResolver.DEFAULTS);
+        SpecNode root = SpecFile.parse(name, text, overrides, HyperResolver.defaults());
         JobSpec base = JobSpec.from(root);
         TuneSpec t = flags(TuneSpec.from(root));
         long seed = common.seed != null ? common.seed : t.seed() != null ? t.seed() : base.train().seed();
@@ -125,7 +125,7 @@ public final class TuneCommand implements Callable<Integer> {
                 Split split = data.split();
                 out.printf("Data: %d training, %d validation examples of shape %s, %d classes (the test set is kept for tuna retrain)%n",
                         split.train().size(), split.validation().size(), data.inputShape(), data.numClasses());
-                if (resumed) out.printf("Resuming the study in %s (%d trials recorded)%n", dir, store.trials().size());
+                if (resumed) out.printf("Resuming the study in %s (%s recorded)%n", dir, TunerOutput.count(store.trials().size(), "trial"));
                 boolean live = System.console() != null && System.console().isTerminal();
                 TunerOutput listener = new TunerOutput(out, live, t.objective());
                 // The user's own command resumes the search, less --overwrite (which would delete what was saved).
@@ -142,7 +142,7 @@ public final class TuneCommand implements Callable<Integer> {
                     throw e;
                 }
                 out.println();
-                out.println("Search finished: " + s.stopReason() + "; this run completed " + s.completed() + (s.completed() == 1 ? " trial, " : " trials, ") + s.failed() + " failed");
+                out.println("Search finished: " + s.stopReason() + "; this run completed " + TunerOutput.count(s.completed(), "trial") + ", " + s.failed() + " failed");
                 listener.resultsSummary(store, 3);
                 out.println("Study saved in " + dir + "; next: tuna retrain --study " + Shell.quote(dir) + ", or tuna ensemble --study " + Shell.quote(dir) + " --gbt");
             }

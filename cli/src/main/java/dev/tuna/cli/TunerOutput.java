@@ -39,11 +39,14 @@ final class TunerOutput implements Tuner.Listener {
     @Override
     public synchronized void onInterrupted(int runningReleased) {
         out.println();
-        out.println("Interrupted: this run finished " + finished + (finished == 1 ? " trial" : " trials") + ", saved in the study with every earlier one"
+        out.println("Interrupted: this run finished " + count(finished, "trial") + ", saved in the study with every earlier one"
                 + (runningReleased > 0 ? "; " + runningReleased + (runningReleased == 1 ? " running trial goes" : " running trials go") + " back to the queue" : "")
                 + (resume.isEmpty() ? "" : "; resume with: " + resume));
         out.flush();
     }
+
+    /** "1 trial", "3 trials": a count with its noun in the right number. */
+    static String count(long n, String noun) { return n + " " + noun + (n == 1 ? "" : "s"); }
 
     @Override
     public void onSearchBegin(SearchSpace space, int finishedBefore, int workers) {

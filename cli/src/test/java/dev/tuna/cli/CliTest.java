@@ -97,6 +97,58 @@ class CliTest {
     }
 
     @Test
+    void aValidationSplitThatDoesNotFitNamesTheFileTheKeyAndTheSize() throws Exception {
+        Path job = spec("");
+        // No validation section: last is the default 10000, more than the 600 rows; the message says it is the default.
+        Run dflt = run("train", job.toString(), "--device", "cpu", "--set", "validation=null");
+        assertEquals(2, dflt.code, dflt.out);
+        assertTrue(dflt.err.startsWith("tuna: " + job + ": validation.last: expected a positive integer smaller than the number of training examples, 600 here, got '10000' (the default"),
+                dflt.err);
+        Run big = run("train", job.toString(), "--device", "cpu", "--set", "validation={last: 600}");
+        assertEquals(2, big.code, big.out);
+        assertTrue(big.err.contains(job + ": validation.last: expected a positive integer smaller than the number of training examples, 600 here, got '600'")
+                && !big.err.contains("default"), big.err);
+        // Zero is refused as the file is read, in the same words.
+        Run zero = run("train", job.toString(), "--device", "cpu", "--set", "validation={last: 0}");
+        assertEquals(2, zero.code, zero.out);
+        assertTrue(zero.err.contains(job + ": validation.last: expected a positive integer smaller than the number of training examples, got '0'"), zero.err);
+        assertEquals(1, dflt.err.lines().count(), dflt.err);
+    }
+
+    @Test
+    void aBatchNormMomentumOutOfRangeIsRefusedBeforeTraining() throws Exception {
+        Run r = run("train", spec("").toString(), "--device", "cpu", "--set",
+                "model.layers=[{dense: {units: 16}}, {batch_norm: {momentum: 5}}, {activation: relu}]");
+        assertEquals(2, r.code, r.out);
+        assertTrue(r.err.contains("job.yaml: model.layers[1].batch_norm.momentum: expected a number in [0, 1], got '5'"), r.err);
+        assertEquals(1, r.err.lines().count(), r.err);
+        assertTrue(!r.out.contains("Epoch 1/"), "nothing trains: " + r.out);
+    }
+
+    @Test
+    void aLossThatIsNotFiniteIsADivergedModelNotAScore() throws Exception {
+        // Batch norm's moving variance is used only outside training; made negative (and frozen by momentum 1) it
+        // turns val_loss and the test loss NaN while the training loss stays finite, as momentum 5 used to.
+        Path job = spec("");
+        String[] bn = {"--set", "model.layers=[{dense: {units: 16}}, {batch_norm: {momentum: 1}}, {activation: relu}]"};
+        Path good = tmp.resolve("bn.safetensors"), bad = tmp.resolve("bn-negative-variance.safetensors");
+        Run a = run("train", job.toString(), "--device", "cpu", bn[0], bn[1], "--set", "train.epochs=1", "--save", good.toString());
+        assertEquals(0, a.code, a.err);
+        try (Arena arena = Arena.ofConfined()) {
+            Map<String, Tensor> w = new java.util.LinkedHashMap<>(Safetensors.read(good, arena));
+            Tensor var = w.get("batch_normalization/moving_variance").copy();
+            for (long i = 0; i < var.size(); i++) var.setFloat(i, -1f);
+            w.put("batch_normalization/moving_variance", var);
+            Safetensors.write(bad, w, Map.of("format", "tuna"));
+        }
+        Run r = run("train", job.toString(), "--device", "cpu", bn[0], bn[1], "--set", "train.epochs=1", "--load", bad.toString());
+        assertEquals(1, r.code, r.out + r.err);
+        assertTrue(r.err.contains("the model diverged: its final val_loss is NaN, not a finite number"), r.err);
+        assertEquals(1, r.err.lines().count(), r.err);
+        assertTrue(!r.out.contains("Test: accuracy"), "no score is reported: " + r.out);
+    }
+
+    @Test
     void aGpuThatIsNotThereIsOneLineNamingTheFlag() throws Exception {
         String why = DeviceChoice.gpuUnusable(0);
         org.junit.jupiter.api.Assumptions.assumeTrue(why != null, "a GPU is usable here");

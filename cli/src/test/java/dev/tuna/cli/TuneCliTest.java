@@ -104,6 +104,42 @@ class TuneCliTest {
     }
 
     @Test
+    void oneTrialIsCountedInTheSingular() throws Exception {
+        Path study = tmp.resolve("one");
+        CliTest.Run r = CliTest.run("tune", seedLike().toString(), "--study", study.toString(), "--device", "cpu", "--workers", "1", "--max-trials", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("this run completed 1 trial, 0 failed"), r.out());
+        CliTest.Run table = CliTest.run("trials", "--study", study.toString());
+        assertTrue(table.out().contains("1 trial in "), table.out());
+    }
+
+    @Test
+    void aSearchFormThatCannotWorkIsRefusedBeforeAnyTrial() throws Exception {
+        String[][] cases = {
+                {"learning_rate: {float: [0.001, 0.1], when: {optimizer: adamw}}", "model.learning_rate.when.optimizer: expected values that optimizer can take"},
+                {"learning_rate: {float: [0.001, 0.1], when: {nonexistent: sgd}}", "model.learning_rate.when.nonexistent: no hyperparameter is named 'nonexistent'"},
+                {"learning_rate: {float: [0.01, 0.1], int: [1, 2]}", "model.learning_rate: expected one of int, float, choice or bool, not int and float"},
+                {"learning_rate: {choice: [0.01, \"fast\", true]}", "model.learning_rate.choice: expected choices of one type"},
+                {"learning_rate: {float: [0.001, 0.1]}\n  optimizer: {name: adam, beta_1: {float: [0.5, 1.5]}}",
+                        "model.optimizer.beta_1: expected a number in [0, 1), got '1.5', a value of the search form"},
+        };
+        int k = 0;
+        for (String[] c : cases) {
+            boolean ownOptimizer = c[0].contains("optimizer: {name");
+            Path spec = spec("bad" + k + ".yaml", "layers: [{dense: {units: 8, activation: relu}}]\n"
+                    + (ownOptimizer ? "" : "optimizer: {choice: [adam, sgd], name: optimizer}\n") + c[0].replace("\n  ", "\n"),
+                    "{epochs: 1, batch_size: 32, seed: 1}", "{oracle: random, max_trials: 2}");
+            Path study = tmp.resolve("bad-study" + k++);
+            CliTest.Run r = CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu", "--workers", "1");
+            assertEquals(2, r.code(), c[0] + ": " + r.err() + r.out());
+            assertTrue(r.err().contains(spec + ": " + c[1]), c[0] + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(!r.out().contains("Running Trial"), r.out());
+            assertTrue(!Files.exists(study) || trials(study).isEmpty(), "no trial, failed or otherwise, is left in the study");
+        }
+    }
+
+    @Test
     void rerunningResumesWithoutRerunningFinishedTrialsAndAnotherSpecIsRefused() throws Exception {
         Path study = tmp.resolve("study");
         Path spec = seedLike();

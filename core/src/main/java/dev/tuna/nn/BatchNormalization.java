@@ -2,6 +2,7 @@ package dev.tuna.nn;
 
 import dev.tuna.autograd.F;
 import dev.tuna.autograd.Var;
+import dev.tuna.errors.Range;
 import dev.tuna.tensor.Shape;
 import dev.tuna.tensor.Tensor;
 import java.util.LinkedHashMap;
@@ -16,9 +17,16 @@ public final class BatchNormalization extends Layer {
     private Tensor movingMean;
     private Tensor movingVar;
 
+    /**
+     * The moving statistics are momentum * old + (1 - momentum) * batch: above 1 they blow up (val_loss NaN while
+     * the training loss looks fine), so momentum is in [0, 1]; epsilon 0 divides by a zero variance.
+     */
+    public static final Range MOMENTUM = Range.UNIT;
+    public static final Range EPSILON = Range.POSITIVE;
+
     public BatchNormalization(float momentum, float eps) {
-        this.momentum = momentum;
-        this.eps = eps;
+        this.momentum = MOMENTUM.check("momentum", momentum);
+        this.eps = EPSILON.check("epsilon", eps);
     }
 
     public BatchNormalization() { this(0.99f, 1e-3f); }

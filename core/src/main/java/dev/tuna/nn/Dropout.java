@@ -2,6 +2,7 @@ package dev.tuna.nn;
 
 import dev.tuna.autograd.F;
 import dev.tuna.autograd.Var;
+import dev.tuna.errors.Range;
 import dev.tuna.backend.cpu.CounterRng;
 import dev.tuna.tensor.Shape;
 
@@ -10,9 +11,11 @@ public final class Dropout extends Layer {
     private final float rate;
     private int index;
 
+    /** A rate of 1 would drop everything (and scale by 1 / 0). */
+    public static final Range RATE = new Range(0, true, 1, false, "a dropout rate in [0, 1)");
+
     public Dropout(float rate) {
-        if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException("dropout rate " + rate + ": expected a value in [0, 1)");
-        this.rate = rate;
+        this.rate = RATE.check("dropout rate", rate);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tuna.optim;
 
 import dev.tuna.backend.Backend;
+import dev.tuna.errors.Range;
 import dev.tuna.nn.Parameter;
 import dev.tuna.tensor.Tensor;
 import java.lang.foreign.SegmentAllocator;
@@ -17,10 +18,10 @@ public final class Adam extends Optimizer {
 
     public Adam(float lr, float beta1, float beta2, float eps, float weightDecay, Clipping c, SegmentAllocator slots) {
         super(lr, c, slots);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.eps = eps;
-        this.weightDecay = weightDecay;
+        this.beta1 = Range.UNIT_HALF_OPEN.check("beta_1", beta1);
+        this.beta2 = Range.UNIT_HALF_OPEN.check("beta_2", beta2);
+        this.eps = Range.POSITIVE.check("epsilon", eps);
+        this.weightDecay = Range.NON_NEGATIVE.check("weight_decay", weightDecay);
     }
 
     @Override

@@ -10,6 +10,11 @@ public record Clipping(float clipNorm, float globalClipNorm, float clipValue) {
     public static final Clipping NONE = new Clipping(0, 0, 0);
 
     public Clipping {
+        // 0 means "not set"; a negative threshold would silently mean the same, so it is refused.
+        if (clipNorm < 0 || globalClipNorm < 0 || clipValue < 0 || Float.isNaN(clipNorm + globalClipNorm + clipValue)) {
+            throw new IllegalArgumentException("clipnorm, global_clipnorm and clipvalue: expected a positive number (0 for off), got "
+                    + clipNorm + ", " + globalClipNorm + ", " + clipValue);
+        }
         int set = (clipNorm > 0 ? 1 : 0) + (globalClipNorm > 0 ? 1 : 0) + (clipValue > 0 ? 1 : 0);
         if (set > 1) throw new IllegalArgumentException("set at most one of clipnorm, global_clipnorm and clipvalue");
     }

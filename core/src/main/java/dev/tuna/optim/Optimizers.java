@@ -1,11 +1,45 @@
 package dev.tuna.optim;
 
+import dev.tuna.errors.Range;
 import java.lang.foreign.SegmentAllocator;
 import java.util.Map;
+import java.util.Set;
 
 /** Builds an optimizer from its Keras name and options, filling in Keras' defaults. */
 public final class Optimizers {
     private Optimizers() {}
+
+    public static final Set<String> NAMES = Set.of("sgd", "adam", "adamw", "rmsprop");
+
+    private static final Set<String> CLIPPING = Set.of("clipnorm", "global_clipnorm", "clipvalue");
+
+    /**
+     * Each numeric option's valid range. Out of range, training does not fail but quietly goes wrong: a beta or rho
+     * of 1 or more never forgets (or grows without bound), epsilon 0 divides by zero, a clipping threshold of 0 or
+     * less turns clipping off (Keras' "not set"), so each is refused instead.
+     */
+    private static final Map<String, Range> RANGES = Map.ofEntries(
+            Map.entry("learning_rate", Range.POSITIVE), Map.entry("momentum", Range.UNIT_HALF_OPEN),
+            Map.entry("beta_1", Range.UNIT_HALF_OPEN), Map.entry("beta_2", Range.UNIT_HALF_OPEN), Map.entry("epsilon", Range.POSITIVE),
+            Map.entry("rho", Range.UNIT_HALF_OPEN), Map.entry("weight_decay", Range.NON_NEGATIVE),
+            Map.entry("clipnorm", Range.POSITIVE), Map.entry("global_clipnorm", Range.POSITIVE), Map.entry("clipvalue", Range.POSITIVE));
+
+    /** The options an optimizer takes (the clipping ones for all of them); empty for an unknown name. */
+    public static Set<String> options(String name) {
+        Set<String> own = switch (name) {
+            case "sgd" -> Set.of("learning_rate", "momentum", "nesterov", "weight_decay");
+            case "adam", "adamw" -> Set.of("learning_rate", "beta_1", "beta_2", "epsilon", "weight_decay");
+            case "rmsprop" -> Set.of("learning_rate", "rho", "momentum", "epsilon");
+            default -> Set.of();
+        };
+        if (own.isEmpty()) return own;
+        Set<String> all = new java.util.HashSet<>(own);
+        all.addAll(CLIPPING);
+        return Set.copyOf(all);
+    }
+
+    /** A numeric option's valid range, or null for a non-numeric one (nesterov). */
+    public static Range range(String option) { return RANGES.get(option); }
 
     /**
      * name: sgd, adam, adamw or rmsprop; options: learning_rate, momentum, nesterov, beta_1, beta_2, epsilon,
@@ -39,12 +73,18 @@ public final class Optimizers {
             used.add(key);
             Object v = map.get(key);
             if (v == null) return dflt;
-            if (v instanceof Number n) return n.floatValue();
-            try {
-                return Float.parseFloat(v.toString());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("optimizer " + name + " option " + key + ": expected a number, got '" + v + "'");
+            float f;
+            if (v instanceof Number n) {
+                f = n.floatValue();
+            } else {
+                try {
+                    f = Float.parseFloat(v.toString());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("optimizer " + name + " option " + key + ": expected a number, got '" + v + "'");
+                }
             }
+            Range r = RANGES.get(key);
+            return r == null ? f : r.check("optimizer " + name + " option " + key, f);
         }
 
         boolean b(String key, boolean dflt) {

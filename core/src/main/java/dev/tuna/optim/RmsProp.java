@@ -1,6 +1,7 @@
 package dev.tuna.optim;
 
 import dev.tuna.backend.Backend;
+import dev.tuna.errors.Range;
 import dev.tuna.nn.Parameter;
 import dev.tuna.tensor.Tensor;
 import java.lang.foreign.SegmentAllocator;
@@ -13,9 +14,9 @@ public final class RmsProp extends Optimizer {
 
     public RmsProp(float lr, float rho, float momentum, float eps, Clipping c, SegmentAllocator slots) {
         super(lr, c, slots);
-        this.rho = rho;
-        this.momentum = momentum;
-        this.eps = eps;
+        this.rho = Range.UNIT_HALF_OPEN.check("rho", rho);
+        this.momentum = Range.UNIT_HALF_OPEN.check("momentum", momentum);
+        this.eps = Range.POSITIVE.check("epsilon", eps);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tuna.optim;
 
 import dev.tuna.backend.Backend;
+import dev.tuna.errors.Range;
 import dev.tuna.nn.Parameter;
 import dev.tuna.tensor.Tensor;
 import java.lang.foreign.SegmentAllocator;
@@ -13,10 +14,9 @@ public final class Sgd extends Optimizer {
 
     public Sgd(float lr, float momentum, boolean nesterov, float weightDecay, Clipping c, SegmentAllocator slots) {
         super(lr, c, slots);
-        if (momentum < 0 || momentum >= 1) throw new IllegalArgumentException("momentum " + momentum + ": expected a value in [0, 1)");
-        this.momentum = momentum;
+        this.momentum = Range.UNIT_HALF_OPEN.check("momentum", momentum);
         this.nesterov = nesterov;
-        this.weightDecay = weightDecay;
+        this.weightDecay = Range.NON_NEGATIVE.check("weight_decay", weightDecay);
     }
 
     @Override

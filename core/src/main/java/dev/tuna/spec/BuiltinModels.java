@@ -60,8 +60,11 @@ final class BuiltinModels {
         double dropout = rate(m.get("dropout"));
         boolean bn = m.get("batch_norm").asBool(false);
         boolean residual = m.get("residual").asBool(false);
-        int dense = m.get("dense_units").asInt(128);
-        if (dense < 0) throw m.get("dense_units").error("expected 0 (no hidden dense layer) or a positive integer");
+        int dense = m.get("dense_units").isNull() ? 128 : m.get("dense_units").read(d -> {
+            int v = d.asInt();
+            if (v < 0) throw d.error("expected 0 (no hidden dense layer) or a positive integer");
+            return v;
+        });
         boolean searched = HyperForm.isForm(m.unresolved("filters"));
         List<Object> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -85,11 +88,7 @@ final class BuiltinModels {
         return wrap(m, out);
     }
 
-    private static double rate(SpecNode n) {
-        double r = n.asDouble(0);
-        if (!(r >= 0 && r < 1)) throw n.error("expected a dropout rate in [0, 1)");
-        return r;
-    }
+    private static double rate(SpecNode n) { return n.asDouble(0, dev.tuna.nn.Dropout.RATE); }
 
     /**
      * Layer i's value of a per-layer setting: a plain value as is; a form becomes its own hyperparameter KEY_i

@@ -25,6 +25,9 @@ public record HyperForm(String name, String path, Kind kind, double lo, double h
         Map<?, ?> m = (Map<?, ?>) raw;
         SpecNode node = new SpecNode(at.file(), at.path(), raw, null);
         node.checkKeys(KEYS);
+        // {float: [..], int: [..]} used to take the int form silently: one mapping is one hyperparameter.
+        List<String> kinds = java.util.stream.Stream.of("int", "float", "choice", "bool").filter(m::containsKey).toList();
+        if (kinds.size() > 1) throw node.error("expected one of int, float, choice or bool, not " + String.join(" and ", kinds));
         String path = at.path();
         String key = path.substring(path.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
         String name = m.containsKey("name") ? node.get("name").asString() : key;
@@ -59,11 +62,41 @@ public record HyperForm(String name, String path, Kind kind, double lo, double h
         if (m.containsKey("choice")) {
             List<SpecNode> c = node.get("choice").asList();
             if (c.isEmpty()) throw node.get("choice").error("expected a non-empty list");
+            // One setting takes one type: [8, "sixteen", true] would pass the summary and fail in the trial that draws "sixteen".
+            // Integers and floats mix (both are numbers).
+            java.util.Set<String> types = new java.util.TreeSet<>();
+            for (SpecNode x : c) {
+                types.add(x.raw() instanceof Number ? "numbers" : x.raw() instanceof Boolean ? "booleans" : x.raw() instanceof String ? "strings" : "other values");
+            }
+            if (types.size() > 1) throw node.get("choice").error("expected choices of one type, not " + String.join(" and ", types) + " together");
             return new HyperForm(name, path, Kind.CHOICE, 0, 0, 0, null, c.stream().map(SpecNode::raw).toList(), dflt, whenParent, whenValues);
         }
         Object b = m.get("bool");
         if (!(b instanceof Boolean) && b != null) throw node.get("bool").error("expected true or false (the default)");
         return new HyperForm(name, path, Kind.BOOL, 0, 0, 0, null, List.of(), b == null ? Boolean.FALSE : b, whenParent, whenValues);
+    }
+
+    /**
+     * The values to check a setting against before any trial: a range's two ends (the settings' valid sets are
+     * intervals, so the ends decide), every choice, both booleans.
+     */
+    List<Object> candidates() {
+        return switch (kind) {
+            case INT -> List.of((long) lo, (long) hi);
+            case FLOAT -> List.of(lo, hi);
+            case CHOICE -> choices;
+            case BOOL -> List.of(Boolean.FALSE, Boolean.TRUE);
+        };
+    }
+
+    /** The form as a user wrote its values, for messages: {float: [0.5, 1.5]}, {choice: [adam, sgd]}, {bool}. */
+    String describe() {
+        return switch (kind) {
+            case INT -> "{int: [" + (long) lo + ", " + (long) hi + "]}";
+            case FLOAT -> "{float: [" + lo + ", " + hi + "]}";
+            case CHOICE -> "{choice: " + choices + "}";
+            case BOOL -> "{bool}";
+        };
     }
 
     /** KerasTuner's default: the explicit default, else the range's low end, the first choice, or the bool's value. */

@@ -1,6 +1,10 @@
 package dev.tuna.spec;
 
+import dev.tuna.data.Dataset;
+import dev.tuna.data.Split;
 import dev.tuna.errors.BadInputException;
+import dev.tuna.errors.Range;
+import dev.tuna.optim.Optimizers;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,8 +18,30 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
     /** data: fashion-mnist, or {train, test, format, label, train_labels, test_labels}. */
     public record DataSpec(String builtin, String train, String trainLabels, String test, String testLabels, String format, String label) {}
 
-    /** validation: {last: N} or {fraction: f}. */
-    public record ValidationSpec(int last, double fraction) {}
+    /**
+     * validation: {last: N} or {fraction: f}; {@code file} and {@code defaulted} (no validation section, so last is
+     * the default 10000) let a split that does not fit the data say where the number came from.
+     */
+    public record ValidationSpec(int last, double fraction, String file, boolean defaulted) {
+        /** What validation.last must be, in the same words whether it is refused as read (0) or against the data (too large). */
+        static final String LAST_EXPECTED = "expected a positive integer smaller than the number of training examples";
+
+        /** The training set split as this section says; a split that does not fit the data names the file and the key. */
+        public Split split(Dataset full) {
+            if (last > 0) {
+                if (last >= full.size()) {
+                    throw new BadInputException(file + ": validation.last: " + LAST_EXPECTED + ", " + full.size() + " here, got '" + last + "'"
+                            + (defaulted ? " (the default, as the file has no validation section; set validation: {last: N} or {fraction: F})" : ""));
+                }
+                return Split.last(full, last);
+            }
+            try {
+                return Split.fraction(full, fraction);
+            } catch (BadInputException e) {
+                throw new BadInputException(file + ": " + e.getMessage(), e);
+            }
+        }
+    }
 
     /**
      * model: {type: mlp|cnn, layers: [...], optimizer, learning_rate}, or a built-in's settings instead of layers
@@ -53,13 +79,17 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
     }
 
     private static ValidationSpec validation(SpecNode n) {
-        if (n.isNull()) return new ValidationSpec(10000, 0);
+        if (n.isNull()) return new ValidationSpec(10000, 0, n.file(), true);
         n.checkKeys(Set.of("last", "fraction"));
         if (n.has("last") == n.has("fraction")) throw n.error("expected exactly one of {last: N} or {fraction: F}");
-        if (n.has("last")) return new ValidationSpec(n.get("last").asPositiveInt(), 0);
+        if (n.has("last")) {
+            int last = n.get("last").asInt();
+            if (last <= 0) throw n.get("last").error(ValidationSpec.LAST_EXPECTED);
+            return new ValidationSpec(last, 0, n.file(), false);
+        }
         double f = n.get("fraction").asDouble();
         if (!(f > 0 && f < 1)) throw n.get("fraction").error("expected a fraction between 0 and 1");
-        return new ValidationSpec(0, f);
+        return new ValidationSpec(0, f, n.file(), false);
     }
 
     private static ModelSpec model(SpecNode n) {
@@ -82,21 +112,37 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
         if (opt.isNull()) {
             optName = "adam";
         } else if (opt.isMap()) {
-            optName = opt.require("name").asString();
-            options.putAll(opt.resolvedMap());
-            options.remove("name");
+            optName = optimizerName(opt.require("name"));
+            Set<String> allowed = Optimizers.options(optName);
+            for (String k : opt.asMap().keySet()) {
+                SpecNode c = opt.get(k);
+                // A conditional setting inactive here (its when: names another optimizer) resolves to null: leave it out.
+                if (k.equals("name") || c.isNull()) continue;
+                if (!allowed.contains(k)) {
+                    throw new BadInputException(n.file() + ": " + c.path() + ": unknown key for optimizer " + optName + "; expected one of "
+                            + new java.util.TreeSet<>(allowed));
+                }
+                options.put(k, optimizerOption(c, k));
+            }
         } else {
-            optName = opt.asString();
+            optName = optimizerName(opt);
         }
-        if (!Set.of("sgd", "adam", "adamw", "rmsprop").contains(optName)) {
-            throw new BadInputException(n.file() + ": " + opt.path() + ": expected sgd, adam, adamw or rmsprop, got '" + optName + "'");
-        }
-        if (n.has("learning_rate")) {
-            double lr = n.get("learning_rate").asDouble();
-            if (!(lr > 0)) throw n.get("learning_rate").error("expected a positive number");
-            options.put("learning_rate", lr);
-        }
+        if (!n.get("learning_rate").isNull()) options.put("learning_rate", optimizerOption(n.get("learning_rate"), "learning_rate"));
         return new ModelSpec(type, layers, optName, options, null);
+    }
+
+    private static String optimizerName(SpecNode n) {
+        return n.read(c -> {
+            String s = c.asString();
+            if (!Optimizers.NAMES.contains(s)) throw c.error("expected sgd, adam, adamw or rmsprop");
+            return s;
+        });
+    }
+
+    /** An optimizer setting checked against its range as it is read (Optimizers holds the ranges), forms included. */
+    private static Object optimizerOption(SpecNode n, String key) {
+        Range r = Optimizers.range(key);
+        return r == null ? (Object) n.asBool() : (Object) n.asDouble(r);
     }
 
     private static TrainSpec train(SpecNode n) {
@@ -112,8 +158,11 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
             }
             String mode = e.get("mode").asString("auto");
             if (!Set.of("auto", "min", "max").contains(mode)) throw e.get("mode").error("expected auto, min or max");
-            int patience = e.get("patience").asInt(0);
-            if (patience < 0) throw e.get("patience").error("expected 0 or more");
+            int patience = e.get("patience").isNull() ? 0 : e.get("patience").read(p -> {
+                int v = p.asInt();
+                if (v < 0) throw p.error("expected 0 or more");
+                return v;
+            });
             es = new EarlyStop(monitor, mode, patience, e.get("min_delta").asDouble(0), e.get("restore_best_weights").asBool(false));
         }
         return new TrainSpec(n.get("epochs").asPositiveInt(10), n.get("batch_size").asPositiveInt(32), n.get("seed").asLong0(42), es);

@@ -1,5 +1,6 @@
 package dev.tuna.spec;
 
+import dev.tuna.autograd.F;
 import dev.tuna.errors.BadInputException;
 import dev.tuna.nn.Activation;
 import dev.tuna.nn.ClassifierHead;
@@ -59,44 +60,66 @@ public final class ModelFactory {
                 case "dense" -> {
                     if (!a.isMap()) yield new Dense(a.asPositiveInt(), null);
                     a.checkKeys(Set.of("units", "activation", "use_bias", "kernel_initializer"));
-                    yield new Dense(a.require("units").asPositiveInt(), a.get("activation").asString(null), a.get("use_bias").asBool(true),
-                            Initializer.parse(a.get("kernel_initializer").asString("glorot_uniform")));
+                    yield new Dense(a.require("units").asPositiveInt(), activation(a.get("activation")), a.get("use_bias").asBool(true),
+                            initializer(a.get("kernel_initializer")));
                 }
                 case "conv2d" -> {
                     a.checkKeys(Set.of("filters", "kernel_size", "strides", "padding", "activation", "use_bias", "kernel_initializer"));
                     yield new Conv2D(a.require("filters").asPositiveInt(), a.get("kernel_size").asPositiveInt(3), a.get("strides").asPositiveInt(1),
-                            a.get("padding").asString("valid"), a.get("activation").asString(null), a.get("use_bias").asBool(true),
-                            Initializer.parse(a.get("kernel_initializer").asString("glorot_uniform")));
+                            padding(a.get("padding")), activation(a.get("activation")), a.get("use_bias").asBool(true),
+                            initializer(a.get("kernel_initializer")));
                 }
                 case "max_pool2d", "max_pooling2d" -> {
                     if (!a.isMap()) yield new MaxPool2D(a.isNull() ? 2 : a.asPositiveInt());
                     a.checkKeys(Set.of("pool_size", "strides", "padding"));
                     int pool = a.get("pool_size").asPositiveInt(2);
-                    yield new MaxPool2D(pool, a.get("strides").asPositiveInt(pool), a.get("padding").asString("valid"));
+                    yield new MaxPool2D(pool, a.get("strides").asPositiveInt(pool), padding(a.get("padding")));
                 }
                 case "batch_norm", "batch_normalization" -> {
                     if (a.isNull()) yield new BatchNormalization();
                     a.checkKeys(Set.of("momentum", "epsilon"));
-                    yield new BatchNormalization((float) a.get("momentum").asDouble(0.99), (float) a.get("epsilon").asDouble(1e-3));
+                    yield new BatchNormalization((float) a.get("momentum").asDouble(0.99, BatchNormalization.MOMENTUM),
+                            (float) a.get("epsilon").asDouble(1e-3, BatchNormalization.EPSILON));
                 }
                 case "dropout" -> {
-                    double rate = a.isMap() ? a.require("rate").asDouble() : a.asDouble();
-                    if (!(rate >= 0 && rate < 1)) throw (a.isMap() ? a.get("rate") : a).error("expected a dropout rate in [0, 1)");
                     if (a.isMap()) a.checkKeys(Set.of("rate"));
+                    double rate = (a.isMap() ? a.require("rate") : a).asDouble(Dropout.RATE);
                     yield new Dropout((float) rate);
                 }
-                case "activation" -> new Activation(a.asString());
+                case "activation" -> new Activation(activation(a));
                 case "flatten" -> new Flatten();
                 case "residual" -> {
                     a.checkKeys(Set.of("layers", "activation"));
                     List<Layer> block = new ArrayList<>();
                     for (SpecNode c : a.require("layers").asList()) block.add(layer(c));
-                    yield new Residual(block, a.get("activation").asString(null));
+                    yield new Residual(block, activation(a.get("activation")));
                 }
                 default -> throw new IllegalStateException(kind);
             };
         } catch (IllegalArgumentException e) {
             throw new BadInputException(n.file() + ": " + n.path() + "." + kind + ": " + e.getMessage());
         }
+    }
+
+    // Named settings are checked through SpecNode.read, so every choice of a searched one is checked before any trial.
+
+    private static String activation(SpecNode n) {
+        return n.isNull() ? null : n.read(c -> {
+            String s = c.asString();
+            F.checkActivation(s);
+            return s;
+        });
+    }
+
+    private static String padding(SpecNode n) {
+        return n.isNull() ? "valid" : n.read(c -> {
+            String s = c.asString();
+            if (!s.equals("valid") && !s.equals("same")) throw c.error("expected valid or same");
+            return s;
+        });
+    }
+
+    private static Initializer initializer(SpecNode n) {
+        return n.isNull() ? Initializer.parse("glorot_uniform") : n.read(c -> Initializer.parse(c.asString()));
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -64,7 +65,13 @@ public final class SpecFile {
     public static Map<String, Object> parseRaw(String name, String text, List<String> overrides) {
         Object root;
         try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+            root = yaml().load(text);
+        } catch (DuplicateKeyException e) {
+            // SnakeYAML's default keeps the last value and logs a warning on stderr; a key written twice is a mistake
+            // the user should hear about, once, in our format.
+            var mark = e.getProblemMark();
+            throw new BadInputException(name + " line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1)
+                    + ": " + e.getProblem().replaceFirst("^found duplicate key (.*)$", "duplicate key '$1'") + "; write each key once");
         } catch (MarkedYAMLException e) {
             var mark = e.getProblemMark();
             throw new BadInputException(name + " line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1)
@@ -77,6 +84,13 @@ public final class SpecFile {
         Map<String, Object> map = deepCopy(root);
         for (String o : overrides == null ? List.<String>of() : overrides) apply(name, map, o);
         return map;
+    }
+
+    /** A safe loader that refuses duplicate keys instead of keeping the last one with a logged warning. */
+    private static Yaml yaml() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        return new Yaml(new SafeConstructor(options));
     }
 
     @SuppressWarnings("unchecked")
@@ -99,7 +113,12 @@ public final class SpecFile {
         int eq = override.indexOf('=');
         if (eq <= 0) throw new BadInputException("--set " + override + ": expected key=value, e.g. train.epochs=5");
         String key = override.substring(0, eq).trim();
-        Object value = new Yaml(new SafeConstructor(new LoaderOptions())).load(override.substring(eq + 1));
+        Object value;
+        try {
+            value = yaml().load(override.substring(eq + 1));
+        } catch (YAMLException e) {
+            throw new BadInputException("--set " + override + ": invalid YAML value: " + e.getMessage().lines().findFirst().orElse(""));
+        }
         String[] parts = key.replaceAll("\\[(\\d+)]", ".$1").split("\\.");
         Object cur = root;
         for (int i = 0; i < parts.length; i++) {

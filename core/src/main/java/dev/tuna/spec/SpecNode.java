@@ -1,11 +1,13 @@
 package dev.tuna.spec;
 
 import dev.tuna.errors.BadInputException;
+import dev.tuna.errors.Range;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A value in a job spec with the path that leads to it, so every error names the file and the key
@@ -17,12 +19,36 @@ public final class SpecNode {
     private final String path;
     private final Object value;
     private final HyperResolver resolver;
+    /** The search form this value was resolved from, or null for a plain value. */
+    private final HyperForm form;
 
     public SpecNode(String file, String path, Object value, HyperResolver resolver) {
         this.file = file;
         this.path = path;
         this.resolver = resolver;
-        this.value = resolver != null && HyperForm.isForm(value) ? resolver.resolve(HyperForm.parse(this, value)) : value;
+        this.form = resolver != null && HyperForm.isForm(value) ? HyperForm.parse(this, value) : null;
+        this.value = form != null ? resolver.resolve(form) : value;
+    }
+
+    /**
+     * Reads this value with reader, after reading each value its search form can take (a range's two ends, every
+     * choice) the same way: a form that could give a bad value is refused as the file is read, not in the trial
+     * that first draws it. Every typed accessor reads through here, so a setting's checks cover its forms.
+     */
+    public <T> T read(Function<SpecNode, T> reader) {
+        if (form != null) {
+            for (Object candidate : form.candidates()) {
+                String of = ", a value of the search form " + form.describe();
+                try {
+                    reader.apply(new SpecNode(file, path, candidate, null));
+                } catch (BadInputException e) {
+                    throw new BadInputException(e.getMessage() + of, e);
+                } catch (IllegalArgumentException e) {
+                    throw new BadInputException(file + ": " + path + ": " + e.getMessage() + of, e);
+                }
+            }
+        }
+        return reader.apply(this);
     }
 
     public String path() { return path; }
@@ -97,7 +123,9 @@ public final class SpecNode {
         }
     }
 
-    public String asString() {
+    public String asString() { return read(SpecNode::stringValue); }
+
+    private String stringValue() {
         if (value instanceof String s) return s;
         if (value instanceof Number || value instanceof Boolean) return value.toString();
         throw error("expected a string");
@@ -105,7 +133,9 @@ public final class SpecNode {
 
     public String asString(String dflt) { return isNull() ? dflt : asString(); }
 
-    public long asLong() {
+    public long asLong() { return read(SpecNode::longValue); }
+
+    private long longValue() {
         if (value instanceof Integer || value instanceof Long) return ((Number) value).longValue();
         if (value instanceof Double d && d == Math.rint(d) && !d.isInfinite()) return d.longValue();
         if (value instanceof String s) {
@@ -120,8 +150,10 @@ public final class SpecNode {
 
     public long asLong0(long dflt) { return isNull() ? dflt : asLong(); }
 
-    public int asInt() {
-        long v = asLong();
+    public int asInt() { return read(SpecNode::intValue); }
+
+    private int intValue() {
+        long v = longValue();
         if (v != (int) v) throw error("expected an integer within 32 bits");
         return (int) v;
     }
@@ -129,14 +161,18 @@ public final class SpecNode {
     public int asInt(int dflt) { return isNull() ? dflt : asInt(); }
 
     public int asPositiveInt() {
-        int v = asInt();
-        if (v <= 0) throw error("expected a positive integer");
-        return v;
+        return read(n -> {
+            int v = n.intValue();
+            if (v <= 0) throw n.error("expected a positive integer");
+            return v;
+        });
     }
 
     public int asPositiveInt(int dflt) { return isNull() ? dflt : asPositiveInt(); }
 
-    public double asDouble() {
+    public double asDouble() { return read(SpecNode::doubleValue); }
+
+    private double doubleValue() {
         if (value instanceof Number n) {
             double d = n.doubleValue();
             if (!Double.isFinite(d)) throw error("expected a finite number");
@@ -155,7 +191,20 @@ public final class SpecNode {
 
     public double asDouble(double dflt) { return isNull() ? dflt : asDouble(); }
 
-    public boolean asBool() {
+    /** A number in the range ("model.optimizer.beta_1: expected a number in [0, 1), got '1.5'"). */
+    public double asDouble(Range range) {
+        return read(n -> {
+            double v = n.doubleValue();
+            if (!range.contains(v)) throw n.error("expected " + range.expected());
+            return v;
+        });
+    }
+
+    public double asDouble(double dflt, Range range) { return isNull() ? dflt : asDouble(range); }
+
+    public boolean asBool() { return read(SpecNode::boolValue); }
+
+    private boolean boolValue() {
         if (value instanceof Boolean b) return b;
         if ("true".equals(value) || "false".equals(value)) return Boolean.parseBoolean((String) value);
         throw error("expected true or false");

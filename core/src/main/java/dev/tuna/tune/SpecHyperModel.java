@@ -30,10 +30,17 @@ public final class SpecHyperModel implements HyperModel {
     }
 
     /** The job with this trial's values, every form it meets declared in hp's space. */
-    public JobSpec resolve(HyperParameters hp) {
+    public JobSpec resolve(HyperParameters hp) { return resolve(hp, new java.util.ArrayList<>()); }
+
+    private JobSpec resolve(HyperParameters hp, List<HyperForm> met) {
         return JobSpec.from(new SpecNode(file, "", spec, form -> {
+            met.add(form);
             try {
-                return hp.value(toHyperparameter(form));
+                Object v = hp.value(toHyperparameter(form));
+                // Inactive in this configuration (its when: does not hold): the key reads as absent, not as its default.
+                // A parent not declared yet (met later in the file) decides nothing: the default stands in meanwhile.
+                boolean inactive = !hp.values().containsKey(form.name()) && form.whenParent() != null && hp.space().get(form.whenParent()) != null;
+                return inactive ? null : v;
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(file + ": " + form.path() + ": " + e.getMessage());
             }
@@ -42,7 +49,30 @@ public final class SpecHyperModel implements HyperModel {
 
     /** Reads the spec under these values so that the hyperparameters on their branch are in the space. */
     public void declare(SearchSpace space, Map<String, Object> values) {
-        resolve(new HyperParameters(space, values));
+        List<HyperForm> met = new java.util.ArrayList<>();
+        resolve(new HyperParameters(space, values), met);
+        for (HyperForm f : met) checkCondition(f, space);
+    }
+
+    /**
+     * A when: naming no hyperparameter, or a value its parent never takes, leaves the form never active, silently;
+     * once the spec is read (a parent may come after its child) both are refused, before any trial trains.
+     */
+    private void checkCondition(HyperForm f, SearchSpace space) {
+        if (f.whenParent() == null) return;
+        Hyperparameter parent = space.get(f.whenParent());
+        String at = file + ": " + f.path() + ".when." + f.whenParent() + ": ";
+        if (parent == null) {
+            List<String> names = space.all().stream().map(Hyperparameter::name).filter(n -> !n.equals(f.name())).toList();
+            throw new BadInputException(at + "no hyperparameter is named '" + f.whenParent() + "'; expected one of " + names);
+        }
+        for (Object v : f.whenValues()) {
+            try {
+                parent.canonical(v);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(at + "expected values that " + f.whenParent() + " can take (" + parent.describe() + "), got '" + v + "'");
+            }
+        }
     }
 
     /** Reading the spec is enough: no model is built. */

@@ -134,9 +134,26 @@ class OptimizerTest {
             String m = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adam", Map.of("lr", 0.1), arena)).getMessage();
             assertTrue(m.contains("no option 'lr'"), m);
             m = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adam", Map.of("learning_rate", -1), arena)).getMessage();
-            assertTrue(m.contains("learning_rate -1"), m);
+            assertTrue(m.contains("option learning_rate: expected a positive number, got -1"), m);
             m = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("sgd", Map.of("clipnorm", 1, "clipvalue", 1), arena)).getMessage();
             assertTrue(m.contains("at most one"), m);
+        }
+    }
+
+    @Test
+    void settingsThatWouldTrainWrongAreRefusedThroughTheJavaApiToo() {
+        try (Arena arena = Arena.ofConfined()) {
+            Object[][] cases = {{"adam", "beta_1", 1.0}, {"adam", "beta_2", 1.5}, {"adam", "epsilon", 0}, {"adamw", "weight_decay", -0.1},
+                    {"rmsprop", "rho", 1}, {"rmsprop", "momentum", -0.5}, {"sgd", "momentum", 1}, {"sgd", "clipnorm", 0}, {"adam", "clipvalue", -1},
+                    {"adam", "global_clipnorm", 0}};
+            for (Object[] c : cases) {
+                String m = assertThrows(IllegalArgumentException.class, () -> Optimizers.create((String) c[0], Map.of((String) c[1], c[2]), arena),
+                        c[0] + " " + c[1] + " " + c[2]).getMessage();
+                assertTrue(m.contains(c[1] + ": expected "), m);
+            }
+            assertThrows(IllegalArgumentException.class, () -> new Clipping(-1, 0, 0), "a negative threshold is not 'off'");
+            assertThrows(IllegalArgumentException.class, () -> new dev.tuna.nn.BatchNormalization(5f, 1e-3f));
+            assertThrows(IllegalArgumentException.class, () -> new dev.tuna.nn.BatchNormalization(0.99f, 0f));
         }
     }
 }
