@@ -61,22 +61,63 @@ public final class Tape implements AutoCloseable {
     }
 
     /** Back-propagates from an output seeded with the given gradient. */
-    public void backward(Var out, Tensor seed, Backend backend) {
+    public void backward(Var out, Tensor seed, Backend backend) { backward(out, seed, backend, null); }
+
+    /**
+     * Told, during backward, of each leaf (a parameter) whose gradient is complete: the moment the last op that
+     * uses it has run. Mirrored training starts all-reducing a bucket of gradients then, while backward goes on.
+     */
+    @FunctionalInterface
+    public interface GradReady {
+        void ready(Var leaf);
+    }
+
+    /** Back-propagates from a scalar loss seeded with the given value, telling ready of each leaf's final gradient. */
+    public void backward(Var loss, float seed, Backend backend, GradReady ready) {
+        Tensor s = Tensor.empty(Shape.of(), loss.value().dtype());
+        s.setFloat(0, seed);
+        backward(loss, backend.fromHost(s), backend, ready);
+    }
+
+    private void backward(Var out, Tensor seed, Backend backend, GradReady ready) {
+        List<List<Var>> readyAfter = ready == null ? null : leavesByFirstUse();
         out.setGrad(seed);
         for (int i = nodes.size() - 1; i >= 0; i--) {
             Node node = nodes.get(i);
             Tensor g = node.out.grad();
-            if (g == null) continue;
-            Tensor[] grads = node.backward.apply(g);
-            for (int j = 0; j < node.inputs.length; j++) {
-                Var in = node.inputs[j];
-                if (in == null || !in.requiresGrad() || grads[j] == null) continue;
-                accumulate(in, grads[j], backend);
+            if (g != null) {
+                Tensor[] grads = node.backward.apply(g);
+                for (int j = 0; j < node.inputs.length; j++) {
+                    Var in = node.inputs[j];
+                    if (in == null || !in.requiresGrad() || grads[j] == null) continue;
+                    accumulate(in, grads[j], backend);
+                }
+                // Intermediate gradients are dead once used; dropping them keeps the graph collectable.
+                node.out.setGrad(null);
             }
-            // Intermediate gradients are dead once used; dropping them keeps the graph collectable.
-            node.out.setGrad(null);
+            if (readyAfter != null && readyAfter.get(i) != null) for (Var leaf : readyAfter.get(i)) ready.ready(leaf);
         }
         nodes.clear();
+    }
+
+    /**
+     * For each node, the leaves (vars no recorded op produced) whose earliest use it is: backward reaches that node
+     * last among the leaf's uses, so the leaf's gradient is final once it has run.
+     */
+    private List<List<Var>> leavesByFirstUse() {
+        java.util.Set<Var> produced = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Node n : nodes) produced.add(n.out);
+        java.util.Set<Var> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        // In the order the forward pass met them, so every replica is told in the same order.
+        List<List<Var>> byNode = new ArrayList<>(java.util.Collections.nCopies(nodes.size(), (List<Var>) null));
+        for (int i = 0; i < nodes.size(); i++) {
+            for (Var in : nodes.get(i).inputs) {
+                if (in == null || !in.requiresGrad() || produced.contains(in) || !seen.add(in)) continue;
+                if (byNode.get(i) == null) byNode.set(i, new ArrayList<>());
+                byNode.get(i).add(in);
+            }
+        }
+        return byNode;
     }
 
     private static void accumulate(Var v, Tensor g, Backend backend) {

@@ -31,7 +31,8 @@ public class Var {
 
     public Tensor grad() { return grad; }
 
-    void setGrad(Tensor g) { grad = g; }
+    /** Sets the gradient: backward accumulates into it; mirrored training replaces it by the replicas' merged one. */
+    public void setGrad(Tensor g) { grad = g; }
 
     public void zeroGrad() { grad = null; }
 

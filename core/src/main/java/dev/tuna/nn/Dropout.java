@@ -28,7 +28,7 @@ public final class Dropout extends Layer {
     public Var forward(Var x, Context ctx) {
         if (!ctx.training() || rate == 0f) return x;
         long seed = CounterRng.mix(ctx.seed(), index);
-        return F.dropout(x, rate, seed, ctx.step() * x.value().size());
+        return F.dropout(x, rate, seed, ctx.counterBase(x.value().size(), x.value().dim(0)));
     }
 
     @Override

@@ -40,7 +40,18 @@ public final class Trainer implements AutoCloseable {
     /** Training sets up to this size are copied to a device once per fit (1 GiB: Fashion-MNIST is 188 MB). */
     static final long RESIDENT_BYTES = 1L << 30;
 
-    public Trainer(Model model, Optimizer optimizer, Backend backend, long seed) {
+    /** Null for a lone trainer; else this trainer is one replica of a mirrored group. */
+    private final GradientSync sync;
+
+    public Trainer(Model model, Optimizer optimizer, Backend backend, long seed) { this(model, optimizer, backend, seed, null); }
+
+    /**
+     * A trainer that is one replica of a mirrored group when sync is not null: it trains on its share of every
+     * global batch of {@code batchSize} rows, its gradients merged with the others' before each update, and its
+     * metrics are the group's.
+     */
+    public Trainer(Model model, Optimizer optimizer, Backend backend, long seed, GradientSync sync) {
+        this.sync = sync;
         this.model = model;
         this.optimizer = optimizer;
         this.backend = backend;
@@ -102,6 +113,10 @@ public final class Trainer implements AutoCloseable {
                 ys = backend.fromHost(train.y());
             }
         }
+        if (sync != null) {
+            // Replicas start from rank 0's weights (and state), whatever each built.
+            sync.broadcast(new java.util.ArrayList<>(model.stateDict().values()));
+        }
         try {
             for (int epoch = 0; epoch < epochs && !stopRequested; epoch++) {
                 long t0 = System.nanoTime();
@@ -112,9 +127,18 @@ public final class Trainer implements AutoCloseable {
                 for (int s = 0; s < steps; s++) {
                     int from = s * batchSize, count = Math.min(batchSize, n - from);
                     try (MemoryScope scope = MemoryScope.step(arena)) {
-                        Tensor xb = backend.gatherRows(xs, order, from, count);
-                        Tensor yb = backend.gatherRows(ys, order, from, count);
-                        StepResult r = step(xb, yb);
+                        StepResult r;
+                        if (sync == null) {
+                            Tensor xb = backend.gatherRows(xs, order, from, count);
+                            Tensor yb = backend.gatherRows(ys, order, from, count);
+                            r = step(xb, yb);
+                        } else {
+                            // This replica's rows of the global batch: the same split on every replica.
+                            int lo = share(count, sync.rank()), hi = share(count, sync.rank() + 1);
+                            Tensor xb = hi > lo ? backend.gatherRows(xs, order, from + lo, hi - lo) : null;
+                            Tensor yb = hi > lo ? backend.gatherRows(ys, order, from + lo, hi - lo) : null;
+                            r = replicaStep(xb, yb, lo, count);
+                        }
                         if (!Double.isFinite(r.loss())) {
                             throw new TrainingDivergedException("loss became " + r.loss() + " at epoch " + (epoch + 1) + ", step " + (s + 1));
                         }
@@ -138,6 +162,7 @@ public final class Trainer implements AutoCloseable {
                 progress.onEpochEnd(epoch, epochs, logs, seconds);
                 for (Callback c : callbacks) c.onEpochEnd(epoch, logs, this);
             }
+            if (sync != null) syncBuffers(); // replicas end with one model, whatever rank saves it
             history.setStoppedEarly(stopRequested);
             for (Callback c : callbacks) c.onTrainEnd(this, history);
             return history;
@@ -154,6 +179,53 @@ public final class Trainer implements AutoCloseable {
         if (d.x().size() / d.size() != model.inputShape().size()) {
             throw new IllegalArgumentException("the " + what + " data has " + d.x().size() / d.size()
                     + " features per example, the model expects " + model.inputShape());
+        }
+    }
+
+    /** Where replica k's rows of a global batch of {@code count} rows start (k = replicas gives the end). */
+    private int share(int count, int k) { return (int) ((long) count * k / sync.replicas()); }
+
+    /**
+     * One step of a mirrored replica on its rows (none when the global batch has fewer rows than replicas): the
+     * group agrees on the loss first, so a non-finite loss anywhere skips the update everywhere; then backward,
+     * with each gradient handed to the sync as it is completed, and the update from the merged gradients.
+     */
+    private StepResult replicaStep(Tensor xb, Tensor yb, int rowOffset, int globalRows) {
+        List<Parameter> params = model.parameters();
+        int local = xb == null ? 0 : xb.dim(0);
+        try (Backends.Use use = Backends.use(backend); Tape tape = Tape.record()) {
+            long step = globalStep++;
+            Var loss = null;
+            double[] sums = new double[3];
+            if (local > 0) {
+                Var logits = model.forward(Var.constant(xb), Context.replica(seed, step, rowOffset, globalRows));
+                loss = F.softmaxCrossEntropy(logits, yb);
+                float l = backend.toHost(loss.value()).getFloat(0);
+                sums[0] = (double) l * local;
+                sums[1] = backend.countCorrect(logits.value(), yb);
+                sums[2] = Float.isFinite(l) ? 0 : 1;
+            }
+            sync.sum(sums);
+            double globalLoss = sums[2] > 0 ? Double.NaN : sums[0] / globalRows;
+            if (sums[2] == 0) {
+                float scale = lossScaler == null ? 1f : lossScaler.scale();
+                sync.beginStep(params, local, globalRows);
+                if (loss != null) tape.backward(loss, scale, backend, leaf -> { if (leaf instanceof Parameter p) sync.ready(p); });
+                sync.finishStep();
+                if (lossScaler == null) {
+                    optimizer.step(backend, params);
+                } else {
+                    // Merged gradients are the same on every replica, so every replica decides the same.
+                    boolean finite = true;
+                    for (Parameter p : params) if (p.grad() != null && !backend.allFinite(p.grad())) finite = false;
+                    if (lossScaler.update(finite)) {
+                        for (Parameter p : params) if (p.grad() != null) backend.scaleInPlace(p.grad(), 1f / scale);
+                        optimizer.step(backend, params);
+                    }
+                }
+            }
+            for (Parameter p : params) p.zeroGrad();
+            return new StepResult(globalLoss, (int) sums[1]);
         }
     }
 
@@ -195,13 +267,37 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Mean loss and accuracy in inference mode (dropout off, batch norm on running statistics). */
+    /**
+     * Mean loss and accuracy in inference mode (dropout off, batch norm on running statistics). A mirrored replica
+     * first takes rank 0's batch-norm statistics (each replica's moved with its own rows), evaluates its share of
+     * the rows, and returns the group's figures.
+     */
     public Evaluation evaluate(Dataset data, int batchSize) {
+        if (sync == null) return evaluate(data, 0, data.size(), batchSize);
+        syncBuffers();
         int n = data.size();
+        int lo = (int) ((long) n * sync.rank() / sync.replicas()), hi = (int) ((long) n * (sync.rank() + 1) / sync.replicas());
+        Evaluation mine = hi > lo ? evaluate(data, lo, hi, batchSize) : new Evaluation(0, 0, 0);
+        double[] sums = {mine.loss() * mine.samples(), mine.accuracy() * mine.samples(), mine.samples()};
+        sync.sum(sums);
+        return new Evaluation(sums[0] / sums[2], sums[1] / sums[2], (int) sums[2]);
+    }
+
+    /** Makes this replica's model state that is not a parameter (batch-norm statistics) rank 0's. */
+    private void syncBuffers() {
+        java.util.Set<Tensor> params = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Parameter p : model.parameters()) params.add(p.value());
+        List<Tensor> buffers = new java.util.ArrayList<>();
+        for (Tensor t : model.stateDict().values()) if (!params.contains(t)) buffers.add(t);
+        if (!buffers.isEmpty()) sync.broadcast(buffers);
+    }
+
+    private Evaluation evaluate(Dataset data, int start, int end, int batchSize) {
+        int n = end - start;
         double lossSum = 0;
         long correct = 0;
-        for (int from = 0; from < n; from += batchSize) {
-            int count = Math.min(batchSize, n - from);
+        for (int from = start; from < end; from += batchSize) {
+            int count = Math.min(batchSize, end - from);
             try (MemoryScope scope = MemoryScope.step(arena); Backends.Use use = Backends.use(backend)) {
                 Tensor xb = backend.fromHost(data.x().rows(from, count));
                 Tensor yb = backend.fromHost(data.y().rows(from, count));

@@ -1,0 +1,226 @@
+package dev.tuna.distribute;
+
+import dev.tuna.nn.Parameter;
+import dev.tuna.tensor.DType;
+import dev.tuna.tensor.Device;
+import dev.tuna.tensor.NativeMemory;
+import dev.tuna.tensor.Shape;
+import dev.tuna.tensor.Tensor;
+import dev.tuna.train.GradientSync;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Mirrored training's gradient sync as PyTorch DDP does it: parameters are packed, in backward order, into
+ * buckets of about {@code bucketBytes} (25 MiB by default); as soon as backward has completed every gradient of a
+ * bucket, the bucket is all-reduced on this replica's communication thread while backward goes on with the
+ * layers below. Each gradient is weighted by this replica's share of the global batch as it is packed, so the
+ * summed bucket is the global batch's mean gradient even when the last batch does not split evenly. After the
+ * step each parameter's gradient is a view of its bucket: no copy back.
+ *
+ * <p>Every collective of a replica (buckets, loss sums, broadcasts) goes through its one communication thread in
+ * program order, and buckets are launched strictly in bucket order, so all replicas issue the same collectives in
+ * the same order whatever their timing.
+ */
+public final class BucketedGradientSync implements GradientSync, AutoCloseable {
+    /** PyTorch DDP's default bucket size. */
+    public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private final Communicator comm;
+    private final long bucketBytes;
+    private final ExecutorService thread;
+    private final Arena arena = NativeMemory.shared();
+    private final List<Bucket> buckets = new ArrayList<>();
+    private final Map<Parameter, Slot> slots = new IdentityHashMap<>();
+    private List<Parameter> params;
+    private float weight;
+    private int nextLaunch;
+    /** Observes launches (tests check that buckets go out during backward, in order). */
+    private volatile LaunchListener listener;
+
+    /** Told when a bucket is handed to the communication thread, and whether backward was still running. */
+    public interface LaunchListener {
+        void launched(int bucket, boolean duringBackward);
+    }
+
+    private static final class Bucket {
+        final int index;
+        final List<Parameter> members = new ArrayList<>();
+        long elements;
+        MemorySegment data;
+        Tensor flat;
+        int pending;
+        boolean complete;
+        Future<?> done;
+
+        Bucket(int index) { this.index = index; }
+    }
+
+    private record Slot(Bucket bucket, long offset, long elements, Shape shape) {}
+
+    public BucketedGradientSync(Communicator comm, long bucketBytes) {
+        if (bucketBytes <= 0) throw new IllegalArgumentException("bucket size " + bucketBytes + ": expected a positive number of bytes");
+        this.comm = comm;
+        this.bucketBytes = bucketBytes;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "tuna-collectives-" + comm.rank());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public BucketedGradientSync(Communicator comm) { this(comm, DEFAULT_BUCKET_BYTES); }
+
+    /** The communicator the buckets travel on. */
+    public Communicator communicator() { return comm; }
+
+    public void setLaunchListener(LaunchListener l) { listener = l; }
+
+    /** The number of buckets, once the first step has laid them out. */
+    public int bucketCount() { return buckets.size(); }
+
+    @Override
+    public int rank() { return comm.rank(); }
+
+    @Override
+    public int replicas() { return comm.size(); }
+
+    /** Runs a collective on the communication thread and waits for it. */
+    private void now(Runnable collective) { join(thread.submit(collective)); }
+
+    private void join(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            comm.abort("replica " + comm.rank() + " was interrupted");
+            throw new CommunicatorException("replica " + comm.rank() + " was interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new CommunicatorException(String.valueOf(e.getCause()), e.getCause());
+        }
+    }
+
+    @Override
+    public void broadcast(List<Tensor> state) {
+        for (Tensor t : state) {
+            if (t.dtype() == DType.I32 || t.dtype() == DType.U8) throw new IllegalArgumentException("broadcast: unexpected " + t.dtype().id() + " state");
+            now(() -> comm.broadcast(t, 0));
+        }
+    }
+
+    @Override
+    public void sum(double[] values) {
+        // Shared memory: the communication thread, and for in-process replicas the other replicas, read it.
+        if (sums == null || sums.size() < values.length) sums = Tensor.empty(Shape.of(Math.max(8, values.length)), DType.F32, arena);
+        Tensor t = values.length == sums.size() ? sums : new Tensor(Shape.of(values.length), DType.F32, Device.CPU, sums.data().asSlice(0, values.length * 4L));
+        for (int i = 0; i < values.length; i++) t.setFloat(i, (float) values[i]);
+        now(() -> comm.allReduce(t, Communicator.Op.SUM));
+        for (int i = 0; i < values.length; i++) values[i] = t.getFloat(i);
+    }
+
+    private Tensor sums;
+
+    @Override
+    public void beginStep(List<Parameter> params, int localRows, int globalRows) {
+        if (buckets.isEmpty()) layOut(params);
+        else if (params.size() != this.params.size()) throw new IllegalStateException("the model's parameters changed between steps");
+        weight = (float) localRows / globalRows;
+        for (Bucket b : buckets) {
+            b.pending = b.members.size();
+            b.complete = false;
+            b.done = null;
+            // A parameter backward never reaches on this replica (or a replica with no rows) adds zeros.
+            b.data.fill((byte) 0);
+        }
+        nextLaunch = 0;
+    }
+
+    /** Buckets in backward order: the last parameters first, as their gradients are ready first. */
+    private void layOut(List<Parameter> ps) {
+        params = List.copyOf(ps);
+        Bucket cur = null;
+        for (int i = ps.size() - 1; i >= 0; i--) {
+            Parameter p = ps.get(i);
+            if (p.value().dtype() != DType.F32) throw new IllegalArgumentException(p.name() + ": mirrored training keeps f32 master weights, got " + p.value().dtype().id());
+            if (p.value().device().kind() != Device.Kind.CPU) {
+                throw new IllegalArgumentException(p.name() + " is on " + p.value().device() + ": this gradient sync merges host gradients (GPU replicas use NCCL)");
+            }
+            long n = p.value().size();
+            if (cur == null || (cur.elements > 0 && (cur.elements + n) * 4 > bucketBytes)) {
+                cur = new Bucket(buckets.size());
+                buckets.add(cur);
+            }
+            slots.put(p, new Slot(cur, cur.elements, n, p.value().shape()));
+            cur.members.add(p);
+            cur.elements += n;
+        }
+        for (Bucket b : buckets) {
+            b.data = arena.allocate(Math.max(4, b.elements * 4), 64).asSlice(0, b.elements * 4);
+            b.flat = new Tensor(Shape.of(Math.toIntExact(b.elements)), DType.F32, Device.CPU, b.data);
+        }
+    }
+
+    @Override
+    public void ready(Parameter p) {
+        Slot s = slots.get(p);
+        if (s == null) return; // not a parameter of this model (a frozen input)
+        Tensor g = p.grad();
+        if (g != null) scaledCopy(g.data(), s.bucket.data, s.offset, s.elements, weight);
+        if (--s.bucket.pending == 0) {
+            s.bucket.complete = true;
+            launchReady(true);
+        }
+    }
+
+    /** Launches complete buckets in bucket order, so every replica issues them in the same order. */
+    private void launchReady(boolean duringBackward) {
+        while (nextLaunch < buckets.size() && buckets.get(nextLaunch).complete) {
+            Bucket b = buckets.get(nextLaunch++);
+            LaunchListener l = listener;
+            if (l != null) l.launched(b.index, duringBackward);
+            b.done = thread.submit(() -> comm.allReduce(b.flat, Communicator.Op.SUM));
+        }
+    }
+
+    @Override
+    public void finishStep() {
+        for (Bucket b : buckets) b.complete = true; // what backward did not reach stays zero
+        launchReady(false);
+        for (Bucket b : buckets) join(b.done);
+        for (Parameter p : params) {
+            Slot s = slots.get(p);
+            p.setGrad(new Tensor(s.shape, DType.F32, Device.CPU, s.bucket.data.asSlice(s.offset * 4, s.elements * 4)));
+        }
+    }
+
+    private static void scaledCopy(MemorySegment src, MemorySegment dst, long offset, long n, float w) {
+        long base = offset * 4, i = 0;
+        for (; i + S.length() <= n; i += S.length()) {
+            FloatVector.fromMemorySegment(S, src, i * 4, ByteOrder.nativeOrder()).mul(w).intoMemorySegment(dst, base + i * 4, ByteOrder.nativeOrder());
+        }
+        for (; i < n; i++) dst.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + i, src.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i) * w);
+    }
+
+    @Override
+    public void abort(String reason) { comm.abort(reason); }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        arena.close();
+    }
+}
