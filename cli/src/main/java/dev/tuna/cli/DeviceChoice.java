@@ -32,7 +32,32 @@ final class DeviceChoice {
         }
     }
 
+    /**
+     * How many mirrored CPU replicas --device asks for: {@code cpu:0,1} lists two (as {@code cuda:0,1} lists two
+     * GPUs), {@code cpu:all} one per core; plain {@code cpu} (or anything else) is one trainer using every core.
+     */
+    static int cpuReplicas(String device) {
+        if (!device.startsWith("cpu:")) return 1;
+        String rest = device.substring(4);
+        if (rest.equals("all")) return dev.tuna.backend.cpu.CpuParallel.threads();
+        java.util.Set<Integer> ids = new java.util.TreeSet<>();
+        for (String part : rest.split(",", -1)) {
+            int i;
+            try {
+                i = Integer.parseInt(part.trim());
+            } catch (NumberFormatException e) {
+                throw new BadInputException("--device " + device + ": expected cpu, cpu:all or a list of CPU replicas such as cpu:0,1");
+            }
+            if (i < 0 || !ids.add(i)) throw new BadInputException("--device " + device + ": replica " + part.trim() + " is negative or listed twice");
+        }
+        return ids.size();
+    }
+
     private static Backend device(String device, PrintWriter err) {
+        if (device.startsWith("cpu:")) {
+            cpuReplicas(device); // validates the list
+            return Backends.cpu();
+        }
         if (device.equals("auto")) {
             String why = gpuUnusable(0);
             if (why == null) {

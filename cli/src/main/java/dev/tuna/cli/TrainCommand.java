@@ -4,6 +4,10 @@ import dev.tuna.backend.Backend;
 import dev.tuna.data.Dataset;
 import dev.tuna.data.Safetensors;
 import dev.tuna.data.Split;
+import dev.tuna.distribute.BucketedGradientSync;
+import dev.tuna.distribute.Communicator;
+import dev.tuna.distribute.InProcessGroup;
+import dev.tuna.distribute.Mirrored;
 import dev.tuna.errors.BadInputException;
 import dev.tuna.nn.Model;
 import dev.tuna.optim.Optimizer;
@@ -52,6 +56,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--load", paramLabel = "FILE", description = "start from the weights in a safetensors file (from --save)")
     Path load;
 
+    @Option(names = "--bucket-mb", paramLabel = "MiB", description = "mirrored training: gradients are all-reduced in buckets of this size (default: ${DEFAULT-VALUE})",
+            defaultValue = "25")
+    double bucketMb;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -65,45 +73,28 @@ public final class TrainCommand implements Callable<Integer> {
             out.printf("Data: %d training, %d validation, %d test examples of shape %s, %d classes%n",
                     split.train().size(), split.validation().size(), data.test() == null ? 0 : data.test().size(),
                     data.inputShape(), data.numClasses());
+            int replicas = DeviceChoice.cpuReplicas(common.device);
             if (job.model().isTrees()) {
+                if (replicas > 1) throw new BadInputException("--device " + common.device + ": tree models train on XGBoost's own threads; CPU replicas are for networks");
                 trainTrees(job.model().trees(), split, data, seed, out);
                 out.flush();
                 return Main.EXIT_OK;
             }
-            try (Model model = ModelFactory.build(job.model(), data.inputShape(), data.numClasses(), seed)) {
-                out.println(model.summary());
-                if (load != null) {
-                    try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
-                        model.loadStateDict(Safetensors.read(load, a));
-                    } catch (IllegalArgumentException e) {
-                        throw new BadInputException(load + ": " + e.getMessage());
-                    }
-                    out.println("Loaded weights from " + load);
+            if (replicas == 1) {
+                trainNetwork(job, data, split, backend, seed, out, null);
+            } else {
+                if (job.train().batchSize() < replicas) {
+                    throw new BadInputException(job.root().file() + ": train.batch_size " + job.train().batchSize() + " is smaller than the " + replicas
+                            + " replicas of --device " + common.device + "; each replica takes a share of every global batch");
                 }
-                Optimizer opt = optimizer(job, model);
-                List<Callback> callbacks = new ArrayList<>();
-                JobSpec.EarlyStop es = job.train().earlyStopping();
-                if (es != null) callbacks.add(new EarlyStopping(es.monitor(), es.mode(), es.patience(), es.minDelta(), es.restoreBestWeights()));
-                try (Trainer trainer = new Trainer(model, opt, backend, seed)) {
-                    boolean live = System.console() != null && System.console().isTerminal();
-                    History h = trainer.fit(split.train(), split.validation(), job.train().epochs(), job.train().batchSize(),
-                            callbacks, new KerasProgress(out, live));
-                    double[] valLoss = h.series("val_loss");
-                    if (split.validation().size() > 0 && valLoss.length > 0) requireFinite("final val_loss", valLoss[valLoss.length - 1]);
-                    if (h.stoppedEarly()) out.printf("Early stopping after epoch %d (best epoch %d)%n", h.epochCount(), h.bestEpoch() + 1);
-                    if (trainer.lossScaler() != null) {
-                        out.printf("Loss scale %.0f (%d steps skipped for non-finite gradients)%n", trainer.lossScaler().scale(), trainer.lossScaler().skipped());
-                    }
-                    if (data.test() != null) {
-                        Evaluation t = trainer.evaluate(data.test(), 512);
-                        requireFinite("test loss", t.loss());
-                        out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", t.accuracy(), t.loss(), t.samples());
-                    }
-                    if (save != null) {
-                        Safetensors.write(save, trainer.hostStateDict(), Map.of("spec", specFile.toString(), "format", "tuna"));
-                        out.println("Saved weights to " + save);
-                    }
-                }
+                out.printf("Mirrored: %d CPU replicas in this process, one core each; each takes %s of every global batch of %d%n",
+                        replicas, replicas == 2 ? "half" : "1/" + replicas, job.train().batchSize());
+                bucketBytes(); // checked once, before any replica starts
+                PrintWriter quiet = new PrintWriter(java.io.Writer.nullWriter());
+                Mirrored.run(InProcessGroup.create(replicas), c -> {
+                    trainNetwork(job, data, split, backend, seed, c.rank() == 0 ? out : quiet, c);
+                    return null;
+                });
             }
         }
         out.flush();
@@ -148,6 +139,54 @@ public final class TrainCommand implements Callable<Integer> {
         if (!Double.isFinite(loss)) {
             throw new TrainingDivergedException("the model diverged: its " + which + " is " + loss + ", not a finite number");
         }
+    }
+
+    /**
+     * Trains the network, alone (comm null) or as one replica of a mirrored group: every replica builds the model
+     * and trains; the group's losses are every replica's, rank 0 prints and saves.
+     */
+    private void trainNetwork(JobSpec job, DataBundle data, Split split, Backend backend, long seed, PrintWriter out, Communicator comm) {
+        try (Model model = ModelFactory.build(job.model(), data.inputShape(), data.numClasses(), seed)) {
+            out.println(model.summary());
+            if (load != null) {
+                try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                    model.loadStateDict(Safetensors.read(load, a));
+                } catch (IllegalArgumentException e) {
+                    throw new BadInputException(load + ": " + e.getMessage());
+                }
+                out.println("Loaded weights from " + load);
+            }
+            Optimizer opt = optimizer(job, model);
+            List<Callback> callbacks = new ArrayList<>();
+            JobSpec.EarlyStop es = job.train().earlyStopping();
+            if (es != null) callbacks.add(new EarlyStopping(es.monitor(), es.mode(), es.patience(), es.minDelta(), es.restoreBestWeights()));
+            try (BucketedGradientSync sync = comm == null ? null : new BucketedGradientSync(comm, bucketBytes());
+                 Trainer trainer = new Trainer(model, opt, backend, seed, sync)) {
+                boolean live = System.console() != null && System.console().isTerminal();
+                History h = trainer.fit(split.train(), split.validation(), job.train().epochs(), job.train().batchSize(),
+                        callbacks, new KerasProgress(out, live));
+                double[] valLoss = h.series("val_loss");
+                if (split.validation().size() > 0 && valLoss.length > 0) requireFinite("final val_loss", valLoss[valLoss.length - 1]);
+                if (h.stoppedEarly()) out.printf("Early stopping after epoch %d (best epoch %d)%n", h.epochCount(), h.bestEpoch() + 1);
+                if (trainer.lossScaler() != null) {
+                    out.printf("Loss scale %.0f (%d steps skipped for non-finite gradients)%n", trainer.lossScaler().scale(), trainer.lossScaler().skipped());
+                }
+                if (data.test() != null) {
+                    Evaluation t = trainer.evaluate(data.test(), 512);
+                    requireFinite("test loss", t.loss());
+                    out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", t.accuracy(), t.loss(), t.samples());
+                }
+                if (save != null && (comm == null || comm.rank() == 0)) {
+                    Safetensors.write(save, trainer.hostStateDict(), Map.of("spec", specFile.toString(), "format", "tuna"));
+                    out.println("Saved weights to " + save);
+                }
+            }
+        }
+    }
+
+    private long bucketBytes() {
+        if (bucketMb <= 0) throw new BadInputException("--bucket-mb " + bucketMb + ": expected a positive number of MiB");
+        return Math.round(bucketMb * (1 << 20));
     }
 
     private static Optimizer optimizer(JobSpec job, Model model) {

@@ -1,0 +1,94 @@
+package dev.tuna.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tuna.data.Safetensors;
+import dev.tuna.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** tuna train --device cpu:0,1 (mirrored CPU replicas) against the same training on one replica. */
+class MirroredCliTest {
+    @TempDir
+    Path tmp;
+
+    private Path job() throws Exception {
+        long seed = 11;
+        StringBuilder s = new StringBuilder("f0,f1,f2,f3,f4,label\n");
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int r = 0; r < 500; r++) {
+            int label = rng.nextInt(3);
+            for (int j = 0; j < 5; j++) s.append(String.format("%.4f,", (label - 1) * (j == label ? 1.2 : 0.4) + rng.nextGaussian() * 0.6));
+            s.append(label).append('\n');
+        }
+        Path csv = Files.writeString(tmp.resolve("data.csv"), s);
+        return Files.writeString(tmp.resolve("job.yaml"), """
+                data: {train: %s, test: %s, format: csv}
+                validation: {fraction: 0.2}
+                model:
+                  type: mlp
+                  layers:
+                    - dense: {units: 32, activation: relu}
+                    - dropout: 0.2
+                    - dense: {units: 16, activation: relu}
+                  optimizer: adam
+                train: {epochs: 3, batch_size: 30, seed: 3}
+                """.formatted(csv, csv));
+    }
+
+    private static double[] testScore(String out) {
+        Matcher m = Pattern.compile("Test: accuracy ([0-9.]+) - loss ([0-9.]+)").matcher(out);
+        assertTrue(m.find(), out);
+        return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))};
+    }
+
+    @Test
+    void twoAndThreeCpuReplicasTrainTheModelOneReplicaTrains() throws Exception {
+        Path job = job();
+        Path one = tmp.resolve("one.safetensors"), two = tmp.resolve("two.safetensors");
+        CliTest.Run a = CliTest.run("train", job.toString(), "--device", "cpu", "--save", one.toString());
+        assertEquals(0, a.code(), a.err());
+        CliTest.Run b = CliTest.run("train", job.toString(), "--device", "cpu:0,1", "--save", two.toString(), "--bucket-mb", "0.001");
+        assertEquals(0, b.code(), b.err());
+        assertTrue(b.out().contains("Mirrored: 2 CPU replicas"), b.out());
+        // Printed once (rank 0), not once per replica.
+        assertEquals(1, b.out().split("Test: accuracy", -1).length - 1, b.out());
+        double[] sa = testScore(a.out()), sb = testScore(b.out());
+        assertEquals(sa[1], sb[1], 1e-3, "test loss");
+        try (Arena arena = Arena.ofConfined()) {
+            Map<String, Tensor> wa = Safetensors.read(one, arena), wb = Safetensors.read(two, arena);
+            assertEquals(wa.keySet(), wb.keySet());
+            for (String k : wa.keySet()) {
+                float[] x = wa.get(k).toFloatArray(), y = wb.get(k).toFloatArray();
+                for (int i = 0; i < x.length; i++) assertEquals(x[i], y[i], 1e-3, k + "[" + i + "]");
+            }
+        }
+        CliTest.Run c = CliTest.run("train", job.toString(), "--device", "cpu:0,1,2");
+        assertEquals(0, c.code(), c.err());
+        assertEquals(sa[1], testScore(c.out())[1], 1e-3, "three replicas' test loss");
+    }
+
+    @Test
+    void replicaSpellingsThatCannotWorkAreRefused() throws Exception {
+        Path job = job();
+        for (String[] bad : new String[][] {{"cpu:0,0", "listed twice"}, {"cpu:x", "cpu:0,1"}}) {
+            CliTest.Run r = CliTest.run("train", job.toString(), "--device", bad[0]);
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("--device " + bad[0]) && r.err().contains(bad[1]), r.err());
+        }
+        CliTest.Run small = CliTest.run("train", job.toString(), "--device", "cpu:0,1,2", "--set", "train.batch_size=2");
+        assertEquals(2, small.code(), small.err());
+        assertTrue(small.err().contains("train.batch_size 2 is smaller than the 3 replicas"), small.err());
+        CliTest.Run bucket = CliTest.run("train", job.toString(), "--device", "cpu:0,1", "--bucket-mb", "0");
+        assertEquals(2, bucket.code(), bucket.err());
+        assertTrue(bucket.err().contains("--bucket-mb"), bucket.err());
+    }
+}
