@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tuna", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Searches, trains and ensembles neural networks, on the CPU or on GPUs.",
         subcommands = {TrainCommand.class, TuneCommand.class, TrialsCommand.class, BestCommand.class, RetrainCommand.class, EnsembleCommand.class,
-                PredictCommand.class, ReportCommand.class,
+                PredictCommand.class, ReportCommand.class, BenchCommand.class,
                 DevicesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
