@@ -38,6 +38,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class CudaDriver {
     private CudaDriver() {}
 
+    /** CU_STREAM_NON_BLOCKING: the stream does not wait for the legacy default stream (dependencies go through events). */
+    public static final int CU_STREAM_NON_BLOCKING = 1;
+    /** CU_EVENT_DISABLE_TIMING: an event only for ordering, cheaper to record and wait on. */
+    public static final int CU_EVENT_DISABLE_TIMING = 2;
+    static final int CUDA_ERROR_NOT_READY = 600;
+
     private static final BindingTable TABLE = new BindingTable();
 
     private static Binding bind(String name, String symbol, MemoryLayout... args) { return TABLE.add(name, symbol, args); }
@@ -66,9 +72,11 @@ public final class CudaDriver {
     static final Binding STREAM_CREATE = bind("cuStreamCreate", "cuStreamCreate", ADDRESS, JAVA_INT);
     static final Binding STREAM_DESTROY = bind("cuStreamDestroy", "cuStreamDestroy_v2", ADDRESS);
     static final Binding STREAM_SYNCHRONIZE = bind("cuStreamSynchronize", "cuStreamSynchronize", ADDRESS);
+    static final Binding STREAM_WAIT_EVENT = bind("cuStreamWaitEvent", "cuStreamWaitEvent", ADDRESS, ADDRESS, JAVA_INT);
     static final Binding EVENT_CREATE = bind("cuEventCreate", "cuEventCreate", ADDRESS, JAVA_INT);
     static final Binding EVENT_RECORD = bind("cuEventRecord", "cuEventRecord", ADDRESS, ADDRESS);
     static final Binding EVENT_SYNCHRONIZE = bind("cuEventSynchronize", "cuEventSynchronize", ADDRESS);
+    static final Binding EVENT_QUERY = bind("cuEventQuery", "cuEventQuery", ADDRESS);
     static final Binding EVENT_ELAPSED_TIME = bind("cuEventElapsedTime", "cuEventElapsedTime_v2", ADDRESS, ADDRESS, ADDRESS);
     static final Binding EVENT_DESTROY = bind("cuEventDestroy", "cuEventDestroy_v2", ADDRESS);
     static final Binding MODULE_LOAD_DATA = bind("cuModuleLoadData", "cuModuleLoadData", ADDRESS, ADDRESS);
@@ -160,9 +168,11 @@ public final class CudaDriver {
         static final MethodHandle cuStreamCreate = h(STREAM_CREATE);
         static final MethodHandle cuStreamDestroy = h(STREAM_DESTROY);
         static final MethodHandle cuStreamSynchronize = h(STREAM_SYNCHRONIZE);
+        static final MethodHandle cuStreamWaitEvent = h(STREAM_WAIT_EVENT);
         static final MethodHandle cuEventCreate = h(EVENT_CREATE);
         static final MethodHandle cuEventRecord = h(EVENT_RECORD);
         static final MethodHandle cuEventSynchronize = h(EVENT_SYNCHRONIZE);
+        static final MethodHandle cuEventQuery = h(EVENT_QUERY);
         static final MethodHandle cuEventElapsedTime = h(EVENT_ELAPSED_TIME);
         static final MethodHandle cuEventDestroy = h(EVENT_DESTROY);
         static final MethodHandle cuModuleLoadData = h(MODULE_LOAD_DATA);
@@ -402,6 +412,14 @@ public final class CudaDriver {
 
     public static void cuStreamSynchronize(MemorySegment stream) { callA(Holder.cuStreamSynchronize, STREAM_SYNCHRONIZE, stream); }
 
+    /** Work enqueued on {@code stream} after this waits for the event's recorded work; the host does not wait. */
+    public static void cuStreamWaitEvent(MemorySegment stream, MemorySegment event, int flags) {
+        MethodHandle mh = Holder.need(Holder.cuStreamWaitEvent, STREAM_WAIT_EVENT);
+        int r;
+        try { r = (int) mh.invokeExact(stream, event, flags); } catch (Throwable t) { throw rethrow(t); }
+        check(r, STREAM_WAIT_EVENT, stream, event, flags);
+    }
+
     public static MemorySegment cuEventCreate(int flags) {
         MethodHandle mh = Holder.need(Holder.cuEventCreate, EVENT_CREATE);
         return outAddress(mh, EVENT_CREATE, (m, out) -> (int) m.invokeExact(out, flags), flags);
@@ -412,6 +430,16 @@ public final class CudaDriver {
     }
 
     public static void cuEventSynchronize(MemorySegment event) { callA(Holder.cuEventSynchronize, EVENT_SYNCHRONIZE, event); }
+
+    /** Whether the event's work is done: CUDA_ERROR_NOT_READY is an answer (false), not an error, so a waiter can poll. */
+    public static boolean cuEventQuery(MemorySegment event) {
+        MethodHandle mh = Holder.need(Holder.cuEventQuery, EVENT_QUERY);
+        int r;
+        try { r = (int) mh.invokeExact(event); } catch (Throwable t) { throw rethrow(t); }
+        if (r == CUDA_ERROR_NOT_READY) return false;
+        check(r, EVENT_QUERY, event);
+        return true;
+    }
 
     /** Milliseconds between two recorded events. */
     public static float cuEventElapsedTime(MemorySegment start, MemorySegment end) {
