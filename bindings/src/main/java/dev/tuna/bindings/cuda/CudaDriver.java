@@ -59,6 +59,8 @@ public final class CudaDriver {
     static final Binding PRIMARY_CTX_RETAIN = bind("cuDevicePrimaryCtxRetain", "cuDevicePrimaryCtxRetain", ADDRESS, JAVA_INT);
     static final Binding PRIMARY_CTX_RELEASE = bind("cuDevicePrimaryCtxRelease", "cuDevicePrimaryCtxRelease_v2", JAVA_INT);
     static final Binding CTX_SET_CURRENT = bind("cuCtxSetCurrent", "cuCtxSetCurrent", ADDRESS);
+    static final Binding CTX_PUSH_CURRENT = bind("cuCtxPushCurrent", "cuCtxPushCurrent_v2", ADDRESS);
+    static final Binding CTX_POP_CURRENT = bind("cuCtxPopCurrent", "cuCtxPopCurrent_v2", ADDRESS);
     static final Binding CTX_SYNCHRONIZE = bind("cuCtxSynchronize", "cuCtxSynchronize");
     static final Binding MEM_ALLOC = bind("cuMemAlloc", "cuMemAlloc_v2", ADDRESS, JAVA_LONG);
     static final Binding MEM_FREE = bind("cuMemFree", "cuMemFree_v2", JAVA_LONG);
@@ -155,6 +157,8 @@ public final class CudaDriver {
         static final MethodHandle cuDevicePrimaryCtxRetain = h(PRIMARY_CTX_RETAIN);
         static final MethodHandle cuDevicePrimaryCtxRelease = h(PRIMARY_CTX_RELEASE);
         static final MethodHandle cuCtxSetCurrent = h(CTX_SET_CURRENT);
+        static final MethodHandle cuCtxPushCurrent = h(CTX_PUSH_CURRENT);
+        static final MethodHandle cuCtxPopCurrent = h(CTX_POP_CURRENT);
         static final MethodHandle cuCtxSynchronize = h(CTX_SYNCHRONIZE);
         static final MethodHandle cuMemAlloc = h(MEM_ALLOC);
         static final MethodHandle cuMemFree = h(MEM_FREE);
@@ -324,6 +328,15 @@ public final class CudaDriver {
     }
 
     public static void cuCtxSetCurrent(MemorySegment ctx) { callA(Holder.cuCtxSetCurrent, CTX_SET_CURRENT, ctx); }
+
+    /** Makes ctx current until the matching {@link #cuCtxPopCurrent}, which restores whatever was current before. */
+    public static void cuCtxPushCurrent(MemorySegment ctx) { callA(Holder.cuCtxPushCurrent, CTX_PUSH_CURRENT, ctx); }
+
+    /** Pops the context pushed last (returned) and makes the one before it current again. */
+    public static MemorySegment cuCtxPopCurrent() {
+        MethodHandle mh = Holder.need(Holder.cuCtxPopCurrent, CTX_POP_CURRENT);
+        return outAddress(mh, CTX_POP_CURRENT, (m, out) -> (int) m.invokeExact(out));
+    }
 
     public static void cuCtxSynchronize() {
         MethodHandle mh = Holder.need(Holder.cuCtxSynchronize, CTX_SYNCHRONIZE);
