@@ -22,7 +22,7 @@ done
 export TUNA_CACHE_DIR="$out/cache"
 
 echo "== tuna devices"
-"$java" "${flags[@]}" -jar "$pack/tuna.jar" devices
+"$java" "${flags[@]}" -jar "$pack/tuna.jar" devices | tee "$out/devices.txt"
 
 echo "== gpu-tagged tests"
 "$java" "${flags[@]}" -jar "$pack/junit-console.jar" execute --class-path "$pack/tuna-tests.jar:$pack/tuna.jar" \
@@ -63,6 +63,9 @@ echo
 echo "| check | result |"
 echo "|---|---|"
 echo "| card | $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1) |"
+# NCCL as tuna devices found it (version and path, or what was looked for where); its bandwidth line comes from NcclGpuTest.
+nccl=$(grep -m1 ' NCCL' "$out/devices.txt" | sed 's/^ *//' | cut -c1-240)
+echo "| NCCL | ${nccl:-no NCCL line in tuna devices} |"
 echo "| gpu-tagged tests | ${found:-0} found, ${passed:-0} passed, ${failed:-0} failed${why:+; $why} |"
 while IFS= read -r l; do echo "| ${l%%:*} | ${l#*: } |"; done < <(grep -h '^tuna \|^torch' "$out/gpu-tests.txt" "$out/torch.txt")
 for t in fp16 bf16; do

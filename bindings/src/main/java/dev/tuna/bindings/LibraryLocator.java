@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * Finds the CUDA libraries tuna calls: an explicit folder first (TUNA_CUDA_LIBS or -Dtuna.cuda.libs), then
- * CUDA_HOME, /usr/local/cuda, the loader's path, the system library folders, and PyTorch's pip wheels
+ * CUDA_HOME, NCCL_HOME (NCCL's own convention, as nccl-tests' Makefile has it), /usr/local/cuda, the loader's path, the system library folders, and PyTorch's pip wheels
  * (site-packages/nvidia/LIB/lib), which is where a GPU server without a CUDA toolkit keeps them.
  */
 public final class LibraryLocator {
@@ -62,6 +62,8 @@ public final class LibraryLocator {
             dirs.add(Path.of(cudaHome, "lib64"));
             dirs.add(Path.of(cudaHome, "lib"));
         }
+        String ncclHome = env.get("NCCL_HOME");
+        if (ncclHome != null && !ncclHome.isBlank()) dirs.add(Path.of(ncclHome, "lib"));
         dirs.add(Path.of("/usr/local/cuda/lib64"));
         String ld = env.get("LD_LIBRARY_PATH");
         if (ld != null) for (String p : ld.split(":")) if (!p.isBlank()) dirs.add(Path.of(p));

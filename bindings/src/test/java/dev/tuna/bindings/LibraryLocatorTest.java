@@ -43,6 +43,19 @@ class LibraryLocatorTest {
     }
 
     @Test
+    void findsNcclInPyTorchsNcclWheelAndUnderNcclHome() throws Exception {
+        // nvidia-nccl-cu12/-cu13 install site-packages/nvidia/nccl/lib/libnccl.so.2, the soname PyTorch loads.
+        Path lib = tmp.resolve("venv/lib/python3.12/site-packages/nvidia/nccl/lib");
+        Files.createDirectories(lib);
+        Files.writeString(lib.resolve("libnccl.so.2"), "x");
+        LibraryLocator wheel = new LibraryLocator(LibraryLocator.searchFolders(Map.of(), null, List.of(tmp.resolve("venv"))));
+        assertEquals(lib.resolve("libnccl.so.2"), wheel.find(LibraryLocator.Library.NCCL).path().orElseThrow());
+        List<Path> dirs = LibraryLocator.searchFolders(Map.of("NCCL_HOME", "/opt/nccl", "CUDA_HOME", "/opt/cuda"), null, List.of());
+        assertTrue(dirs.indexOf(Path.of("/opt/nccl/lib")) > dirs.indexOf(Path.of("/opt/cuda/lib")), dirs.toString());
+        assertTrue(dirs.indexOf(Path.of("/opt/nccl/lib")) < dirs.indexOf(Path.of("/usr/local/cuda/lib64")), dirs.toString());
+    }
+
+    @Test
     void missingLibraryExplainsWhereItLookedAndWhatToDo() {
         LibraryLocator loc = new LibraryLocator(List.of(tmp.resolve("nothing-here")));
         LibraryLocator.Result r = loc.find(LibraryLocator.Library.NCCL);

@@ -2,13 +2,14 @@ package dev.tuna.cli;
 
 import dev.tuna.backend.cpu.CpuInfo;
 import dev.tuna.bindings.LibraryLocator;
+import dev.tuna.bindings.nccl.Nccl;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Lists the compute devices tuna can use, the CUDA libraries it found, and the CPU backend. */
-@Command(name = "devices", mixinStandardHelpOptions = true, description = "GPUs, CUDA libraries found, and the CPU backend.")
+/** Lists the compute devices tuna can use, the CUDA libraries and communicators it found, and the CPU backend. */
+@Command(name = "devices", mixinStandardHelpOptions = true, description = "GPUs, CUDA libraries and communicators found, and the CPU backend.")
 public final class DevicesCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -17,10 +18,11 @@ public final class DevicesCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         LibraryLocator.Result driver = LibraryLocator.fromEnvironment().find(LibraryLocator.Library.CUDA_DRIVER);
+        int gpus = 0;
         if (!driver.found()) {
             out.println("GPUs: none: no NVIDIA driver (" + driver.library().stem() + ".1 not found in the loader's folders)");
         } else {
-            listGpus(out);
+            gpus = listGpus(out);
         }
         out.println("CUDA libraries:");
         for (LibraryLocator.Result r : LibraryLocator.fromEnvironment().findAll()) {
@@ -34,13 +36,30 @@ public final class DevicesCommand implements Callable<Integer> {
                 out.println("NVRTC: found but not usable: " + e.getMessage());
             }
         }
+        // One line per communicator library, each saying what it found or what was looked for where.
+        out.println("Communicators:");
+        out.println("  " + ncclLine(gpus));
         out.println("CPU backend: " + CpuInfo.describe());
         out.flush();
         return Main.EXIT_OK;
     }
 
-    /** Each GPU the driver sees: name, compute capability, memory, and the driver's CUDA version; or why none. */
-    private static void listGpus(PrintWriter out) {
+    /** NCCL: its version and where it was loaded from, or why it cannot be used (what was looked for where). */
+    static String ncclLine(int gpus) {
+        if (!Nccl.isAvailable()) {
+            return "\u2717 NCCL (GPU collectives) not usable: " + Nccl.unavailableReason().orElse("not found").replaceFirst("^NCCL not usable: ", "");
+        }
+        try {
+            String v = Nccl.versionString(Nccl.ncclGetVersion());
+            return "\u2713 NCCL " + v + " (GPU collectives) at " + Nccl.libraryLocation().orElse("?")
+                    + (gpus == 0 ? "; no GPU to run it on" : "");
+        } catch (RuntimeException e) {
+            return "\u2717 NCCL (GPU collectives): found but not usable: " + e.getMessage();
+        }
+    }
+
+    /** Each GPU the driver sees: name, compute capability, memory, and the driver's CUDA version; or why none. Returns how many. */
+    private static int listGpus(PrintWriter out) {
         try {
             dev.tuna.bindings.cuda.CudaDriver.cuInit(0);
             int count = dev.tuna.bindings.cuda.CudaDriver.cuDeviceGetCount();
@@ -52,8 +71,10 @@ public final class DevicesCommand implements Callable<Integer> {
                         dev.tuna.bindings.cuda.CudaDriver.cuDeviceGetAttribute(75, d), dev.tuna.bindings.cuda.CudaDriver.cuDeviceGetAttribute(76, d),
                         dev.tuna.bindings.cuda.CudaDriver.cuDeviceTotalMem(d) / (double) (1L << 30));
             }
+            return count;
         } catch (RuntimeException e) {
             out.println("GPUs: none usable: " + e.getMessage());
+            return 0;
         }
     }
 }

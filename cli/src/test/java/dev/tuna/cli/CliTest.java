@@ -77,6 +77,9 @@ class CliTest {
         assertEquals(0, r.code);
         assertTrue(r.out.contains("CPU backend:"), r.out);
         assertTrue(r.out.contains("libcublas.so"), r.out);
+        // NCCL's line says what it found, or what was looked for where.
+        assertTrue(r.out.matches("(?s).*Communicators:\n  [\u2713\u2717] NCCL.*"), r.out);
+        if (!dev.tuna.bindings.nccl.Nccl.isAvailable()) assertTrue(r.out.contains("libnccl.so* not found; looked in ["), r.out);
     }
 
     @Test

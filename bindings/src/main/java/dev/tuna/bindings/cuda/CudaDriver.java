@@ -38,6 +38,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class CudaDriver {
     private CudaDriver() {}
 
+    /** CU_STREAM_NON_BLOCKING: the stream does not wait for the legacy default stream (dependencies go through events). */
+    public static final int CU_STREAM_NON_BLOCKING = 1;
+    /** CU_EVENT_DISABLE_TIMING: an event only for ordering, cheaper to record and wait on. */
+    public static final int CU_EVENT_DISABLE_TIMING = 2;
+    static final int CUDA_ERROR_NOT_READY = 600;
+
     private static final BindingTable TABLE = new BindingTable();
 
     private static Binding bind(String name, String symbol, MemoryLayout... args) { return TABLE.add(name, symbol, args); }
@@ -53,6 +59,8 @@ public final class CudaDriver {
     static final Binding PRIMARY_CTX_RETAIN = bind("cuDevicePrimaryCtxRetain", "cuDevicePrimaryCtxRetain", ADDRESS, JAVA_INT);
     static final Binding PRIMARY_CTX_RELEASE = bind("cuDevicePrimaryCtxRelease", "cuDevicePrimaryCtxRelease_v2", JAVA_INT);
     static final Binding CTX_SET_CURRENT = bind("cuCtxSetCurrent", "cuCtxSetCurrent", ADDRESS);
+    static final Binding CTX_PUSH_CURRENT = bind("cuCtxPushCurrent", "cuCtxPushCurrent_v2", ADDRESS);
+    static final Binding CTX_POP_CURRENT = bind("cuCtxPopCurrent", "cuCtxPopCurrent_v2", ADDRESS);
     static final Binding CTX_SYNCHRONIZE = bind("cuCtxSynchronize", "cuCtxSynchronize");
     static final Binding MEM_ALLOC = bind("cuMemAlloc", "cuMemAlloc_v2", ADDRESS, JAVA_LONG);
     static final Binding MEM_FREE = bind("cuMemFree", "cuMemFree_v2", JAVA_LONG);
@@ -66,9 +74,11 @@ public final class CudaDriver {
     static final Binding STREAM_CREATE = bind("cuStreamCreate", "cuStreamCreate", ADDRESS, JAVA_INT);
     static final Binding STREAM_DESTROY = bind("cuStreamDestroy", "cuStreamDestroy_v2", ADDRESS);
     static final Binding STREAM_SYNCHRONIZE = bind("cuStreamSynchronize", "cuStreamSynchronize", ADDRESS);
+    static final Binding STREAM_WAIT_EVENT = bind("cuStreamWaitEvent", "cuStreamWaitEvent", ADDRESS, ADDRESS, JAVA_INT);
     static final Binding EVENT_CREATE = bind("cuEventCreate", "cuEventCreate", ADDRESS, JAVA_INT);
     static final Binding EVENT_RECORD = bind("cuEventRecord", "cuEventRecord", ADDRESS, ADDRESS);
     static final Binding EVENT_SYNCHRONIZE = bind("cuEventSynchronize", "cuEventSynchronize", ADDRESS);
+    static final Binding EVENT_QUERY = bind("cuEventQuery", "cuEventQuery", ADDRESS);
     static final Binding EVENT_ELAPSED_TIME = bind("cuEventElapsedTime", "cuEventElapsedTime_v2", ADDRESS, ADDRESS, ADDRESS);
     static final Binding EVENT_DESTROY = bind("cuEventDestroy", "cuEventDestroy_v2", ADDRESS);
     static final Binding MODULE_LOAD_DATA = bind("cuModuleLoadData", "cuModuleLoadData", ADDRESS, ADDRESS);
@@ -147,6 +157,8 @@ public final class CudaDriver {
         static final MethodHandle cuDevicePrimaryCtxRetain = h(PRIMARY_CTX_RETAIN);
         static final MethodHandle cuDevicePrimaryCtxRelease = h(PRIMARY_CTX_RELEASE);
         static final MethodHandle cuCtxSetCurrent = h(CTX_SET_CURRENT);
+        static final MethodHandle cuCtxPushCurrent = h(CTX_PUSH_CURRENT);
+        static final MethodHandle cuCtxPopCurrent = h(CTX_POP_CURRENT);
         static final MethodHandle cuCtxSynchronize = h(CTX_SYNCHRONIZE);
         static final MethodHandle cuMemAlloc = h(MEM_ALLOC);
         static final MethodHandle cuMemFree = h(MEM_FREE);
@@ -160,9 +172,11 @@ public final class CudaDriver {
         static final MethodHandle cuStreamCreate = h(STREAM_CREATE);
         static final MethodHandle cuStreamDestroy = h(STREAM_DESTROY);
         static final MethodHandle cuStreamSynchronize = h(STREAM_SYNCHRONIZE);
+        static final MethodHandle cuStreamWaitEvent = h(STREAM_WAIT_EVENT);
         static final MethodHandle cuEventCreate = h(EVENT_CREATE);
         static final MethodHandle cuEventRecord = h(EVENT_RECORD);
         static final MethodHandle cuEventSynchronize = h(EVENT_SYNCHRONIZE);
+        static final MethodHandle cuEventQuery = h(EVENT_QUERY);
         static final MethodHandle cuEventElapsedTime = h(EVENT_ELAPSED_TIME);
         static final MethodHandle cuEventDestroy = h(EVENT_DESTROY);
         static final MethodHandle cuModuleLoadData = h(MODULE_LOAD_DATA);
@@ -315,6 +329,15 @@ public final class CudaDriver {
 
     public static void cuCtxSetCurrent(MemorySegment ctx) { callA(Holder.cuCtxSetCurrent, CTX_SET_CURRENT, ctx); }
 
+    /** Makes ctx current until the matching {@link #cuCtxPopCurrent}, which restores whatever was current before. */
+    public static void cuCtxPushCurrent(MemorySegment ctx) { callA(Holder.cuCtxPushCurrent, CTX_PUSH_CURRENT, ctx); }
+
+    /** Pops the context pushed last (returned) and makes the one before it current again. */
+    public static MemorySegment cuCtxPopCurrent() {
+        MethodHandle mh = Holder.need(Holder.cuCtxPopCurrent, CTX_POP_CURRENT);
+        return outAddress(mh, CTX_POP_CURRENT, (m, out) -> (int) m.invokeExact(out));
+    }
+
     public static void cuCtxSynchronize() {
         MethodHandle mh = Holder.need(Holder.cuCtxSynchronize, CTX_SYNCHRONIZE);
         int r;
@@ -402,6 +425,14 @@ public final class CudaDriver {
 
     public static void cuStreamSynchronize(MemorySegment stream) { callA(Holder.cuStreamSynchronize, STREAM_SYNCHRONIZE, stream); }
 
+    /** Work enqueued on {@code stream} after this waits for the event's recorded work; the host does not wait. */
+    public static void cuStreamWaitEvent(MemorySegment stream, MemorySegment event, int flags) {
+        MethodHandle mh = Holder.need(Holder.cuStreamWaitEvent, STREAM_WAIT_EVENT);
+        int r;
+        try { r = (int) mh.invokeExact(stream, event, flags); } catch (Throwable t) { throw rethrow(t); }
+        check(r, STREAM_WAIT_EVENT, stream, event, flags);
+    }
+
     public static MemorySegment cuEventCreate(int flags) {
         MethodHandle mh = Holder.need(Holder.cuEventCreate, EVENT_CREATE);
         return outAddress(mh, EVENT_CREATE, (m, out) -> (int) m.invokeExact(out, flags), flags);
@@ -412,6 +443,16 @@ public final class CudaDriver {
     }
 
     public static void cuEventSynchronize(MemorySegment event) { callA(Holder.cuEventSynchronize, EVENT_SYNCHRONIZE, event); }
+
+    /** Whether the event's work is done: CUDA_ERROR_NOT_READY is an answer (false), not an error, so a waiter can poll. */
+    public static boolean cuEventQuery(MemorySegment event) {
+        MethodHandle mh = Holder.need(Holder.cuEventQuery, EVENT_QUERY);
+        int r;
+        try { r = (int) mh.invokeExact(event); } catch (Throwable t) { throw rethrow(t); }
+        if (r == CUDA_ERROR_NOT_READY) return false;
+        check(r, EVENT_QUERY, event);
+        return true;
+    }
 
     /** Milliseconds between two recorded events. */
     public static float cuEventElapsedTime(MemorySegment start, MemorySegment end) {

@@ -55,7 +55,7 @@ class CudaDriverHeaderTest {
         List<dev.tuna.bindings.Binding> all = CudaDriver.bindings();
         Set<String> symbols = new HashSet<>();
         for (dev.tuna.bindings.Binding b : all) assertTrue(symbols.add(b.symbol()), "bound twice: " + b.symbol());
-        assertEquals(40, all.size());
+        assertEquals(44, all.size());
         for (String s : List.of("cuMemAlloc_v2", "cuCtxSynchronize", "cuStreamBeginCapture_v2", "cuGraphInstantiateWithFlags",
                 "cuEventElapsedTime_v2", "cuMemsetD32_v2", "cuGetErrorName", "cuLaunchKernel"))
             assertTrue(symbols.contains(s), s);
