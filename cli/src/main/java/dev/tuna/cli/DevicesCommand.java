@@ -38,6 +38,7 @@ public final class DevicesCommand implements Callable<Integer> {
         }
         // One line per communicator library, each saying what it found or what was looked for where.
         out.println("Communicators:");
+        out.println("  \u2713 in-process CPU replicas (--device cpu:0,1 or cpu:all; up to " + dev.tuna.backend.cpu.CpuParallel.threads() + " here, one core each)");
         out.println("  " + ncclLine(gpus));
         out.println("CPU backend: " + CpuInfo.describe());
         out.flush();

@@ -64,6 +64,10 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--hypermodel", paramLabel = "CLASS", description = "a Java class implementing dev.tuna.tune.HyperModel to search instead of the spec's model (class path: $TUNA_CLASSPATH)")
     String hypermodel;
 
+    @Option(names = "--devices-per-trial", paramLabel = "N", description = "train each trial on N mirrored CPU replicas, one core each (default: ${DEFAULT-VALUE}: one trial per device)",
+            defaultValue = "1")
+    int devicesPerTrial;
+
     @Option(names = "--overwrite", description = "delete the study and start afresh instead of resuming it")
     boolean overwrite;
 
@@ -114,7 +118,12 @@ public final class TuneCommand implements Callable<Integer> {
             boolean resumed = !store.trials().isEmpty();
             if (resumed) checkSameStudy(store, identity, dir);
             // One trial per CPU core; on a GPU one trial at a time (it has the whole device).
-            int nWorkers = t.workers() > 0 ? t.workers() : backend.device().kind() == dev.tuna.tensor.Device.Kind.CPU ? autoWorkers() : 1;
+            if (devicesPerTrial < 1) throw new BadInputException("--devices-per-trial " + devicesPerTrial + ": expected a positive integer");
+            if (devicesPerTrial > 1 && backend.device().kind() != dev.tuna.tensor.Device.Kind.CPU) {
+                throw new BadInputException("--devices-per-trial " + devicesPerTrial + ": mirrored trials run on CPU replicas here; GPU replicas need NCCL training, not built yet");
+            }
+            // Each trial takes devicesPerTrial cores on the CPU; the cores left run other trials beside it.
+            int nWorkers = t.workers() > 0 ? t.workers() : backend.device().kind() == dev.tuna.tensor.Device.Kind.CPU ? Math.max(1, autoWorkers() / devicesPerTrial) : 1;
             try (DataBundle data = DataBundle.load(base)) {
                 if (resumed) data.checkSameAs(store, dir);
                 for (var e : identity.entrySet()) store.putMeta(e.getKey(), e.getValue());
@@ -134,6 +143,7 @@ public final class TuneCommand implements Callable<Integer> {
                 if (study == null) again.addAll(List.of("--study", Shell.quote(dir)));
                 listener.resumeWith(String.join(" ", again));
                 Tuner tuner = new Tuner(hm, base, t, o, store, backend, seed, listener);
+                tuner.setReplicasPerTrial(devicesPerTrial);
                 Tuner.Summary s;
                 try {
                     s = tuner.search(new Tuner.Data(split.train(), split.validation(), data.inputShape(), data.numClasses()), nWorkers);

@@ -91,4 +91,29 @@ class MirroredCliTest {
         assertEquals(2, bucket.code(), bucket.err());
         assertTrue(bucket.err().contains("--bucket-mb"), bucket.err());
     }
+
+    @Test
+    void tuneTrainsEachTrialOnMirroredReplicasWithDevicesPerTrial() throws Exception {
+        Path job = job();
+        String spec = Files.readString(job).replace("units: 32", "units: {int: [8, 32], step: 8}") + "tune: {oracle: random, max_trials: 2, objective: val_loss}\n";
+        Files.writeString(job, spec);
+        Path alone = tmp.resolve("alone"), mirrored = tmp.resolve("mirrored");
+        CliTest.Run a = CliTest.run("tune", job.toString(), "--study", alone.toString(), "--device", "cpu", "--workers", "1");
+        assertEquals(0, a.code(), a.err());
+        CliTest.Run b = CliTest.run("tune", job.toString(), "--study", mirrored.toString(), "--device", "cpu", "--devices-per-trial", "2");
+        assertEquals(0, b.code(), b.err());
+        try (var sa = dev.tuna.tune.study.StudyStore.open(alone, false); var sb = dev.tuna.tune.study.StudyStore.open(mirrored, false)) {
+            var ta = sa.trials();
+            var tb = sb.trials();
+            assertEquals(2, tb.size());
+            for (int i = 0; i < 2; i++) {
+                assertEquals(ta.get(i).values(), tb.get(i).values());
+                assertEquals(ta.get(i).objective(), tb.get(i).objective(), 1e-3, "trial " + (i + 1) + "'s val_loss");
+                assertEquals(sa.epochs(i).size(), sb.epochs(i).size(), "epochs recorded once, by rank 0");
+            }
+        }
+        CliTest.Run bad = CliTest.run("tune", job.toString(), "--study", tmp.resolve("bad").toString(), "--device", "cpu", "--devices-per-trial", "0");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--devices-per-trial 0"), bad.err());
+    }
 }

@@ -38,6 +38,9 @@ public final class EarlyStopping implements Callback {
         this.restoreBestWeights = restoreBestWeights;
     }
 
+    /** A new callback with the same settings and no state (for another replica of a mirrored trainer). */
+    public EarlyStopping freshCopy() { return new EarlyStopping(monitor, maximize ? "max" : "min", patience, minDelta, restoreBestWeights); }
+
     @Override
     public void onTrainBegin(Trainer trainer) {
         best = maximize ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;

@@ -340,8 +340,12 @@ public final class Tuner {
             ProgressListener progress = listener.progress(row.number(), e, executions);
             int toRun = Math.max(1, epochs - initialEpoch);
             History h;
-            try (Trainer trainer = new Trainer(model, opt, backend, execSeed)) {
-                h = trainer.fit(data.train(), data.validation(), toRun, train.batchSize(), callbacks, progress);
+            if (replicasPerTrial > 1) {
+                h = fitMirrored(row, hp, e, execSeed, train, toRun, callbacks, progress, data, model, opt);
+            } else {
+                try (Trainer trainer = new Trainer(model, opt, backend, execSeed)) {
+                    h = trainer.fit(data.train(), data.validation(), toRun, train.batchSize(), callbacks, progress);
+                }
             }
             Map<String, dev.tuna.tensor.Tensor> state = new LinkedHashMap<>(model.stateDict());
             state.putAll(opt.stateDict(model.parameters()));
@@ -349,6 +353,44 @@ public final class Tuner {
                     "epochs", String.valueOf(initialEpoch + h.epochCount()), "optimizer_iterations", String.valueOf(opt.iterations())));
             return new ExecutionResult(best[0], bestEpoch[0], initialEpoch + h.epochCount(), hp.values());
         }
+    }
+
+    /**
+     * Trains one execution on {@link #replicasPerTrial} mirrored CPU replicas: rank 0 trains the given model and runs
+     * the trial's callbacks (the study's epochs, the objective, early stopping: the group's metrics are the same on
+     * every replica, so the others stop with it); the other replicas build their own copies, which the trainer's
+     * broadcast makes rank 0's, and load the same checkpoint so their optimizer state matches too.
+     */
+    private History fitMirrored(TrialRow row, HyperParameters hp, int e, long execSeed, JobSpec.TrainSpec train, int toRun, List<Callback> callbacks,
+                                ProgressListener progress, Data data, Model model, Optimizer opt) {
+        if (train.batchSize() < replicasPerTrial) {
+            throw new BadInputException("train.batch_size " + train.batchSize() + " is smaller than --devices-per-trial " + replicasPerTrial);
+        }
+        List<Callback> others = new ArrayList<>();
+        for (Callback c : callbacks) if (c instanceof EarlyStopping) others.add(c);
+        return dev.tuna.distribute.Mirrored.run(dev.tuna.distribute.InProcessGroup.create(replicasPerTrial), c -> {
+            Model m = c.rank() == 0 ? model : hyperModel.build(hp, data.inputShape(), data.numClasses(), execSeed);
+            try (dev.tuna.distribute.BucketedGradientSync sync = new dev.tuna.distribute.BucketedGradientSync(c)) {
+                Optimizer o = c.rank() == 0 ? opt : hyperModel.optimizer(hp, m);
+                if (c.rank() != 0 && row.meta().get("resume_from") instanceof Number parent) loadCheckpoint(m, o, parent.intValue(), e);
+                // Early stopping runs on every replica (same metrics, same decision); only rank 0 records.
+                List<Callback> mine = c.rank() == 0 ? callbacks : others.stream().map(x -> (Callback) ((EarlyStopping) x).freshCopy()).toList();
+                try (Trainer trainer = new Trainer(m, o, backend, execSeed, sync)) {
+                    return trainer.fit(data.train(), data.validation(), toRun, train.batchSize(), mine, c.rank() == 0 ? progress : ProgressListener.SILENT);
+                }
+            } finally {
+                if (c.rank() != 0) m.close();
+            }
+        }).getFirst();
+    }
+
+    /** Mirrored CPU replicas that train each trial together (1: each trial on one trainer). */
+    private int replicasPerTrial = 1;
+
+    /** Trains each trial on n mirrored CPU replicas (tuna tune --devices-per-trial). */
+    public void setReplicasPerTrial(int n) {
+        if (n < 1) throw new IllegalArgumentException("replicas per trial " + n + ": expected a positive integer");
+        replicasPerTrial = n;
     }
 
     /**
