@@ -14,21 +14,36 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Finds the CUDA libraries tuna calls: an explicit folder first (TUNA_CUDA_LIBS or -Dtuna.cuda.libs), then
- * CUDA_HOME, NCCL_HOME (NCCL's own convention, as nccl-tests' Makefile has it), /usr/local/cuda, the loader's path, the system library folders, and PyTorch's pip wheels
- * (site-packages/nvidia/LIB/lib), which is where a GPU server without a CUDA toolkit keeps them.
+ * Finds the native libraries tuna calls. The CUDA ones: an explicit folder first (TUNA_CUDA_LIBS or -Dtuna.cuda.libs),
+ * then CUDA_HOME, NCCL_HOME (NCCL's own convention, as nccl-tests' Makefile has it), /usr/local/cuda, the loader's
+ * path, the system library folders, and PyTorch's pip wheels (site-packages/nvidia/LIB/lib), which is where a GPU
+ * server without a CUDA toolkit keeps them. MPI has its own search ({@link #mpiFromEnvironment()}): TUNA_MPI_LIBS or
+ * -Dtuna.mpi.libs, MPI_HOME, the loader's path, then where distributions install Open MPI.
  */
 public final class LibraryLocator {
-    /** The libraries by their role, each with the file-name stem to look for. */
+    /** The libraries by their role, each with the file-name stem to look for and the variable that points at it. */
     public enum Library {
         CUDA_DRIVER("libcuda.so"), CUBLAS("libcublas.so"), CUBLASLT("libcublasLt.so"), CUDNN("libcudnn.so"),
-        NCCL("libnccl.so"), NVRTC("libnvrtc.so");
+        NCCL("libnccl.so"), NVRTC("libnvrtc.so"),
+        /** Open MPI 3, 4 and 5 keep the soname libmpi.so.40; MPICH's libmpi.so.12 is another ABI, not looked for. */
+        MPI("libmpi.so.40", "TUNA_MPI_LIBS");
 
         private final String stem;
+        private final String override;
 
-        Library(String stem) { this.stem = stem; }
+        Library(String stem) { this(stem, "TUNA_CUDA_LIBS"); }
+
+        Library(String stem, String override) {
+            this.stem = stem;
+            this.override = override;
+        }
 
         public String stem() { return stem; }
+
+        /** The environment variable naming a folder searched first for this library. */
+        public String override() { return override; }
+
+        boolean isCuda() { return override.equals("TUNA_CUDA_LIBS"); }
     }
 
     /** A library found at a path, or not found with the folders that were searched. */
@@ -39,7 +54,7 @@ public final class LibraryLocator {
         public String explain() {
             if (found()) return library.stem + " at " + path.get();
             return library.stem + "* not found; looked in " + searched
-                    + "; set TUNA_CUDA_LIBS to the folder that holds it";
+                    + "; set " + library.override + " to the folder that holds it";
         }
     }
 
@@ -50,6 +65,28 @@ public final class LibraryLocator {
     /** The search order for this process's environment. */
     public static LibraryLocator fromEnvironment() {
         return new LibraryLocator(searchFolders(System.getenv(), System.getProperty("tuna.cuda.libs"), defaultPythonRoots()));
+    }
+
+    /** Where Open MPI's libmpi is looked for in this process's environment. */
+    public static LibraryLocator mpiFromEnvironment() {
+        return new LibraryLocator(mpiSearchFolders(System.getenv(), System.getProperty("tuna.mpi.libs")));
+    }
+
+    static List<Path> mpiSearchFolders(Map<String, String> env, String explicit) {
+        Set<Path> dirs = new LinkedHashSet<>();
+        if (explicit != null && !explicit.isBlank()) dirs.add(Path.of(explicit));
+        String fromEnv = env.get("TUNA_MPI_LIBS");
+        if (fromEnv != null && !fromEnv.isBlank()) dirs.add(Path.of(fromEnv));
+        String home = env.get("MPI_HOME");
+        if (home != null && !home.isBlank()) dirs.add(Path.of(home, "lib"));
+        String ld = env.get("LD_LIBRARY_PATH");
+        if (ld != null) for (String p : ld.split(":")) if (!p.isBlank()) dirs.add(Path.of(p));
+        dirs.add(Path.of("/usr/lib/x86_64-linux-gnu"));          // Debian, Ubuntu (libopenmpi3)
+        dirs.add(Path.of("/usr/lib/x86_64-linux-gnu/openmpi/lib"));
+        dirs.add(Path.of("/usr/lib64/openmpi/lib"));             // Fedora, RHEL (openmpi)
+        dirs.add(Path.of("/usr/local/lib"));                     // built from source with the default prefix
+        dirs.add(Path.of("/opt/openmpi/lib"));
+        return List.copyOf(dirs);
     }
 
     static List<Path> searchFolders(Map<String, String> env, String explicit, List<Path> pythonRoots) {
@@ -125,9 +162,10 @@ public final class LibraryLocator {
         return new Result(lib, Optional.empty(), folders);
     }
 
+    /** The CUDA libraries (what `tuna devices` lists under that name); MPI is looked for with its own locator. */
     public List<Result> findAll() {
         List<Result> out = new ArrayList<>();
-        for (Library l : Library.values()) out.add(find(l));
+        for (Library l : Library.values()) if (l.isCuda()) out.add(find(l));
         return out;
     }
 

@@ -64,4 +64,15 @@ class LibraryLocatorTest {
         assertTrue(r.explain().contains(tmp.resolve("nothing-here").toString()), r.explain());
         assertTrue(r.explain().contains("TUNA_CUDA_LIBS"), r.explain());
     }
+
+    @Test
+    void mpiHasItsOwnFoldersAndVariable() {
+        List<Path> dirs = LibraryLocator.mpiSearchFolders(Map.of("TUNA_MPI_LIBS", "/env/mpi", "MPI_HOME", "/opt/ompi", "LD_LIBRARY_PATH", "/a"), "/flag/mpi");
+        assertEquals(List.of(Path.of("/flag/mpi"), Path.of("/env/mpi"), Path.of("/opt/ompi/lib"), Path.of("/a")), dirs.subList(0, 4));
+        assertTrue(dirs.contains(Path.of("/usr/lib/x86_64-linux-gnu")), dirs.toString());
+        LibraryLocator.Result r = new LibraryLocator(List.of(tmp.resolve("nothing-here"))).find(LibraryLocator.Library.MPI);
+        assertTrue(r.explain().contains("libmpi.so.40") && r.explain().contains("TUNA_MPI_LIBS"), r.explain());
+        // `tuna devices` lists the CUDA libraries through findAll: MPI is not one of them.
+        assertTrue(new LibraryLocator(List.of()).findAll().stream().noneMatch(x -> x.library() == LibraryLocator.Library.MPI));
+    }
 }
