@@ -40,9 +40,32 @@ public final class DevicesCommand implements Callable<Integer> {
         out.println("Communicators:");
         out.println("  \u2713 in-process CPU replicas (--device cpu:0,1 or cpu:all; up to " + dev.tuna.backend.cpu.CpuParallel.threads() + " here, one core each)");
         out.println("  " + ncclLine(gpus));
+        out.println("  " + mpiLine());
         out.println("CPU backend: " + CpuInfo.describe());
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /** MPI: the library and its version (read without starting MPI), or why it cannot be used. */
+    static String mpiLine() {
+        if (!dev.tuna.bindings.mpi.Mpi.isAvailable()) {
+            String why;
+            try {
+                dev.tuna.bindings.mpi.Mpi.flavor();
+                why = "not found";
+            } catch (RuntimeException e) {
+                why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            }
+            return "\u2717 MPI (across processes and machines) not usable: " + why + "; install openmpi-bin and libopenmpi3";
+        }
+        String version;
+        try {
+            version = dev.tuna.distribute.MpiCommunicator.shortVersion(dev.tuna.bindings.mpi.Mpi.MPI_Get_library_version());
+        } catch (RuntimeException e) {
+            version = "version unknown (" + e.getMessage() + ")";
+        }
+        return "\u2713 MPI " + version + " (across processes and machines: mpirun -np N ./tuna train ...) at "
+                + dev.tuna.bindings.mpi.Mpi.libraryLocation().orElse("?");
     }
 
     /** NCCL: its version and where it was loaded from, or why it cannot be used (what was looked for where). */

@@ -8,6 +8,7 @@ import dev.tuna.distribute.BucketedGradientSync;
 import dev.tuna.distribute.Communicator;
 import dev.tuna.distribute.InProcessGroup;
 import dev.tuna.distribute.Mirrored;
+import dev.tuna.distribute.MpiCommunicator;
 import dev.tuna.errors.BadInputException;
 import dev.tuna.nn.Model;
 import dev.tuna.optim.Optimizer;
@@ -80,7 +81,9 @@ public final class TrainCommand implements Callable<Integer> {
                 out.flush();
                 return Main.EXIT_OK;
             }
-            if (replicas == 1) {
+            if (MpiCommunicator.launchedByMpirun()) {
+                trainAcrossProcesses(job, data, split, backend, seed, out, replicas);
+            } else if (replicas == 1) {
                 trainNetwork(job, data, split, backend, seed, out, null);
             } else {
                 if (job.train().batchSize() < replicas) {
@@ -182,6 +185,37 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /**
+     * Under mpirun: this process is one replica of the job, its gradients merged with the other ranks' over MPI.
+     * Rank 0 prints and saves; a rank that fails aborts the job (mpirun then ends every rank and names the lost one).
+     */
+    private void trainAcrossProcesses(JobSpec job, DataBundle data, Split split, Backend backend, long seed, PrintWriter out, int replicas) {
+        if (replicas > 1) throw new BadInputException("--device " + common.device + ": under mpirun each process is one replica; use --device cpu");
+        if (backend.device().kind() != dev.tuna.tensor.Device.Kind.CPU) {
+            throw new BadInputException("--device " + common.device + ": training across processes merges host gradients over MPI; GPU ranks need NCCL training, not built yet");
+        }
+        bucketBytes();
+        MpiCommunicator c = MpiCommunicator.fromEnvironment();
+        try {
+            if (job.train().batchSize() < c.size()) {
+                throw new BadInputException(job.root().file() + ": train.batch_size " + job.train().batchSize() + " is smaller than the " + c.size() + " MPI ranks");
+            }
+            PrintWriter o = c.rank() == 0 ? out : new PrintWriter(java.io.Writer.nullWriter());
+            o.printf("Mirrored: %d MPI ranks (%s); each takes 1/%d of every global batch of %d%n", c.size(), c.describe().replaceFirst(" rank 0 of \\d+$", ""),
+                    c.size(), job.train().batchSize());
+            // Ranks that share a host share its cores: each keeps its parallel loops to one thread.
+            String local = System.getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+            if (local != null && !local.equals("1")) dev.tuna.backend.cpu.CpuParallel.serially(() -> trainNetwork(job, data, split, backend, seed, o, c));
+            else trainNetwork(job, data, split, backend, seed, o, c);
+            c.barrier();
+        } catch (RuntimeException e) {
+            // Even bad input: another rank may already wait in a collective, and only an abort ends its wait.
+            c.abort(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""));
+            throw e;
+        }
+        c.close();
     }
 
     private long bucketBytes() {

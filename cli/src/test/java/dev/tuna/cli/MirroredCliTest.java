@@ -116,4 +116,50 @@ class MirroredCliTest {
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("--devices-per-trial 0"), bad.err());
     }
+
+    /**
+     * mpirun -np 2 of tuna train on loopback against the same training on two in-process replicas. tuna is started
+     * through a shell script, as ./tuna is: Open MPI rewrites the arguments of a java it launches directly (it adds
+     * its own class path for its Java bindings).
+     */
+    @Test
+    void mpirunTwoRanksTrainsTheModelTwoInProcessReplicasTrain() throws Exception {
+        Path mpirun = Path.of("/usr/bin/mpirun");
+        assertTrue(Files.isExecutable(mpirun), "mpirun is missing: install openmpi-bin (.ci/run does)");
+        Path job = job();
+        Path inproc = tmp.resolve("inproc.safetensors"), mpi = tmp.resolve("mpi.safetensors");
+        CliTest.Run a = CliTest.run("train", job.toString(), "--device", "cpu:0,1", "--save", inproc.toString());
+        assertEquals(0, a.code(), a.err());
+        StringBuilder javaCmd = new StringBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-modules") || arg.startsWith("--enable-native-access")) javaCmd.append(' ').append(arg);
+        }
+        Path script = tmp.resolve("tuna.sh");
+        Files.writeString(script, "#!/bin/sh\nexec " + javaCmd + " -Xmx512m -cp '" + System.getProperty("java.class.path") + "' " + Main.class.getName() + " \"$@\"\n");
+        assertTrue(script.toFile().setExecutable(true));
+        Path log = tmp.resolve("mpirun.log");
+        ProcessBuilder pb = new ProcessBuilder(mpirun.toString(), "-np", "2", "--oversubscribe", "--bind-to", "none", "--mca", "btl", "self,vader",
+                "--mca", "btl_vader_single_copy_mechanism", "none", script.toString(), "train", job.toString(), "--device", "cpu", "--save", mpi.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
+        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+        Process p = pb.start();
+        assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "mpirun still running after 300 s: " + Files.readString(log));
+        String text = Files.readString(log);
+        assertEquals(0, p.exitValue(), text);
+        assertTrue(text.contains("Mirrored: 2 MPI ranks"), text);
+        assertEquals(1, text.split("Test: accuracy", -1).length - 1, "rank 0 alone prints: " + text);
+        assertEquals(testScore(a.out())[1], testScore(text)[1], 1e-6, "test loss");
+        // Two summands are added in the same order over MPI as in one process, so the weights agree to the bit.
+        double worst = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            Map<String, Tensor> wa = Safetensors.read(inproc, arena), wb = Safetensors.read(mpi, arena);
+            for (String k : wa.keySet()) {
+                float[] x = wa.get(k).toFloatArray(), y = wb.get(k).toFloatArray();
+                for (int i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]));
+            }
+        }
+        System.out.println("mpirun -np 2 against two in-process replicas: largest weight difference " + worst);
+        assertEquals(0.0, worst, 1e-6);
+    }
 }

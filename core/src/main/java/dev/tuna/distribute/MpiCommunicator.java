@@ -123,7 +123,7 @@ public final class MpiCommunicator implements Communicator {
     }
 
     /** "Open MPI v4.1.4, package: Debian OpenMPI, ident: 4.1.4, ..." -> "Open MPI v4.1.4, package: Debian OpenMPI". */
-    static String shortVersion(String version) {
+    public static String shortVersion(String version) {
         String first = version.strip().lines().findFirst().orElse("MPI");
         String[] parts = first.split(",");
         return parts.length >= 2 ? parts[0].strip() + ", " + parts[1].strip() : first;
