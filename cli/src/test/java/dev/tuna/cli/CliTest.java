@@ -78,7 +78,9 @@ class CliTest {
         assertTrue(r.out.contains("CPU backend:"), r.out);
         assertTrue(r.out.contains("libcublas.so"), r.out);
         // NCCL's line says what it found, or what was looked for where.
-        assertTrue(r.out.matches("(?s).*Communicators:\n  [\u2713\u2717] NCCL.*"), r.out);
+        assertTrue(r.out.matches("(?s).*Communicators:\n  \u2713 in-process CPU replicas.*\n  [\u2713\u2717] NCCL.*\n  [\u2713\u2717] MPI .*"), r.out);
+        // CI installs Open MPI: its line names the library's version.
+        assertTrue(r.out.contains("\u2713 MPI Open MPI v"), r.out);
         if (!dev.tuna.bindings.nccl.Nccl.isAvailable()) assertTrue(r.out.contains("libnccl.so* not found; looked in ["), r.out);
     }
 
