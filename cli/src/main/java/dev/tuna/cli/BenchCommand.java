@@ -46,6 +46,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--nets", paramLabel = "NET,...", split = ",", description = "scaling: seed-mlp, gemm-mlp, small-cnn (default: all)")
     List<String> nets;
 
+    @Option(names = "--bucket-mb", paramLabel = "MiB", description = "scaling: the gradient buckets' size (default: ${DEFAULT-VALUE})", defaultValue = "25")
+    double bucketMb;
+
     @Override
     public Integer call() {
         if (repeats <= 0) throw new BadInputException("--repeats " + repeats + ": expected a positive integer");
@@ -161,7 +164,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 rows.add(List.of(net.id(), Integer.toString(net.batch), "1 (all threads)", f("%.0f", base), "1.00", "-"));
                 for (int n : replicaCounts(true)) {
-                    try (BenchWorkloads.Replicas r = new BenchWorkloads.Replicas(net, n, 1)) {
+                    try (BenchWorkloads.Replicas r = new BenchWorkloads.Replicas(net, n, 1, Math.max(4, Math.round(bucketMb * (1 << 20))))) {
                         double eps = net.batch * steps / BenchWorkloads.medianSeconds(repeats, () -> r.epoch(d));
                         rows.add(List.of(net.id(), Integer.toString(net.batch), Integer.toString(n), f("%.0f", eps), f("%.2f", eps / base),
                                 f("%.0f%%", 100 * eps / base * CpuParallel.threads() / Math.min(n, CpuParallel.threads()))));

@@ -97,7 +97,9 @@ public final class BenchWorkloads {
         private final Trainer[] trainers;
         private final BucketedGradientSync[] syncs;
 
-        public Replicas(Net net, int replicas, long seed) {
+        public Replicas(Net net, int replicas, long seed) { this(net, replicas, seed, BucketedGradientSync.DEFAULT_BUCKET_BYTES); }
+
+        public Replicas(Net net, int replicas, long seed, long bucketBytes) {
             this.net = net;
             this.replicas = replicas;
             int n = Math.max(1, replicas);
@@ -107,7 +109,7 @@ public final class BenchWorkloads {
             syncs = new BucketedGradientSync[n];
             for (int r = 0; r < n; r++) {
                 models[r] = Model.build(net.layers(), net.input, seed);
-                syncs[r] = replicas == 0 ? null : new BucketedGradientSync(group.get(r));
+                syncs[r] = replicas == 0 ? null : new BucketedGradientSync(group.get(r), bucketBytes);
                 trainers[r] = new Trainer(models[r], Optimizers.create("adam", Map.of(), models[r].arena()), Backends.cpu(), seed, syncs[r]);
             }
         }
@@ -149,6 +151,14 @@ public final class BenchWorkloads {
         });
     }
 
+    /** {@code inner} back-to-back all-reduces inside the replicas' threads, started once for all of them. */
+    public static void allReduceLoop(List<Communicator> group, List<Tensor> buffers, int inner) {
+        Mirrored.run(group, c -> {
+            for (int i = 0; i < inner; i++) c.allReduce(buffers.get(c.rank()), Communicator.Op.SUM);
+            return null;
+        });
+    }
+
     /**
      * Median seconds per all-reduce, timed on rank 0 inside the replicas' own threads (started once): each timed
      * run is {@code inner} back-to-back all-reduces between two barriers, after one warm-up run.
@@ -177,7 +187,9 @@ public final class BenchWorkloads {
 
     /** Runs body {@code repeats} times after one warm-up; the median seconds. */
     public static double medianSeconds(int repeats, Supplier<?> body) {
-        body.get();
+        // Warm up for a second at least, so the JIT has compiled the hot loops before anything is timed.
+        long warm = System.nanoTime();
+        do body.get(); while (System.nanoTime() - warm < 1_000_000_000L);
         double[] t = new double[repeats];
         for (int i = 0; i < repeats; i++) {
             long t0 = System.nanoTime();

@@ -78,11 +78,21 @@ final class DeviceChoice {
         try {
             d = device.equals("cuda:all") ? Device.cuda(0) : Device.parse(device);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException("--device " + device + ": expected auto, cpu, cuda:N or cuda:all");
+            throw new BadInputException("--device " + device + ": expected auto, cpu, cpu:0,1 (CPU replicas), cpu:all, cuda:N or cuda:all"
+                    + (device.startsWith("cuda:") && device.contains(",") ? " (several GPUs in one process are not wired into the trainer yet)" : ""));
         }
         if (d.kind() != Device.Kind.CPU) {
             String why = gpuUnusable(d.index());
             if (why != null) throw new BadInputException("--device " + device + ": " + why + "; use --device cpu");
+            if (device.equals("cuda:all")) {
+                int count = dev.tuna.bindings.cuda.CudaDriver.cuDeviceGetCount();
+                // Said out loud: a user who asked for every GPU must not silently get one.
+                if (count > 1) {
+                    err.println("tuna: --device cuda:all: " + count + " GPUs here, but mirrored training across GPUs (NCCL) is not wired into"
+                            + " the trainer yet; training on cuda:0");
+                    err.flush();
+                }
+            }
             try {
                 return cuda(d.index());
             } catch (RuntimeException e) {

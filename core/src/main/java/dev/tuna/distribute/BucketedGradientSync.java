@@ -30,9 +30,10 @@ import jdk.incubator.vector.VectorSpecies;
  * summed bucket is the global batch's mean gradient even when the last batch does not split evenly. After the
  * step each parameter's gradient is a view of its bucket: no copy back.
  *
- * <p>Every collective of a replica (buckets, loss sums, broadcasts) goes through its one communication thread in
- * program order, and buckets are launched strictly in bucket order, so all replicas issue the same collectives in
- * the same order whatever their timing.
+ * <p>A replica's collectives keep program order: buckets but the last go through its one communication thread and
+ * are launched strictly in bucket order; the last bucket, the loss sums and broadcasts run on the caller's thread
+ * when nothing else is in flight. So all replicas issue the same collectives in the same order whatever their
+ * timing.
  */
 public final class BucketedGradientSync implements GradientSync, AutoCloseable {
     /** PyTorch DDP's default bucket size. */
@@ -98,8 +99,11 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
     @Override
     public int replicas() { return comm.size(); }
 
-    /** Runs a collective on the communication thread and waits for it. */
-    private void now(Runnable collective) { join(thread.submit(collective)); }
+    /**
+     * Runs a collective now, on the caller's thread. Only between steps, when no bucket is in flight, so program
+     * order is kept; it saves the hand-off to the communication thread and back, which small models feel.
+     */
+    private void now(Runnable collective) { collective.run(); }
 
     private void join(Future<?> f) {
         try {
@@ -134,18 +138,24 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
 
     private Tensor sums;
 
+    /** Floats at the end of the last bucket for the step's sums (loss, correct, non-finite count). */
+    private static final int SUMS = 8;
+
     @Override
-    public void beginStep(List<Parameter> params, int localRows, int globalRows) {
+    public void beginStep(List<Parameter> params, int localRows, int globalRows, double[] sums) {
+        if (sums.length > SUMS) throw new IllegalArgumentException(sums.length + " sums per step: at most " + SUMS);
         if (buckets.isEmpty()) layOut(params);
         else if (params.size() != this.params.size()) throw new IllegalStateException("the model's parameters changed between steps");
         weight = (float) localRows / globalRows;
         for (Bucket b : buckets) {
             b.pending = b.members.size();
-            b.complete = false;
+            b.complete = b.members.isEmpty();
             b.done = null;
             // A parameter backward never reaches on this replica (or a replica with no rows) adds zeros.
             b.data.fill((byte) 0);
         }
+        Bucket last = buckets.getLast();
+        for (int i = 0; i < sums.length; i++) last.data.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, last.elements + i, (float) sums[i]);
         nextLaunch = 0;
     }
 
@@ -168,9 +178,11 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
             cur.members.add(p);
             cur.elements += n;
         }
+        if (buckets.isEmpty()) buckets.add(new Bucket(0)); // no parameters: the sums still travel
         for (Bucket b : buckets) {
-            b.data = arena.allocate(Math.max(4, b.elements * 4), 64).asSlice(0, b.elements * 4);
-            b.flat = new Tensor(Shape.of(Math.toIntExact(b.elements)), DType.F32, Device.CPU, b.data);
+            long n = b.elements + (b == buckets.getLast() ? SUMS : 0);
+            b.data = arena.allocate(n * 4, 64);
+            b.flat = new Tensor(Shape.of(Math.toIntExact(n)), DType.F32, Device.CPU, b.data);
         }
     }
 
@@ -186,21 +198,32 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
         }
     }
 
-    /** Launches complete buckets in bucket order, so every replica issues them in the same order. */
+    /**
+     * Launches complete buckets in bucket order, so every replica issues them in the same order. The last bucket
+     * runs on the caller's thread once the others are done: nothing is left to overlap it with.
+     */
     private void launchReady(boolean duringBackward) {
         while (nextLaunch < buckets.size() && buckets.get(nextLaunch).complete) {
             Bucket b = buckets.get(nextLaunch++);
             LaunchListener l = listener;
             if (l != null) l.launched(b.index, duringBackward);
-            b.done = thread.submit(() -> comm.allReduce(b.flat, Communicator.Op.SUM));
+            if (b.index == buckets.size() - 1) {
+                for (Bucket o : buckets) if (o != b) join(o.done);
+                comm.allReduce(b.flat, Communicator.Op.SUM);
+                b.done = java.util.concurrent.CompletableFuture.completedFuture(null);
+            } else {
+                b.done = thread.submit(() -> comm.allReduce(b.flat, Communicator.Op.SUM));
+            }
         }
     }
 
     @Override
-    public void finishStep() {
+    public void finishStep(double[] sums) {
         for (Bucket b : buckets) b.complete = true; // what backward did not reach stays zero
         launchReady(false);
         for (Bucket b : buckets) join(b.done);
+        Bucket last = buckets.getLast();
+        for (int i = 0; i < sums.length; i++) sums[i] = last.data.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, last.elements + i);
         for (Parameter p : params) {
             Slot s = slots.get(p);
             p.setGrad(new Tensor(s.shape, DType.F32, Device.CPU, s.bucket.data.asSlice(s.offset * 4, s.elements * 4)));

@@ -24,8 +24,12 @@ public final class InProcessGroup {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort H = ValueLayout.JAVA_SHORT_UNALIGNED;
-    /** How long a replica spins at a barrier before parking: replicas on their own cores meet within microseconds. */
-    private static final long SPIN_NANOS = 50_000;
+    /**
+     * How long a replica spins at a barrier before parking. With a core per replica, spinning costs nothing and a
+     * parked thread takes tens to hundreds of microseconds to wake (on a VM), several times per training step; with
+     * more replicas than cores a spinning replica would hold a core another needs, so it parks almost at once.
+     */
+    private final long spinNanos;
 
     private final int size;
     private final MemorySegment[] slots;
@@ -36,6 +40,7 @@ public final class InProcessGroup {
 
     private InProcessGroup(int size) {
         this.size = size;
+        this.spinNanos = size <= Runtime.getRuntime().availableProcessors() ? 2_000_000 : 20_000;
         this.slots = new MemorySegment[size];
         this.waiting = new Thread[size];
     }
@@ -67,7 +72,7 @@ public final class InProcessGroup {
                 return;
             }
         }
-        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        long spinUntil = System.nanoTime() + spinNanos;
         while (generation == gen && broken == null) {
             if (System.nanoTime() < spinUntil) {
                 Thread.onSpinWait();

@@ -22,15 +22,16 @@ public interface GradientSync {
 
     /**
      * Starts a step in which this replica's loss is the mean over {@code localRows} of the {@code globalRows} rows
-     * of the global batch: the merged gradient is the global batch's mean gradient.
+     * of the global batch: the merged gradient is the global batch's mean gradient. {@code sums} (the step's loss
+     * sum, correct count, ...) travel with the gradients, so a step costs one exchange, not two.
      */
-    void beginStep(List<Parameter> params, int localRows, int globalRows);
+    void beginStep(List<Parameter> params, int localRows, int globalRows, double[] sums);
 
     /** Called during backward when a parameter's gradient is final (it may start reducing it at once). */
     void ready(Parameter p);
 
-    /** Waits until every parameter's gradient is the merged one. */
-    void finishStep();
+    /** Waits until every parameter's gradient is the merged one; {@code sums} then holds the group's sums. */
+    void finishStep(double[] sums);
 
     /** Replaces each value by its sum over the replicas (losses, counts): every replica gets the same sums. */
     void sum(double[] values);

@@ -186,9 +186,9 @@ public final class Trainer implements AutoCloseable {
     private int share(int count, int k) { return (int) ((long) count * k / sync.replicas()); }
 
     /**
-     * One step of a mirrored replica on its rows (none when the global batch has fewer rows than replicas): the
-     * group agrees on the loss first, so a non-finite loss anywhere skips the update everywhere; then backward,
-     * with each gradient handed to the sync as it is completed, and the update from the merged gradients.
+     * One step of a mirrored replica on its rows (none when the global batch has fewer rows than replicas): backward,
+     * with each gradient handed to the sync as it is completed, and the update from the merged gradients; a
+     * non-finite loss on any replica skips the update on all of them.
      */
     private StepResult replicaStep(Tensor xb, Tensor yb, int rowOffset, int globalRows) {
         List<Parameter> params = model.parameters();
@@ -205,13 +205,14 @@ public final class Trainer implements AutoCloseable {
                 sums[1] = backend.countCorrect(logits.value(), yb);
                 sums[2] = Float.isFinite(l) ? 0 : 1;
             }
-            sync.sum(sums);
+            // The sums travel with the gradients: one exchange per step. A non-finite loss anywhere is known to
+            // every replica once it arrives, and every replica then skips the update.
+            float scale = lossScaler == null ? 1f : lossScaler.scale();
+            sync.beginStep(params, local, globalRows, sums);
+            if (loss != null && sums[2] == 0) tape.backward(loss, scale, backend, leaf -> { if (leaf instanceof Parameter p) sync.ready(p); });
+            sync.finishStep(sums);
             double globalLoss = sums[2] > 0 ? Double.NaN : sums[0] / globalRows;
             if (sums[2] == 0) {
-                float scale = lossScaler == null ? 1f : lossScaler.scale();
-                sync.beginStep(params, local, globalRows);
-                if (loss != null) tape.backward(loss, scale, backend, leaf -> { if (leaf instanceof Parameter p) sync.ready(p); });
-                sync.finishStep();
                 if (lossScaler == null) {
                     optimizer.step(backend, params);
                 } else {
@@ -225,7 +226,7 @@ public final class Trainer implements AutoCloseable {
                 }
             }
             for (Parameter p : params) p.zeroGrad();
-            return new StepResult(globalLoss, (int) sums[1]);
+            return new StepResult(globalLoss, (int) Math.round(sums[1]));
         }
     }
 
