@@ -208,15 +208,7 @@ public final class CudaDriver {
     }
 
     static CudaException error(int result, Binding b, Object... args) {
-        StringBuilder call = new StringBuilder(b.symbol()).append('(');
-        for (int i = 0; i < args.length; i++) {
-            if (i > 0) call.append(", ");
-            Object a = args[i];
-            call.append(a instanceof MemorySegment s ? "0x" + Long.toHexString(s.address())
-                    : a instanceof String str ? '"' + str + '"' : String.valueOf(a));
-        }
-        call.append(')');
-        return new CudaException(call.toString(), result, errorName(result));
+        return new CudaException(b.call(args), result, errorName(result));
     }
 
     /** The driver's name for a CUresult when libcuda is loaded, else the header's (see {@link CudaException#nameOf}). */

@@ -196,14 +196,7 @@ public final class Mpi {
     }
 
     static MpiException error(int result, Binding b, Object... args) {
-        StringBuilder call = new StringBuilder(b.symbol()).append('(');
-        for (int i = 0; i < args.length; i++) {
-            if (i > 0) call.append(", ");
-            Object a = args[i];
-            call.append(a instanceof MemorySegment s ? "0x" + Long.toHexString(s.address()) : String.valueOf(a));
-        }
-        call.append(')');
-        return new MpiException(call.toString(), result, errorText(result));
+        return new MpiException(b.call(args), result, errorText(result));
     }
 
     /** MPI_Error_string's text for a code, or "" when the library cannot say (it is then named from the table alone). */

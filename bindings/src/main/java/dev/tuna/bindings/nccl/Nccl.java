@@ -143,14 +143,7 @@ public final class Nccl {
     }
 
     static NcclException error(int result, Binding b, Object... args) {
-        StringBuilder call = new StringBuilder(b.symbol()).append('(');
-        for (int i = 0; i < args.length; i++) {
-            if (i > 0) call.append(", ");
-            Object a = args[i];
-            call.append(a instanceof MemorySegment s ? "0x" + Long.toHexString(s.address()) : String.valueOf(a));
-        }
-        call.append(')');
-        return new NcclException(call.toString(), result, description(result));
+        return new NcclException(b.call(args), result, description(result));
     }
 
     /** NCCL's description of a result when the library is loaded, else none (the exception still has the header's name). */
