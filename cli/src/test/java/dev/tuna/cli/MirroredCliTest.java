@@ -162,4 +162,24 @@ class MirroredCliTest {
         System.out.println("mpirun -np 2 against two in-process replicas: largest weight difference " + worst);
         assertEquals(0.0, worst, 1e-6);
     }
+
+    @Test
+    void retrainOnTwoReplicasScoresWhatOneTrainerScores() throws Exception {
+        Path job = job();
+        Files.writeString(job, Files.readString(job) + "tune: {oracle: random, max_trials: 1}\n");
+        Path study = tmp.resolve("study");
+        assertEquals(0, CliTest.run("tune", job.toString(), "--study", study.toString(), "--device", "cpu", "--workers", "1").code());
+        CliTest.Run one = CliTest.run("retrain", "--study", study.toString(), "--device", "cpu", "--top", "1", "--max-epochs", "4", "--patience", "2");
+        assertEquals(0, one.code(), one.err());
+        String first = one.out();
+        CliTest.Run two = CliTest.run("retrain", "--study", study.toString(), "--device", "cpu:0,1", "--top", "1", "--max-epochs", "4", "--patience", "2");
+        assertEquals(0, two.code(), two.err());
+        // The table's test loss (the second number after the trial's values) agrees within the replicas' rounding.
+        Matcher a = Pattern.compile("\\n1\\s+1\\s+\\S+\\s+(\\d+)\\s+\\S+\\s+(\\d+)\\s+([0-9.]+)\\s+([0-9.]+)").matcher(first);
+        Matcher b = Pattern.compile("\\n1\\s+1\\s+\\S+\\s+(\\d+)\\s+\\S+\\s+(\\d+)\\s+([0-9.]+)\\s+([0-9.]+)").matcher(two.out());
+        assertTrue(a.find(), first);
+        assertTrue(b.find(), two.out());
+        assertEquals(a.group(1), b.group(1), "best epoch");
+        assertEquals(Double.parseDouble(a.group(4)), Double.parseDouble(b.group(4)), 1e-3, "test loss: " + first + two.out());
+    }
 }
