@@ -237,6 +237,67 @@ public final class F {
         return Tape.result(y, g -> be.batchNormBackward(g, x.value(), gamma.value(), mean, invStd), x, gamma, beta);
     }
 
+    /**
+     * Batch normalisation with the statistics of a global batch split over replicas (PyTorch's SyncBatchNorm):
+     * each replica's per-channel sum and sum of squares (from its own two-pass mean and variance) are summed over
+     * the replicas, and so, in backward, are the two sums the input gradient needs, weighted by each replica's share
+     * of the rows: the result is what one trainer computes on the whole batch. {@code sum} replaces an array by its
+     * sum over the replicas.
+     */
+    public static Var syncBatchNorm(Var x, Var gamma, Var beta, Tensor runningMean, Tensor runningVar, float momentum, float eps,
+                                    java.util.function.Consumer<float[]> sum) {
+        Backend be = be(x);
+        int c = x.value().dim(-1);
+        long rows = x.value().size() / c;
+        Shape cs = gamma.value().shape();
+        Tensor lm = be.empty(Shape.of(c), DType.F32), linv = be.empty(Shape.of(c), DType.F32), lvar = be.empty(Shape.of(c), DType.F32);
+        be.batchNormTrain(x.value(), gamma.value(), beta.value(), eps, lm, linv, lvar);
+        float[] m = be.toHost(lm).toFloatArray(), v = be.toHost(lvar).toFloatArray();
+        float[] stats = new float[2 * c + 1];
+        for (int j = 0; j < c; j++) {
+            stats[j] = (float) ((double) rows * m[j]);
+            stats[c + j] = (float) ((double) rows * (v[j] + (double) m[j] * m[j]));
+        }
+        stats[2 * c] = rows;
+        sum.accept(stats);
+        double n = stats[2 * c];
+        float[] mean = new float[c], var = new float[c], inv = new float[c];
+        for (int j = 0; j < c; j++) {
+            double mu = stats[j] / n;
+            mean[j] = (float) mu;
+            var[j] = (float) Math.max(0, stats[c + j] / n - mu * mu);
+            inv[j] = (float) (1 / Math.sqrt(var[j] + eps));
+        }
+        Tensor gm = be.fromHost(Tensor.of(mean, c)), gv = be.fromHost(Tensor.of(var, c)), invStd = be.fromHost(Tensor.of(inv, c));
+        Tensor y = be.batchNormInference(x.value(), gamma.value(), beta.value(), gm, gv, eps);
+        if (runningMean != null) {
+            be.lerpInto(runningMean, gm, momentum);
+            be.lerpInto(runningVar, gv, momentum);
+        }
+        float share = (float) (rows / n);
+        return Tape.result(y, g -> {
+            Tensor xhat = be.binary(BinaryOp.MUL, be.binary(BinaryOp.SUB, x.value(), gm), invStd);
+            Tensor dxhat = be.binary(BinaryOp.MUL, g, gamma.value());
+            float[] a = be.toHost(be.sumToShape(dxhat, cs)).toFloatArray(), b = be.toHost(be.sumToShape(be.binary(BinaryOp.MUL, dxhat, xhat), cs)).toFloatArray();
+            float[] ab = new float[2 * c];
+            for (int j = 0; j < c; j++) {
+                ab[j] = a[j] * share;
+                ab[c + j] = b[j] * share;
+            }
+            sum.accept(ab);
+            // dx = invStd * (dxhat - (A + xhat * B) / rows), A and B the global sums: this replica's share of the
+            // global gradient, in the scale of its own mean loss (the gradient sync weights it by its share).
+            float[] aa = new float[c], bb = new float[c];
+            for (int j = 0; j < c; j++) {
+                aa[j] = (float) (ab[j] / rows);
+                bb[j] = (float) (ab[c + j] / rows);
+            }
+            Tensor corr = be.binary(BinaryOp.ADD, be.binary(BinaryOp.MUL, xhat, be.fromHost(Tensor.of(bb, c))), be.fromHost(Tensor.of(aa, c)));
+            Tensor dx = be.binary(BinaryOp.MUL, be.binary(BinaryOp.SUB, dxhat, corr), invStd);
+            return new Tensor[] {dx, be.sumToShape(be.binary(BinaryOp.MUL, g, xhat), cs), be.sumToShape(g, cs)};
+        }, x, gamma, beta);
+    }
+
     // ---- shape ----
 
     public static Var reshape(Var x, int... dims) {

@@ -138,6 +138,21 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
 
     private Tensor sums;
 
+    @Override
+    public void sumStatistics(float[] values) {
+        if (stats == null || stats.size() < values.length) stats = Tensor.empty(Shape.of(Math.max(64, values.length)), DType.F32, arena);
+        Tensor t = values.length == stats.size() ? stats : new Tensor(Shape.of(values.length), DType.F32, Device.CPU, stats.data().asSlice(0, values.length * 4L));
+        for (int i = 0; i < values.length; i++) t.setFloat(i, values[i]);
+        boolean inFlight = false;
+        for (Bucket b : buckets) if (b.done != null && !b.done.isDone()) inFlight = true;
+        // Behind the buckets already handed to the communication thread, so every replica keeps one order.
+        if (inFlight) join(thread.submit(() -> comm.allReduce(t, Communicator.Op.SUM)));
+        else comm.allReduce(t, Communicator.Op.SUM);
+        for (int i = 0; i < values.length; i++) values[i] = t.getFloat(i);
+    }
+
+    private Tensor stats;
+
     /** Floats at the end of the last bucket for the step's sums (loss, correct, non-finite count). */
     private static final int SUMS = 8;
 

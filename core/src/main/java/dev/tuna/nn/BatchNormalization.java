@@ -24,10 +24,20 @@ public final class BatchNormalization extends Layer {
     public static final Range MOMENTUM = Range.UNIT;
     public static final Range EPSILON = Range.POSITIVE;
 
-    public BatchNormalization(float momentum, float eps) {
+    public BatchNormalization(float momentum, float eps) { this(momentum, eps, false); }
+
+    /**
+     * With sync, mirrored replicas normalise with the statistics of the whole global batch (summed over the
+     * replicas in forward and backward), as PyTorch's SyncBatchNorm does; alone, or without sync, each normalises
+     * its own rows.
+     */
+    public BatchNormalization(float momentum, float eps, boolean sync) {
         this.momentum = MOMENTUM.check("momentum", momentum);
         this.eps = EPSILON.check("epsilon", eps);
+        this.sync = sync;
     }
+
+    private final boolean sync;
 
     public BatchNormalization() { this(0.99f, 1e-3f); }
 
@@ -43,6 +53,9 @@ public final class BatchNormalization extends Layer {
 
     @Override
     public Var forward(Var x, Context ctx) {
+        if (sync && ctx.training() && ctx.sumOverReplicas() != null) {
+            return F.syncBatchNorm(x, gamma, beta, movingMean, movingVar, momentum, eps, ctx.sumOverReplicas());
+        }
         return F.batchNorm(x, gamma, beta, movingMean, movingVar, momentum, eps, ctx.training());
     }
 
@@ -65,5 +78,5 @@ public final class BatchNormalization extends Layer {
     public String baseName() { return "batch_normalization"; }
 
     @Override
-    public String describe() { return "BatchNormalization()"; }
+    public String describe() { return sync ? "BatchNormalization(sync)" : "BatchNormalization()"; }
 }

@@ -6,16 +6,21 @@ package dev.tuna.nn;
  *
  * <p>A mirrored replica trains on rows {@code [rowOffset, rowOffset + local)} of a global batch of
  * {@code globalRows} rows; dropout then draws the masks those rows get in a one-replica run, so N replicas
- * drop exactly what one would. {@code globalRows} 0 means the batch is the whole batch.
+ * drop exactly what one would. {@code globalRows} 0 means the batch is the whole batch. Synchronised batch norm
+ * normalises with the global batch's statistics through {@code sumOverReplicas}.
  */
-public record Context(boolean training, long seed, long step, int rowOffset, int globalRows) {
-    public static final Context INFERENCE = new Context(false, 0, 0, 0, 0);
+public record Context(boolean training, long seed, long step, int rowOffset, int globalRows,
+                      java.util.function.Consumer<float[]> sumOverReplicas) {
+    public static final Context INFERENCE = new Context(false, 0, 0, 0, 0, null);
 
-    public static Context training(long seed, long step) { return new Context(true, seed, step, 0, 0); }
+    public static Context training(long seed, long step) { return new Context(true, seed, step, 0, 0, null); }
 
-    /** A replica's share of a global batch. */
-    public static Context replica(long seed, long step, int rowOffset, int globalRows) {
-        return new Context(true, seed, step, rowOffset, globalRows);
+    /**
+     * A replica's share of a global batch; {@code sumOverReplicas} replaces an array by its sum over the replicas
+     * (synchronised batch norm's statistics), in the replica's order of collectives.
+     */
+    public static Context replica(long seed, long step, int rowOffset, int globalRows, java.util.function.Consumer<float[]> sumOverReplicas) {
+        return new Context(true, seed, step, rowOffset, globalRows, sumOverReplicas);
     }
 
     /**

@@ -77,9 +77,9 @@ public final class ModelFactory {
                 }
                 case "batch_norm", "batch_normalization" -> {
                     if (a.isNull()) yield new BatchNormalization();
-                    a.checkKeys(Set.of("momentum", "epsilon"));
+                    a.checkKeys(Set.of("momentum", "epsilon", "sync"));
                     yield new BatchNormalization((float) a.get("momentum").asDouble(0.99, BatchNormalization.MOMENTUM),
-                            (float) a.get("epsilon").asDouble(1e-3, BatchNormalization.EPSILON));
+                            (float) a.get("epsilon").asDouble(1e-3, BatchNormalization.EPSILON), a.get("sync").asBool(false));
                 }
                 case "dropout" -> {
                     if (a.isMap()) a.checkKeys(Set.of("rate"));

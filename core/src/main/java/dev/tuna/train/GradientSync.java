@@ -36,6 +36,12 @@ public interface GradientSync {
     /** Replaces each value by its sum over the replicas (losses, counts): every replica gets the same sums. */
     void sum(double[] values);
 
+    /**
+     * The same for statistics a layer needs during a step (synchronised batch norm, in forward and backward): kept
+     * in order with the gradient buckets already in flight.
+     */
+    void sumStatistics(float[] values);
+
     /** Ends the group for every replica with the reason (this replica failed). */
     void abort(String reason);
 }

@@ -102,6 +102,11 @@ public final class Trainer implements AutoCloseable {
         for (Callback c : callbacks) c.onTrainBegin(this);
         int n = train.size();
         int steps = (n + batchSize - 1) / batchSize;
+        // Every mirrored replica needs rows in every batch (synchronised batch norm sums over all of them): a last
+        // batch with fewer rows than replicas joins the batch before it.
+        int remainder = n % batchSize;
+        boolean mergeLast = sync != null && remainder != 0 && remainder < sync.replicas() && steps > 1;
+        if (mergeLast) steps--;
         int[] order = new int[n];
         // On a device, a training set that fits goes over once and batches are gathered there, instead of a copy
         // of every batch across the bus each step.
@@ -125,7 +130,7 @@ public final class Trainer implements AutoCloseable {
                 double lossSum = 0;
                 long correct = 0, seen = 0;
                 for (int s = 0; s < steps; s++) {
-                    int from = s * batchSize, count = Math.min(batchSize, n - from);
+                    int from = s * batchSize, count = mergeLast && s == steps - 1 ? n - from : Math.min(batchSize, n - from);
                     try (MemoryScope scope = MemoryScope.step(arena)) {
                         StepResult r;
                         if (sync == null) {
@@ -198,7 +203,7 @@ public final class Trainer implements AutoCloseable {
             Var loss = null;
             double[] sums = new double[3];
             if (local > 0) {
-                Var logits = model.forward(Var.constant(xb), Context.replica(seed, step, rowOffset, globalRows));
+                Var logits = model.forward(Var.constant(xb), Context.replica(seed, step, rowOffset, globalRows, sync::sumStatistics));
                 loss = F.softmaxCrossEntropy(logits, yb);
                 float l = backend.toHost(loss.value()).getFloat(0);
                 sums[0] = (double) l * local;

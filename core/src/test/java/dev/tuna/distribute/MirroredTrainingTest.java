@@ -54,10 +54,14 @@ class MirroredTrainingTest {
         return new Dataset(x, y, 3, List.of("a", "b", "c"), null);
     }
 
+    /** batchNorm: per-replica statistics; syncBatchNorm: the global batch's (set it with batchNorm false). */
+    private static boolean syncBatchNorm;
+
     private static List<Layer> layers(boolean dropout, boolean batchNorm) {
         List<Layer> l = new ArrayList<>();
         l.add(new Dense(24, "relu"));
         if (batchNorm) l.add(new BatchNormalization());
+        if (syncBatchNorm) l.add(new BatchNormalization(0.9f, 1e-3f, true));
         if (dropout) l.add(new Dropout(0.25f));
         l.add(new Dense(16, "tanh"));
         l.add(new ClassifierHead(3));
@@ -127,6 +131,30 @@ class MirroredTrainingTest {
                     for (int i = 0; i < w1.length; i++) assertEquals(w1[i], wn[i], 1e-3, n + " replicas, weight " + i);
                 }
             }
+        }
+    }
+
+    @Test
+    void synchronisedBatchNormReplicasMatchOneTrainer() {
+        long seed = System.nanoTime();
+        System.out.println("sync batch norm seed " + seed);
+        syncBatchNorm = true;
+        try (Arena a = Arena.ofShared()) {
+            // 205 rows in batches of 32: a last batch of 13 (split 7/6 over 2, 5/4/4 over 3).
+            Dataset train = data(205, seed, a), val = data(61, seed + 1, a);
+            Run one = trainAlone(true, train, val, seed);
+            for (int n : new int[] {2, 3}) {
+                Run many = train(n, true, false, train, val, seed, 4, null);
+                for (int e = 0; e < one.loss().size(); e++) {
+                    assertEquals(one.loss().get(e), many.loss().get(e), 1e-4 * one.loss().get(e), n + " replicas, sync batch norm, epoch " + (e + 1));
+                    assertEquals(one.valLoss().get(e), many.valLoss().get(e), 1e-4 * one.valLoss().get(e), n + " replicas val_loss epoch " + (e + 1));
+                }
+                float[] w1 = one.weights().getFirst(), wn = many.weights().getFirst();
+                for (int i = 0; i < w1.length; i++) assertEquals(w1[i], wn[i], 1e-3, n + " replicas, weight " + i);
+                for (float[] w : many.weights()) assertArrayEquals(wn, w);
+            }
+        } finally {
+            syncBatchNorm = false;
         }
     }
 
