@@ -182,4 +182,20 @@ class MirroredCliTest {
         assertEquals(a.group(1), b.group(1), "best epoch");
         assertEquals(Double.parseDouble(a.group(4)), Double.parseDouble(b.group(4)), 1e-3, "test loss: " + first + two.out());
     }
+
+    @Test
+    void syncBatchNormFromTheJobFileTrainsWhatOneTrainerTrains() throws Exception {
+        Path job = job();
+        Files.writeString(job, Files.readString(job).replace("    - dropout: 0.2\n", "    - batch_norm: {sync: true}\n"));
+        assertTrue(Files.readString(job).contains("sync: true"));
+        CliTest.Run one = CliTest.run("train", job.toString(), "--device", "cpu");
+        assertEquals(0, one.code(), one.err());
+        assertTrue(one.out().contains("BatchNormalization(sync)"), one.out());
+        CliTest.Run two = CliTest.run("train", job.toString(), "--device", "cpu:0,1");
+        assertEquals(0, two.code(), two.err());
+        assertEquals(testScore(one.out())[1], testScore(two.out())[1], 1e-3, "test loss");
+        CliTest.Run bad = CliTest.run("train", job.toString().replace("job", "job"), "--device", "cpu", "--set", "model.layers[1].batch_norm.sync=maybe");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("sync"), bad.err());
+    }
 }
