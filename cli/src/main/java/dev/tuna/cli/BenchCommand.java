@@ -53,6 +53,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         if (repeats <= 0) throw new BadInputException("--repeats " + repeats + ": expected a positive integer");
         PrintWriter out = spec.commandLine().getOut();
+        // Under mpirun only rank 0 speaks.
+        String rank = System.getenv("OMPI_COMM_WORLD_RANK");
+        if (rank != null && !rank.equals("0")) out = new PrintWriter(java.io.Writer.nullWriter());
         out.println("Machine: " + CpuInfo.describe() + "; medians of " + repeats + " runs after a warm-up");
         List<List<String>> rows = switch (what) {
             case "gemm" -> gemm();
@@ -110,7 +113,44 @@ public final class BenchCommand implements Callable<Integer> {
         return rows;
     }
 
+    /**
+     * Under mpirun: this process is one rank; rank 0 times back-to-back all-reduces between barriers (the other
+     * ranks run the same loop) and prints the table.
+     */
+    private List<List<String>> mpiAllReduce() {
+        dev.tuna.distribute.MpiCommunicator c = dev.tuna.distribute.MpiCommunicator.fromEnvironment();
+        List<List<String>> rows = new ArrayList<>(List.of(List.of("communicator", "ranks", "bytes", "time", "algbw GB/s", "busbw GB/s")));
+        try {
+            for (long bytes : new long[] {4L << 10, 256L << 10, 4L << 20, 25L << 20}) {
+                try (Arena a = BenchWorkloads.arena()) {
+                    Tensor t = BenchWorkloads.buffers(1, bytes, bytes + c.rank(), a).getFirst();
+                    int inner = (int) Math.max(1, (64L << 20) / bytes);
+                    double[] runs = new double[repeats];
+                    for (int rep = -1; rep < repeats; rep++) {
+                        c.barrier();
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < inner; i++) c.allReduce(t, Communicator.Op.SUM);
+                        c.barrier();
+                        if (rep >= 0) runs[rep] = (System.nanoTime() - t0) / 1e9 / inner;
+                    }
+                    java.util.Arrays.sort(runs);
+                    double s = runs[repeats / 2];
+                    double algbw = bytes / s / 1e9;
+                    rows.add(List.of("MPI", Integer.toString(c.size()), human(bytes), f("%.1f us", s * 1e6), f("%.2f", algbw),
+                            f("%.2f", algbw * 2.0 * (c.size() - 1) / c.size())));
+                }
+            }
+        } catch (RuntimeException e) {
+            c.abort(String.valueOf(e.getMessage()));
+            throw e;
+        }
+        c.close();
+        if (c.rank() != 0) rows = List.of();
+        return rows;
+    }
+
     private List<List<String>> allReduce() {
+        if (dev.tuna.distribute.MpiCommunicator.launchedByMpirun()) return mpiAllReduce();
         List<List<String>> rows = new ArrayList<>(List.of(List.of("communicator", "replicas", "bytes", "time", "algbw GB/s", "busbw GB/s", "memcpy GB/s")));
         for (int n : replicaCounts(false)) {
             List<Communicator> group = InProcessGroup.create(n);

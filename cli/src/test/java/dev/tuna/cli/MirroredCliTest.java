@@ -8,6 +8,7 @@ import dev.tuna.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
@@ -124,26 +125,12 @@ class MirroredCliTest {
      */
     @Test
     void mpirunTwoRanksTrainsTheModelTwoInProcessReplicasTrain() throws Exception {
-        Path mpirun = Path.of("/usr/bin/mpirun");
-        assertTrue(Files.isExecutable(mpirun), "mpirun is missing: install openmpi-bin (.ci/run does)");
         Path job = job();
         Path inproc = tmp.resolve("inproc.safetensors"), mpi = tmp.resolve("mpi.safetensors");
         CliTest.Run a = CliTest.run("train", job.toString(), "--device", "cpu:0,1", "--save", inproc.toString());
         assertEquals(0, a.code(), a.err());
-        StringBuilder javaCmd = new StringBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-modules") || arg.startsWith("--enable-native-access")) javaCmd.append(' ').append(arg);
-        }
-        Path script = tmp.resolve("tuna.sh");
-        Files.writeString(script, "#!/bin/sh\nexec " + javaCmd + " -Xmx512m -cp '" + System.getProperty("java.class.path") + "' " + Main.class.getName() + " \"$@\"\n");
-        assertTrue(script.toFile().setExecutable(true));
         Path log = tmp.resolve("mpirun.log");
-        ProcessBuilder pb = new ProcessBuilder(mpirun.toString(), "-np", "2", "--oversubscribe", "--bind-to", "none", "--mca", "btl", "self,vader",
-                "--mca", "btl_vader_single_copy_mechanism", "none", script.toString(), "train", job.toString(), "--device", "cpu", "--save", mpi.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
-        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
-        Process p = pb.start();
+        Process p = mpirun(log, "train", job.toString(), "--device", "cpu", "--save", mpi.toString());
         assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "mpirun still running after 300 s: " + Files.readString(log));
         String text = Files.readString(log);
         assertEquals(0, p.exitValue(), text);
@@ -197,5 +184,36 @@ class MirroredCliTest {
         CliTest.Run bad = CliTest.run("train", job.toString().replace("job", "job"), "--device", "cpu", "--set", "model.layers[1].batch_norm.sync=maybe");
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("sync"), bad.err());
+    }
+
+    /** mpirun -np 2 of tuna on loopback (shared memory without single copy, as containers allow), through a script. */
+    private Process mpirun(Path log, String... args) throws Exception {
+        Path mpirun = Path.of("/usr/bin/mpirun");
+        assertTrue(Files.isExecutable(mpirun), "mpirun is missing: install openmpi-bin (.ci/run does)");
+        StringBuilder javaCmd = new StringBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-modules") || arg.startsWith("--enable-native-access")) javaCmd.append(' ').append(arg);
+        }
+        Path script = tmp.resolve("tuna.sh");
+        Files.writeString(script, "#!/bin/sh\nexec " + javaCmd + " -Xmx512m -cp '" + System.getProperty("java.class.path") + "' " + Main.class.getName() + " \"$@\"\n");
+        assertTrue(script.toFile().setExecutable(true));
+        List<String> cmd = new java.util.ArrayList<>(List.of(mpirun.toString(), "-np", "2", "--oversubscribe", "--bind-to", "none", "--mca", "btl", "self,vader",
+                "--mca", "btl_vader_single_copy_mechanism", "none", script.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
+        pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+        return pb.start();
+    }
+
+    @Test
+    void benchAllreduceUnderMpirunTimesTheMpiCommunicator() throws Exception {
+        Path log = tmp.resolve("bench.log");
+        Process p = mpirun(log, "bench", "allreduce", "--repeats", "1");
+        assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "mpirun still running after 300 s: " + Files.readString(log));
+        String text = Files.readString(log);
+        assertEquals(0, p.exitValue(), text);
+        assertEquals(1, text.split("communicator  ranks", -1).length - 1, "rank 0 alone prints the table: " + text);
+        assertEquals(4, text.lines().filter(l -> l.startsWith("MPI           2")).count(), text);
     }
 }
