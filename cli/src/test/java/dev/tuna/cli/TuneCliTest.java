@@ -285,12 +285,33 @@ class TuneCliTest {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     }
 
-    private static String readLog(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (java.io.IOException e) {
-            return "(no log: " + e + ")";
+    /** A tuna child whose worker holds trial 1 (TUNA_TEST_HOLD_TRIAL), its output piped to this test. */
+    private Process heldTuner(String... args) throws java.io.IOException {
+        ProcessBuilder pb = tunaProcess(tmp.resolve("unused.log"), args).redirectOutput(ProcessBuilder.Redirect.PIPE);
+        pb.environment().put("TUNA_TEST_HOLD_TRIAL", "1");
+        return pb.start();
+    }
+
+    /**
+     * Reads the child's output until its worker says it holds the trial: a blocking read, no clock. A child that
+     * exits first ends the read at EOF, and the test fails with what it printed.
+     */
+    private static void awaitHold(Process p, int trial, StringBuilder log) throws java.io.IOException {
+        java.io.BufferedReader in = p.inputReader();
+        String line;
+        while ((line = in.readLine()) != null) {
+            log.append(line).append('\n');
+            if (line.equals("tuna-test: holding trial " + trial)) return;
         }
+        throw new AssertionError("the tuner exited before holding trial " + trial + ":\n" + log);
+    }
+
+    /** The rest of the child's output, to EOF. */
+    private static String readRest(Process p, StringBuilder log) throws java.io.IOException {
+        java.io.BufferedReader in = p.inputReader();
+        String line;
+        while ((line = in.readLine()) != null) log.append(line).append('\n');
+        return log.toString();
     }
 
     private Path fourTrialSpec() throws Exception {
@@ -306,19 +327,11 @@ class TuneCliTest {
     void aTrialRunningWhenItsProcessIsKilledIsRerunAndFinishedOnesAreKept() throws Exception {
         Path study = tmp.resolve("killed");
         Path spec = fourTrialSpec();
-        // Trial 1 is held running by the tuner's test hook until the process dies, so the kill always lands while
-        // one trial is running and another is finished, however fast the machine is.
-        Path held = tmp.resolve("trial-1.held");
-        ProcessBuilder pb = tunaProcess(tmp.resolve("child.log"), "tune", spec.toString(), "--study", study.toString(), "--device", "cpu");
-        pb.environment().put("TUNA_TEST_HOLD_TRIAL", "1:" + held);
-        Process p = pb.start();
-        // These waits are for states that, once reached, hold until the kill: the deadline only bounds a failure.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-        while (!Files.exists(held) || trials(study).stream().noneMatch(x -> x.state() == TrialState.COMPLETE)) {
-            assertTrue(p.isAlive(), () -> "the tuner exited before the kill: " + readLog(tmp.resolve("child.log")));
-            assertTrue(System.nanoTime() < deadline, () -> "no trial finished while trial 1 was held: " + readLog(tmp.resolve("child.log")));
-            Thread.sleep(50);
-        }
+        // Trial 1 is held running by the tuner's test hook until the process dies. With one worker, trial 0 is
+        // saved before trial 1 starts, so the kill always lands while one trial is running and another is finished.
+        Process p = heldTuner("tune", spec.toString(), "--study", study.toString(), "--device", "cpu", "--workers", "1");
+        StringBuilder log = new StringBuilder();
+        awaitHold(p, 1, log);
         p.destroyForcibly().waitFor();
         List<TrialRow> atKill = trials(study);
         TrialRow killed = atKill.get(1);
@@ -348,23 +361,14 @@ class TuneCliTest {
     void sigintSaysWhatIsSavedAndHowToResume() throws Exception {
         Path study = tmp.resolve("interrupted");
         Path spec = fourTrialSpec();
-        Path held = tmp.resolve("trial-1.held");
-        Path log = tmp.resolve("sigint.log");
-        ProcessBuilder pb = tunaProcess(log, "tune", spec.toString(), "--study", study.toString(), "--device", "cpu", "--workers", "1");
-        pb.environment().put("TUNA_TEST_HOLD_TRIAL", "1:" + held);
-        Process p = pb.start();
+        Process p = heldTuner("tune", spec.toString(), "--study", study.toString(), "--device", "cpu", "--workers", "1");
+        StringBuilder log = new StringBuilder();
         // With one worker, trial 1 starts only after trial 0 is saved; it is then held until the signal.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-        while (!Files.exists(held)) {
-            assertTrue(p.isAlive(), () -> "the tuner exited before the signal: " + readLog(log));
-            assertTrue(System.nanoTime() < deadline, () -> "trial 1 never started: " + readLog(log));
-            Thread.sleep(50);
-        }
+        awaitHold(p, 1, log);
         Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), readLog(log));
-        assertEquals(130, p.exitValue(), readLog(log));
-        String out = readLog(log);
+        String out = readRest(p, log); // to EOF: the child has exited
+        assertEquals(130, p.waitFor(), out);
         assertTrue(out.contains("Interrupted: this run finished 1 trial, saved in the study with every earlier one; 1 running trial goes back to the queue"), out);
         assertTrue(out.contains("resume with: tuna tune " + spec + " --study " + study + " --device cpu --workers 1"), out);
         List<TrialRow> t = trials(study);

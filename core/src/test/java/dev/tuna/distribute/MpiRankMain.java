@@ -156,15 +156,14 @@ public final class MpiRankMain {
         t.fill(c.rank());
         c.allReduce(t, Communicator.Op.SUM);
         System.out.println("rank " + c.rank() + ": first collective done");
-        Path entering = dir.resolve("rank0-entering-second-collective");
+        // Both ranks meet at a barrier; after it, rank 0 goes straight into a collective rank 1 never joins, so rank 1
+        // is lost while rank 0 is in (or entering) it: a state both reach, not a time.
+        c.barrier();
         if (c.rank() == 0) {
-            Files.writeString(entering, "");
             c.allReduce(t, Communicator.Op.SUM); // never completes: rank 1 does not join it
             System.out.println("rank 0: second collective returned without rank 1");
             return;
         }
-        // Wait for the state "rank 0 is going into the second collective", not for a time.
-        while (!Files.exists(entering)) Thread.sleep(10);
         if (mode.equals("die")) {
             System.out.println("rank 1: killing itself with SIGKILL");
             System.out.flush();

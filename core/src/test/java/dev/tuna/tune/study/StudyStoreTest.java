@@ -227,7 +227,6 @@ class StudyStoreTest {
                             bothClaimed.countDown();
                             assertTrue(bothClaimed.await(50, TimeUnit.SECONDS), "the other store never claimed a trial");
                         }
-                        Thread.sleep(10); // "training", so the claims interleave
                         s.complete(number, number, Map.of(), null);
                         n++;
                     }
