@@ -133,8 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
                         c.barrier();
                         if (rep >= 0) runs[rep] = (System.nanoTime() - t0) / 1e9 / inner;
                     }
-                    java.util.Arrays.sort(runs);
-                    double s = runs[repeats / 2];
+                    double s = BenchWorkloads.median(runs);
                     double algbw = bytes / s / 1e9;
                     rows.add(List.of("MPI", Integer.toString(c.size()), human(bytes), f("%.1f us", s * 1e6), f("%.2f", algbw),
                             f("%.2f", algbw * 2.0 * (c.size() - 1) / c.size())));

@@ -143,14 +143,6 @@ public final class BenchWorkloads {
         return out;
     }
 
-    /** One in-place all-reduce (SUM) of every replica's buffer (a thread per replica, started for it). */
-    public static void allReduce(List<Communicator> group, List<Tensor> buffers) {
-        Mirrored.run(group, c -> {
-            c.allReduce(buffers.get(c.rank()), Communicator.Op.SUM);
-            return null;
-        });
-    }
-
     /** {@code inner} back-to-back all-reduces inside the replicas' threads, started once for all of them. */
     public static void allReduceLoop(List<Communicator> group, List<Tensor> buffers, int inner) {
         Mirrored.run(group, c -> {
@@ -175,8 +167,14 @@ public final class BenchWorkloads {
             }
             return null;
         });
+        return median(t);
+    }
+
+    /** The median of the values (sorted in place). */
+    public static double median(double[] t) {
         java.util.Arrays.sort(t);
-        return repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
+        int n = t.length;
+        return n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
     }
 
     /** One copy of src into dst: the memory-copy bandwidth an all-reduce is compared with. */
@@ -196,7 +194,6 @@ public final class BenchWorkloads {
             body.get();
             t[i] = (System.nanoTime() - t0) / 1e9;
         }
-        java.util.Arrays.sort(t);
-        return repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
+        return median(t);
     }
 }

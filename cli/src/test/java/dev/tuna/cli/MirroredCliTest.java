@@ -45,6 +45,21 @@ class MirroredCliTest {
                 """.formatted(csv, csv));
     }
 
+    /** The largest difference between two saved models' weights, which must have the same tensors. */
+    private static double largestWeightDifference(Path a, Path b) {
+        double worst = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            Map<String, Tensor> wa = Safetensors.read(a, arena), wb = Safetensors.read(b, arena);
+            assertEquals(wa.keySet(), wb.keySet());
+            for (String k : wa.keySet()) {
+                float[] x = wa.get(k).toFloatArray(), y = wb.get(k).toFloatArray();
+                assertEquals(x.length, y.length, k);
+                for (int i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]));
+            }
+        }
+        return worst;
+    }
+
     private static double[] testScore(String out) {
         Matcher m = Pattern.compile("Test: accuracy ([0-9.]+) - loss ([0-9.]+)").matcher(out);
         assertTrue(m.find(), out);
@@ -64,14 +79,7 @@ class MirroredCliTest {
         assertEquals(1, b.out().split("Test: accuracy", -1).length - 1, b.out());
         double[] sa = testScore(a.out()), sb = testScore(b.out());
         assertEquals(sa[1], sb[1], 1e-3, "test loss");
-        try (Arena arena = Arena.ofConfined()) {
-            Map<String, Tensor> wa = Safetensors.read(one, arena), wb = Safetensors.read(two, arena);
-            assertEquals(wa.keySet(), wb.keySet());
-            for (String k : wa.keySet()) {
-                float[] x = wa.get(k).toFloatArray(), y = wb.get(k).toFloatArray();
-                for (int i = 0; i < x.length; i++) assertEquals(x[i], y[i], 1e-3, k + "[" + i + "]");
-            }
-        }
+        assertEquals(0.0, largestWeightDifference(one, two), 1e-3, "every weight of 2 replicas against 1");
         CliTest.Run c = CliTest.run("train", job.toString(), "--device", "cpu:0,1,2");
         assertEquals(0, c.code(), c.err());
         assertEquals(sa[1], testScore(c.out())[1], 1e-3, "three replicas' test loss");
@@ -138,14 +146,7 @@ class MirroredCliTest {
         assertEquals(1, text.split("Test: accuracy", -1).length - 1, "rank 0 alone prints: " + text);
         assertEquals(testScore(a.out())[1], testScore(text)[1], 1e-6, "test loss");
         // Two summands are added in the same order over MPI as in one process, so the weights agree to the bit.
-        double worst = 0;
-        try (Arena arena = Arena.ofConfined()) {
-            Map<String, Tensor> wa = Safetensors.read(inproc, arena), wb = Safetensors.read(mpi, arena);
-            for (String k : wa.keySet()) {
-                float[] x = wa.get(k).toFloatArray(), y = wb.get(k).toFloatArray();
-                for (int i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]));
-            }
-        }
+        double worst = largestWeightDifference(inproc, mpi);
         System.out.println("mpirun -np 2 against two in-process replicas: largest weight difference " + worst);
         assertEquals(0.0, worst, 1e-6);
     }

@@ -128,18 +128,16 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
 
     @Override
     public void sum(double[] values) {
-        // Shared memory: the communication thread, and for in-process replicas the other replicas, read it.
-        if (sums == null || sums.size() < values.length) sums = Tensor.empty(Shape.of(Math.max(8, values.length)), DType.F32, arena);
-        Tensor t = values.length == sums.size() ? sums : new Tensor(Shape.of(values.length), DType.F32, Device.CPU, sums.data().asSlice(0, values.length * 4L));
-        for (int i = 0; i < values.length; i++) t.setFloat(i, (float) values[i]);
-        now(() -> comm.allReduce(t, Communicator.Op.SUM));
-        for (int i = 0; i < values.length; i++) values[i] = t.getFloat(i);
+        float[] f = new float[values.length];
+        for (int i = 0; i < values.length; i++) f[i] = (float) values[i];
+        sumStatistics(f);
+        for (int i = 0; i < values.length; i++) values[i] = f[i];
     }
 
-    private Tensor sums;
 
     @Override
     public void sumStatistics(float[] values) {
+        // Shared memory: the communication thread, and for in-process replicas the other replicas, read it.
         if (stats == null || stats.size() < values.length) stats = Tensor.empty(Shape.of(Math.max(64, values.length)), DType.F32, arena);
         Tensor t = values.length == stats.size() ? stats : new Tensor(Shape.of(values.length), DType.F32, Device.CPU, stats.data().asSlice(0, values.length * 4L));
         for (int i = 0; i < values.length; i++) t.setFloat(i, values[i]);
