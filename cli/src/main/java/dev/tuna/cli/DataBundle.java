@@ -42,16 +42,13 @@ record DataBundle(Dataset full, Split split, Dataset test) implements AutoClosea
     /** A fingerprint of the training and validation splits: what every trial of a study must be trained and scored on. */
     String fingerprint() { return Fingerprint.of(split.train(), split.validation()); }
 
-    /** A fingerprint of the test set (the same marker for none). */
-    String testFingerprint() { return Fingerprint.of(test); }
-
     /**
-     * Refuses data that differs from what the study was tuned on. Studies made before fingerprints were stored
-     * have none and are taken as they are.
+     * Refuses data whose {@link #fingerprint()} (passed in, as callers also store it) differs from what the study was
+     * tuned on. Studies made before fingerprints were stored have none and are taken as they are.
      */
-    void checkSameAs(dev.tuna.tune.study.StudyStore store, java.nio.file.Path dir) {
+    void checkSameAs(dev.tuna.tune.study.StudyStore store, java.nio.file.Path dir, String fingerprint) {
         String old = store.meta(DATA_KEY);
-        if (old != null && !old.equals(fingerprint())) {
+        if (old != null && !old.equals(fingerprint)) {
             throw new BadInputException("--study " + dir + ": the training data or its validation split differs from what the study was tuned on"
                     + " (its examples' fingerprint changed); restore the data, or tune a new study (--overwrite starts this one afresh)");
         }

@@ -154,7 +154,7 @@ public final class EnsembleCommand implements Callable<Integer> {
         OutputPaths.checkFolder(out != null ? "--out" : "--study", dest);
 
         try (DataBundle data = DataBundle.load(first.base())) {
-            data.checkSameAs(home, homeDir);
+            data.checkSameAs(home, homeDir, data.fingerprint());
             if (data.test() == null) throw new BadInputException(first.name() + ": data: an ensemble is scored on a test set; give data.test");
             Split split = data.split();
             Backend backend = DeviceChoice.backend(common.device, common.precision, err);

@@ -77,7 +77,7 @@ public final class RetrainCommand implements Callable<Integer> {
             HyperModel hm = job.hyperModel();
             Path models = study.dir.resolve("models");
             try (DataBundle data = DataBundle.load(base)) {
-                data.checkSameAs(store, study.dir);
+                data.checkSameAs(store, study.dir, data.fingerprint());
                 SearchSpace space = job.space(store.trials(), data);
                 if (data.test() == null) throw new BadInputException(name + ": data: retrain scores on a test set; give data.test");
                 Split split = data.split();

@@ -74,11 +74,10 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a spec value, e.g. --set train.epochs=5")
     List<String> overrides = new ArrayList<>();
 
-    /** Study metadata that must match for a rerun to resume rather than mix two different searches. */
-    static final List<String> IDENTITY = List.of("spec_canonical", "overrides", "hypermodel", "oracle", "objective", "direction", "seed", "executions_per_trial",
-            "precision");
-
-    /** How a refusal names each identity key ("this study was made with a different ..."). */
+    /**
+     * The study metadata that must match for a rerun to resume (the keys TuneCommand records), and how a refusal
+     * names each ("this study was made with a different ...").
+     */
     private static final Map<String, String> IDENTITY_NAMES = Map.ofEntries(Map.entry("spec_canonical", "spec (its parsed content)"),
             Map.entry("overrides", "set of --set overrides"), Map.entry("hypermodel", "--hypermodel"), Map.entry("oracle", "oracle or oracle settings"),
             Map.entry("objective", "objective"), Map.entry("direction", "objective direction"), Map.entry("seed", "seed"),
@@ -125,10 +124,11 @@ public final class TuneCommand implements Callable<Integer> {
             // Each trial takes devicesPerTrial cores on the CPU; the cores left run other trials beside it.
             int nWorkers = t.workers() > 0 ? t.workers() : backend.device().kind() == dev.tuna.tensor.Device.Kind.CPU ? Math.max(1, autoWorkers() / devicesPerTrial) : 1;
             try (DataBundle data = DataBundle.load(base)) {
-                if (resumed) data.checkSameAs(store, dir);
+                String fingerprint = data.fingerprint(); // hashed once: every example of both splits
+                if (resumed) data.checkSameAs(store, dir, fingerprint);
                 for (var e : identity.entrySet()) store.putMeta(e.getKey(), e.getValue());
                 store.putMeta("spec", text);
-                store.putMeta(DataBundle.DATA_KEY, data.fingerprint());
+                store.putMeta(DataBundle.DATA_KEY, fingerprint);
                 store.putMeta("spec_file", specFile.toAbsolutePath().toString());
                 if (store.meta("created") == null) store.putMeta("created", java.time.Instant.now().toString());
                 Split split = data.split();
