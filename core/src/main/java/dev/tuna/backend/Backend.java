@@ -54,6 +54,15 @@ public interface Backend {
     /** Copies src into dst (same size and dtype), each on the host or on this backend's device. */
     default void copyInto(Tensor src, Tensor dst) { dst.copyFrom(src); }
 
+    /** dst = s * src, f32, same size; dst may be a view into a larger buffer (a gradient bucket). */
+    default void scaleInto(Tensor src, float s, Tensor dst) {
+        copyInto(src, dst);
+        scaleInPlace(dst, s);
+    }
+
+    /** Sets every f32 element of t, on the host or on this backend's device, to zero. */
+    default void zeroInPlace(Tensor t) { t.fill(0f); }
+
     /**
      * Gives back a tensor this backend made outside any step (a parameter or optimizer slot moved to its device);
      * host memory is freed with its arena instead, so the host backend does nothing.

@@ -72,6 +72,8 @@ public final class MixedPrecisionBackend implements Backend {
     @Override public Tensor unaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor dy) { return r(base.unaryBackward(op, x, y, dy)); }
     @Override public Tensor scale(Tensor x, float s) { return r(base.scale(x, s)); }
     @Override public void scaleInPlace(Tensor x, float s) { base.scaleInPlace(x, s); }
+    @Override public void scaleInto(Tensor src, float s, Tensor dst) { base.scaleInto(src, s, dst); }
+    @Override public void zeroInPlace(Tensor t) { base.zeroInPlace(t); }
 
     @Override
     public void biasActivationInPlace(Tensor y, Tensor bias, UnaryOp act) {

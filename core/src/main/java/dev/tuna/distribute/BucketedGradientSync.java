@@ -1,8 +1,11 @@
 package dev.tuna.distribute;
 
+import dev.tuna.backend.Backend;
+import dev.tuna.backend.Backends;
 import dev.tuna.nn.Parameter;
 import dev.tuna.tensor.DType;
 import dev.tuna.tensor.Device;
+import dev.tuna.tensor.MemoryScope;
 import dev.tuna.tensor.NativeMemory;
 import dev.tuna.tensor.Shape;
 import dev.tuna.tensor.Tensor;
@@ -10,7 +13,6 @@ import dev.tuna.train.GradientSync;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -19,8 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Mirrored training's gradient sync as PyTorch DDP does it: parameters are packed, in backward order, into
@@ -28,7 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  * bucket, the bucket is all-reduced on this replica's communication thread while backward goes on with the
  * layers below. Each gradient is weighted by this replica's share of the global batch as it is packed, so the
  * summed bucket is the global batch's mean gradient even when the last batch does not split evenly. After the
- * step each parameter's gradient is a view of its bucket: no copy back.
+ * step each parameter's gradient is a view of its bucket: no copy back. The buckets live where the replica
+ * computes: host memory for CPU replicas, device memory for GPU replicas (packed by a kernel, reduced by NCCL, and
+ * the step's sums read back once per step).
  *
  * <p>A replica's collectives keep program order: buckets but the last go through its one communication thread and
  * are launched strictly in bucket order; the last bucket, the loss sums and broadcasts run on the caller's thread
@@ -38,10 +40,15 @@ import jdk.incubator.vector.VectorSpecies;
 public final class BucketedGradientSync implements GradientSync, AutoCloseable {
     /** PyTorch DDP's default bucket size. */
     public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private final Communicator comm;
     private final long bucketBytes;
+    /** Packs gradients into the buckets, on the device where the replica computes. */
+    private final Backend backend;
+    /** Whether the buckets are host memory (read and written directly) rather than device memory. */
+    private final boolean host;
+    /** Device buckets: the step's sums staged through the host, and the statistics' device copy. */
+    private Tensor sumsHost, statsDevice;
     private final ExecutorService thread;
     private final Arena arena = NativeMemory.shared();
     private final List<Bucket> buckets = new ArrayList<>();
@@ -72,10 +79,18 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
 
     private record Slot(Bucket bucket, long offset, long elements, Shape shape) {}
 
-    public BucketedGradientSync(Communicator comm, long bucketBytes) {
+    public BucketedGradientSync(Communicator comm, long bucketBytes) { this(comm, bucketBytes, Backends.cpu()); }
+
+    /**
+     * Buckets in the memory of {@code backend}'s device: host memory for CPU replicas (in-process or MPI), device
+     * memory for GPU replicas, whose communicator (NCCL) reduces device memory and whose packing runs as kernels.
+     */
+    public BucketedGradientSync(Communicator comm, long bucketBytes, Backend backend) {
         if (bucketBytes <= 0) throw new IllegalArgumentException("bucket size " + bucketBytes + ": expected a positive number of bytes");
         this.comm = comm;
         this.bucketBytes = bucketBytes;
+        this.backend = backend;
+        this.host = backend.device().kind() == Device.Kind.CPU;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tuna-collectives-" + comm.rank());
             t.setDaemon(true);
@@ -141,11 +156,22 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
         if (stats == null || stats.size() < values.length) stats = Tensor.empty(Shape.of(Math.max(64, values.length)), DType.F32, arena);
         Tensor t = values.length == stats.size() ? stats : new Tensor(Shape.of(values.length), DType.F32, Device.CPU, stats.data().asSlice(0, values.length * 4L));
         for (int i = 0; i < values.length; i++) t.setFloat(i, values[i]);
+        Tensor wire = t;
+        if (!host) {
+            if (statsDevice == null || statsDevice.size() < stats.size()) {
+                if (statsDevice != null) backend.release(statsDevice);
+                statsDevice = persistent(stats.size());
+            }
+            wire = view(statsDevice, 0, values.length);
+            backend.copyInto(t, wire);
+        }
+        Tensor w = wire;
         boolean inFlight = false;
         for (Bucket b : buckets) if (b.done != null && !b.done.isDone()) inFlight = true;
         // Behind the buckets already handed to the communication thread, so every replica keeps one order.
-        if (inFlight) join(thread.submit(() -> comm.allReduce(t, Communicator.Op.SUM)));
-        else comm.allReduce(t, Communicator.Op.SUM);
+        if (inFlight) join(thread.submit(() -> comm.allReduce(w, Communicator.Op.SUM)));
+        else comm.allReduce(w, Communicator.Op.SUM);
+        if (!host) backend.copyInto(w, t);
         for (int i = 0; i < values.length; i++) values[i] = t.getFloat(i);
     }
 
@@ -165,10 +191,16 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
             b.complete = b.members.isEmpty();
             b.done = null;
             // A parameter backward never reaches on this replica (or a replica with no rows) adds zeros.
-            b.data.fill((byte) 0);
+            if (host) b.data.fill((byte) 0);
+            else backend.zeroInPlace(b.flat);
         }
         Bucket last = buckets.getLast();
-        for (int i = 0; i < sums.length; i++) last.data.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, last.elements + i, (float) sums[i]);
+        if (host) {
+            for (int i = 0; i < sums.length; i++) last.data.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, last.elements + i, (float) sums[i]);
+        } else {
+            for (int i = 0; i < SUMS; i++) sumsHost.setFloat(i, i < sums.length ? (float) sums[i] : 0f);
+            backend.copyInto(sumsHost, view(last.flat, last.elements, SUMS));
+        }
         nextLaunch = 0;
     }
 
@@ -179,8 +211,8 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
         for (int i = ps.size() - 1; i >= 0; i--) {
             Parameter p = ps.get(i);
             if (p.value().dtype() != DType.F32) throw new IllegalArgumentException(p.name() + ": mirrored training keeps f32 master weights, got " + p.value().dtype().id());
-            if (p.value().device().kind() != Device.Kind.CPU) {
-                throw new IllegalArgumentException(p.name() + " is on " + p.value().device() + ": this gradient sync merges host gradients (GPU replicas use NCCL)");
+            if (!p.value().device().equals(backend.device())) {
+                throw new IllegalArgumentException(p.name() + " is on " + p.value().device() + ", but this replica's gradient buckets are on " + backend.device());
             }
             long n = p.value().size();
             if (cur == null || (cur.elements > 0 && (cur.elements + n) * 4 > bucketBytes)) {
@@ -194,9 +226,29 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
         if (buckets.isEmpty()) buckets.add(new Bucket(0)); // no parameters: the sums still travel
         for (Bucket b : buckets) {
             long n = b.elements + (b == buckets.getLast() ? SUMS : 0);
-            b.data = arena.allocate(n * 4, 64);
-            b.flat = new Tensor(Shape.of(Math.toIntExact(n)), DType.F32, Device.CPU, b.data);
+            if (host) {
+                b.data = arena.allocate(n * 4, 64);
+                b.flat = new Tensor(Shape.of(Math.toIntExact(n)), DType.F32, Device.CPU, b.data);
+            } else {
+                b.flat = persistent(n);
+                b.data = b.flat.data();
+            }
         }
+        if (!host) sumsHost = Tensor.empty(Shape.of(SUMS), DType.F32, arena);
+    }
+
+    /** Device memory that outlives the step that first needs it (layOut runs inside the trainer's first step). */
+    private Tensor persistent(long elements) {
+        try (MemoryScope s = MemoryScope.owned(arena)) {
+            return backend.empty(Shape.of(Math.toIntExact(elements)), DType.F32);
+        }
+    }
+
+    /** Elements [offset, offset + n) of a flat bucket, on its device. */
+    private static Tensor view(Tensor flat, long offset, long n) { return view(flat, offset, n, Shape.of(Math.toIntExact(n))); }
+
+    private static Tensor view(Tensor flat, long offset, long n, Shape shape) {
+        return new Tensor(shape, DType.F32, flat.device(), flat.data().asSlice(offset * 4, n * 4));
     }
 
     @Override
@@ -204,7 +256,7 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
         Slot s = slots.get(p);
         if (s == null) return; // not a parameter of this model (a frozen input)
         Tensor g = p.grad();
-        if (g != null) scaledCopy(g.data(), s.bucket.data, s.offset, s.elements, weight);
+        if (g != null) backend.scaleInto(g, weight, view(s.bucket.flat, s.offset, s.elements, g.shape()));
         if (--s.bucket.pending == 0) {
             s.bucket.complete = true;
             launchReady(true);
@@ -236,19 +288,16 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
         launchReady(false);
         for (Bucket b : buckets) join(b.done);
         Bucket last = buckets.getLast();
-        for (int i = 0; i < sums.length; i++) sums[i] = last.data.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, last.elements + i);
+        if (host) {
+            for (int i = 0; i < sums.length; i++) sums[i] = last.data.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, last.elements + i);
+        } else {
+            backend.copyInto(view(last.flat, last.elements, SUMS), sumsHost); // the step's one read-back
+            for (int i = 0; i < sums.length; i++) sums[i] = sumsHost.getFloat(i);
+        }
         for (Parameter p : params) {
             Slot s = slots.get(p);
-            p.setGrad(new Tensor(s.shape, DType.F32, Device.CPU, s.bucket.data.asSlice(s.offset * 4, s.elements * 4)));
+            p.setGrad(view(s.bucket.flat, s.offset, s.elements, s.shape));
         }
-    }
-
-    private static void scaledCopy(MemorySegment src, MemorySegment dst, long offset, long n, float w) {
-        long base = offset * 4, i = 0;
-        for (; i + S.length() <= n; i += S.length()) {
-            FloatVector.fromMemorySegment(S, src, i * 4, ByteOrder.nativeOrder()).mul(w).intoMemorySegment(dst, base + i * 4, ByteOrder.nativeOrder());
-        }
-        for (; i < n; i++) dst.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + i, src.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i) * w);
     }
 
     @Override
@@ -257,6 +306,10 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        if (!host) {
+            for (Bucket b : buckets) if (b.flat != null) backend.release(b.flat);
+            if (statsDevice != null) backend.release(statsDevice);
+        }
         arena.close();
     }
 }

@@ -282,6 +282,12 @@ public final class CpuBackend implements Backend {
     public void scaleInPlace(Tensor x, float s) { VectorOps.scale(x.data(), x.data(), x.size(), s); }
 
     @Override
+    public void scaleInto(Tensor src, float s, Tensor dst) {
+        if (src.size() != dst.size()) throw new IllegalArgumentException("scaleInto: " + src + " into " + dst);
+        VectorOps.scale(src.data(), dst.data(), src.size(), s);
+    }
+
+    @Override
     public void axpy(float a, Tensor x, Tensor y) {
         if (x.size() != y.size()) throw new IllegalArgumentException("axpy sizes differ: " + x.shape() + " and " + y.shape());
         VectorOps.axpy(a, x.data(), y.data(), x.size());

@@ -51,13 +51,19 @@ public final class CudaRuntime implements DeviceRuntime {
 
     public String arch() { return kernels.arch(); }
 
-    /** The driver's current context is per thread: tuner workers and the opening thread each make it current once. */
-    private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
+    /**
+     * The context this thread last made current, whichever runtime did: the driver's current context is per thread,
+     * and a thread may drive several GPUs (the opening thread, a tuner worker), so a runtime checks that the context
+     * current is its own rather than whether it ever set it. Code that pushes another context pops it again.
+     */
+    private static final ThreadLocal<MemorySegment> CURRENT = new ThreadLocal<>();
 
     private void ctx() {
-        if (!current.get()) {
-            CudaDriver.cuCtxSetCurrent(kernels.context());
-            current.set(true);
+        MemorySegment mine = kernels.context();
+        MemorySegment now = CURRENT.get();
+        if (now == null || now.address() != mine.address()) {
+            CudaDriver.cuCtxSetCurrent(mine);
+            CURRENT.set(mine);
         }
     }
 

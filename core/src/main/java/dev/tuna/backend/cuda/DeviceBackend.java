@@ -246,6 +246,15 @@ public final class DeviceBackend implements Backend {
     public void scaleInPlace(Tensor x, float s) { runtime.launch("scale_f32", addr(x, "scaleInPlace"), addr(x, "scaleInPlace"), x.size(), s); }
 
     @Override
+    public void scaleInto(Tensor src, float s, Tensor dst) {
+        if (src.size() != dst.size() || src.dtype() != DType.F32 || dst.dtype() != DType.F32) throw new IllegalArgumentException("scaleInto: " + src + " into " + dst);
+        runtime.launch("scale_f32", addr(src, "scaleInto"), addr(dst, "scaleInto"), src.size(), s);
+    }
+
+    @Override
+    public void zeroInPlace(Tensor t) { fill(t, 0); }
+
+    @Override
     public void biasActivationInPlace(Tensor y, Tensor bias, UnaryOp act) {
         int cols = (int) bias.size();
         runtime.launch("bias_activation_f32", addr(y, "biasActivation"), addr(bias, "biasActivation"), y.size() / cols, cols, act == null ? -1 : act.ordinal());
