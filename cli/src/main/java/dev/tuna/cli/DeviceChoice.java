@@ -53,6 +53,91 @@ final class DeviceChoice {
         return ids.size();
     }
 
+    /**
+     * The mirrored group --device asks for in this process, or null for one trainer: {@code cpu:0,1} and
+     * {@code cpu:all} give CPU replicas (one core each), {@code cuda:0,1} and {@code cuda:all} (with more than one GPU
+     * here) one replica per GPU over NCCL. Each replica computes under --precision.
+     */
+    static dev.tuna.distribute.ReplicaGroup replicas(String device, String precision, PrintWriter err) {
+        if (device.startsWith("cpu:")) {
+            int n = cpuReplicas(device);
+            return n > 1 ? dev.tuna.distribute.ReplicaGroup.cpu(n, backend("cpu", precision, err)) : null;
+        }
+        int[] gpus = gpuList(device);
+        if (gpus.length < 2) return null;
+        for (int g : gpus) {
+            String why = gpuUnusable(g);
+            if (why != null) throw new BadInputException("--device " + device + ": cuda:" + g + ": " + why + "; use --device cpu or cpu:0,1");
+        }
+        String nccl = dev.tuna.bindings.nccl.Nccl.unavailableReason().orElse(null);
+        if (nccl != null) throw new BadInputException("--device " + device + ": mirrored training over GPUs needs NCCL: " + nccl);
+        java.util.List<Backend> backends = new java.util.ArrayList<>();
+        for (int g : gpus) backends.add(backend("cuda:" + g, precision, err));
+        return dev.tuna.distribute.ReplicaGroup.gpus(backends);
+    }
+
+    /**
+     * tune's workers on GPUs: the GPUs of --device in groups of {@code perTrial}, one group per worker (a group of one
+     * trains each trial on that GPU alone, a larger one mirrors each trial over its GPUs with NCCL).
+     */
+    static java.util.List<dev.tuna.distribute.ReplicaGroup> gpuSlots(String device, int perTrial, String precision, PrintWriter err) {
+        int[] gpus = gpuList(device);
+        if (perTrial > gpus.length || gpus.length % perTrial != 0) {
+            throw new BadInputException("--devices-per-trial " + perTrial + ": --device " + device + " gives " + gpus.length + " GPU(s), which do not split into groups of " + perTrial);
+        }
+        if (perTrial > 1) {
+            String nccl = dev.tuna.bindings.nccl.Nccl.unavailableReason().orElse(null);
+            if (nccl != null) throw new BadInputException("--devices-per-trial " + perTrial + ": mirrored training over GPUs needs NCCL: " + nccl);
+        }
+        java.util.List<dev.tuna.distribute.ReplicaGroup> slots = new java.util.ArrayList<>();
+        for (int from = 0; from < gpus.length; from += perTrial) {
+            java.util.List<Backend> group = new java.util.ArrayList<>();
+            for (int i = from; i < from + perTrial; i++) group.add(backend("cuda:" + gpus[i], precision, err));
+            slots.add(dev.tuna.distribute.ReplicaGroup.gpus(group));
+        }
+        return slots;
+    }
+
+    /**
+     * The GPUs --device lists: {@code cuda:1,3} gives 1 and 3, {@code cuda:all} every GPU the driver sees (when it
+     * sees any), {@code cuda:N} just N; anything else none. Under mpirun, {@code cuda} and {@code cuda:all} mean this
+     * rank's own GPU: the one whose number is the rank's index on its host, as Horovod and torchrun do.
+     */
+    static int[] gpuList(String device) {
+        if (!device.startsWith("cuda")) return new int[0];
+        if (device.equals("cuda") || device.equals("cuda:all")) {
+            if (dev.tuna.distribute.MpiCommunicator.launchedByMpirun()) return new int[] {localRank()};
+            if (device.equals("cuda")) return new int[] {0};
+            if (gpuUnusable(0) != null) return new int[] {0}; // the single-device path explains why
+            int count = dev.tuna.bindings.cuda.CudaDriver.cuDeviceGetCount();
+            int[] all = new int[count];
+            for (int i = 0; i < count; i++) all[i] = i;
+            return all;
+        }
+        String rest = device.substring(5);
+        java.util.Set<Integer> ids = new java.util.LinkedHashSet<>();
+        for (String part : rest.split(",", -1)) {
+            int i;
+            try {
+                i = Integer.parseInt(part.trim());
+            } catch (NumberFormatException e) {
+                throw new BadInputException("--device " + device + ": expected auto, cpu, cpu:0,1 (CPU replicas), cpu:all, cuda:N, cuda:0,1 (GPU replicas) or cuda:all");
+            }
+            if (i < 0 || !ids.add(i)) throw new BadInputException("--device " + device + ": GPU " + part.trim() + " is negative or listed twice");
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** This process's index among the mpirun ranks on its host (Open MPI's OMPI_COMM_WORLD_LOCAL_RANK). */
+    static int localRank() {
+        String v = System.getenv("OMPI_COMM_WORLD_LOCAL_RANK");
+        try {
+            return v == null ? 0 : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static Backend device(String device, PrintWriter err) {
         if (device.startsWith("cpu:")) {
             cpuReplicas(device); // validates the list
@@ -75,24 +160,19 @@ final class DeviceChoice {
             return Backends.cpu();
         }
         Device d;
-        try {
-            d = device.equals("cuda:all") ? Device.cuda(0) : Device.parse(device);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("--device " + device + ": expected auto, cpu, cpu:0,1 (CPU replicas), cpu:all, cuda:N or cuda:all"
-                    + (device.startsWith("cuda:") && device.contains(",") ? " (several GPUs in one process are not wired into the trainer yet)" : ""));
+        if (device.startsWith("cuda")) {
+            // A list (cuda:0,1) or cuda:all: this is the first GPU's backend; replicas(...) makes the group.
+            d = Device.cuda(gpuList(device)[0]);
+        } else {
+            try {
+                d = Device.parse(device);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--device " + device + ": expected auto, cpu, cpu:0,1 (CPU replicas), cpu:all, cuda:N, cuda:0,1 (GPU replicas) or cuda:all");
+            }
         }
         if (d.kind() != Device.Kind.CPU) {
             String why = gpuUnusable(d.index());
             if (why != null) throw new BadInputException("--device " + device + ": " + why + "; use --device cpu");
-            if (device.equals("cuda:all")) {
-                int count = dev.tuna.bindings.cuda.CudaDriver.cuDeviceGetCount();
-                // Said out loud: a user who asked for every GPU must not silently get one.
-                if (count > 1) {
-                    err.println("tuna: --device cuda:all: " + count + " GPUs here, but mirrored training across GPUs (NCCL) is not wired into"
-                            + " the trainer yet; training on cuda:0");
-                    err.flush();
-                }
-            }
             try {
                 return cuda(d.index());
             } catch (RuntimeException e) {

@@ -178,7 +178,7 @@ public final class EnsembleCommand implements Callable<Integer> {
                 if (best.isEmpty()) throw new BadInputException("--study " + studies.get(s) + ": no complete trial to pool yet");
                 SearchSpace space = job.space(store.trials(), data);
                 Retrainer retrainer = new Retrainer(job.hyperModel(), job.base(), space, backend, epochLimit, pat);
-                retrainer.setReplicas(DeviceChoice.cpuReplicas(common.device));
+                retrainer.setReplicas(DeviceChoice.replicas(common.device, common.precision, spec.commandLine().getErr()));
                 String study = studies.get(s).toAbsolutePath().normalize().getFileName().toString();
                 for (TrialRow r : best) plans.add(trialPlan(study, job, space, retrainer, r, epochLimit, pat, split, data, progress));
             }

@@ -83,7 +83,7 @@ public final class RetrainCommand implements Callable<Integer> {
                 Split split = data.split();
                 Files.createDirectories(models);
                 Retrainer retrainer = new Retrainer(hm, base, space, backend, maxEpochs, patience);
-                retrainer.setReplicas(DeviceChoice.cpuReplicas(common.device));
+                retrainer.setReplicas(DeviceChoice.replicas(common.device, common.precision, spec.commandLine().getErr()));
                 List<List<String>> cells = new ArrayList<>();
                 cells.add(List.of("rank", "trial", objective.metric(), "best epoch", "val_loss", "epochs on train+val", "test accuracy", "test loss", "model"));
                 boolean live = System.console() != null && System.console().isTerminal();

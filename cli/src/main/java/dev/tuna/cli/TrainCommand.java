@@ -6,8 +6,7 @@ import dev.tuna.data.Safetensors;
 import dev.tuna.data.Split;
 import dev.tuna.distribute.BucketedGradientSync;
 import dev.tuna.distribute.Communicator;
-import dev.tuna.distribute.InProcessGroup;
-import dev.tuna.distribute.Mirrored;
+import dev.tuna.distribute.ReplicaGroup;
 import dev.tuna.distribute.MpiCommunicator;
 import dev.tuna.errors.BadInputException;
 import dev.tuna.nn.Model;
@@ -77,27 +76,31 @@ public final class TrainCommand implements Callable<Integer> {
             int replicas = DeviceChoice.cpuReplicas(common.device);
             if (job.model().isTrees()) {
                 if (replicas > 1) throw new BadInputException("--device " + common.device + ": tree models train on XGBoost's own threads; CPU replicas are for networks");
+                if (backend.device().kind() != dev.tuna.tensor.Device.Kind.CPU) throw new BadInputException("--device " + common.device + ": tree models train on the CPU (XGBoost); use --device cpu");
                 trainTrees(job.model().trees(), split, data, seed, out);
                 out.flush();
                 return Main.EXIT_OK;
             }
             if (MpiCommunicator.launchedByMpirun()) {
                 trainAcrossProcesses(job, data, split, backend, seed, out, replicas);
-            } else if (replicas == 1) {
-                trainNetwork(job, data, split, backend, seed, out, null);
             } else {
-                if (job.train().batchSize() < replicas) {
-                    throw new BadInputException(job.root().file() + ": train.batch_size " + job.train().batchSize() + " is smaller than the " + replicas
-                            + " replicas of --device " + common.device + "; each replica takes a share of every global batch");
+                ReplicaGroup group = DeviceChoice.replicas(common.device, common.precision, spec.commandLine().getErr());
+                if (group == null) {
+                    trainNetwork(job, data, split, backend, seed, out, null);
+                } else {
+                    int n = group.size();
+                    if (job.train().batchSize() < n) {
+                        throw new BadInputException(job.root().file() + ": train.batch_size " + job.train().batchSize() + " is smaller than the " + n
+                                + " replicas of --device " + common.device + "; each replica takes a share of every global batch");
+                    }
+                    out.printf("Mirrored: %s; each takes %s of every global batch of %d%n", group.describe(), n == 2 ? "half" : "1/" + n, job.train().batchSize());
+                    bucketBytes(); // checked once, before any replica starts
+                    PrintWriter quiet = new PrintWriter(java.io.Writer.nullWriter());
+                    group.run((c, be) -> {
+                        trainNetwork(job, data, split, be, seed, c.rank() == 0 ? out : quiet, c);
+                        return null;
+                    });
                 }
-                out.printf("Mirrored: %d CPU replicas in this process, one core each; each takes %s of every global batch of %d%n",
-                        replicas, replicas == 2 ? "half" : "1/" + replicas, job.train().batchSize());
-                bucketBytes(); // checked once, before any replica starts
-                PrintWriter quiet = new PrintWriter(java.io.Writer.nullWriter());
-                Mirrored.run(InProcessGroup.create(replicas), c -> {
-                    trainNetwork(job, data, split, backend, seed, c.rank() == 0 ? out : quiet, c);
-                    return null;
-                });
             }
         }
         out.flush();
@@ -163,7 +166,7 @@ public final class TrainCommand implements Callable<Integer> {
             List<Callback> callbacks = new ArrayList<>();
             JobSpec.EarlyStop es = job.train().earlyStopping();
             if (es != null) callbacks.add(new EarlyStopping(es.monitor(), es.mode(), es.patience(), es.minDelta(), es.restoreBestWeights()));
-            try (BucketedGradientSync sync = comm == null ? null : new BucketedGradientSync(comm, bucketBytes());
+            try (BucketedGradientSync sync = comm == null ? null : new BucketedGradientSync(comm, bucketBytes(), backend);
                  Trainer trainer = new Trainer(model, opt, backend, seed, sync)) {
                 boolean live = System.console() != null && System.console().isTerminal();
                 History h = trainer.fit(split.train(), split.validation(), job.train().epochs(), job.train().batchSize(),
@@ -192,29 +195,42 @@ public final class TrainCommand implements Callable<Integer> {
      * Rank 0 prints and saves; a rank that fails aborts the job (mpirun then ends every rank and names the lost one).
      */
     private void trainAcrossProcesses(JobSpec job, DataBundle data, Split split, Backend backend, long seed, PrintWriter out, int replicas) {
-        if (replicas > 1) throw new BadInputException("--device " + common.device + ": under mpirun each process is one replica; use --device cpu");
-        if (backend.device().kind() != dev.tuna.tensor.Device.Kind.CPU) {
-            throw new BadInputException("--device " + common.device + ": training across processes merges host gradients over MPI; GPU ranks need NCCL training, not built yet");
+        if (replicas > 1 || common.device.startsWith("cuda:") && common.device.contains(",")) {
+            throw new BadInputException("--device " + common.device + ": under mpirun each process is one replica; use --device cpu, or cuda for one GPU per rank");
         }
+        boolean gpu = backend.device().kind() != dev.tuna.tensor.Device.Kind.CPU;
         bucketBytes();
         MpiCommunicator c = MpiCommunicator.fromEnvironment();
+        Communicator grads = c;
         try {
             if (job.train().batchSize() < c.size()) {
                 throw new BadInputException(job.root().file() + ": train.batch_size " + job.train().batchSize() + " is smaller than the " + c.size() + " MPI ranks");
             }
             PrintWriter o = c.rank() == 0 ? out : new PrintWriter(java.io.Writer.nullWriter());
-            o.printf("Mirrored: %d MPI ranks (%s); each takes 1/%d of every global batch of %d%n", c.size(), c.describe().replaceFirst(" rank 0 of \\d+$", ""),
-                    c.size(), job.train().batchSize());
+            String mpi = c.describe().replaceFirst(" rank 0 of \\d+$", "");
+            if (gpu) {
+                // GPU ranks merge device gradients over NCCL; MPI only hands every rank rank 0's NCCL id (as nccl-tests and
+                // Horovod bootstrap), then keeps the final barrier and the abort that ends the job.
+                grads = dev.tuna.distribute.NcclCommunicator.overProcesses(c, backend.device().index());
+                o.printf("Mirrored: %d MPI ranks, one GPU each, gradients over %s (bootstrapped over %s); each takes 1/%d of every global batch of %d%n",
+                        c.size(), grads.describe().replaceFirst(", rank 0 of \\d+ on cuda:\\d+$", ""), mpi, c.size(), job.train().batchSize());
+            } else {
+                o.printf("Mirrored: %d MPI ranks (%s); each takes 1/%d of every global batch of %d%n", c.size(), mpi, c.size(), job.train().batchSize());
+            }
+            Communicator g = grads;
             // Ranks that share a host share its cores: each keeps its parallel loops to one thread.
             String local = System.getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-            if (local != null && !local.equals("1")) dev.tuna.backend.cpu.CpuParallel.serially(() -> trainNetwork(job, data, split, backend, seed, o, c));
-            else trainNetwork(job, data, split, backend, seed, o, c);
+            if (!gpu && local != null && !local.equals("1")) dev.tuna.backend.cpu.CpuParallel.serially(() -> trainNetwork(job, data, split, backend, seed, o, g));
+            else trainNetwork(job, data, split, backend, seed, o, g);
             c.barrier();
         } catch (RuntimeException e) {
             // Even bad input: another rank may already wait in a collective, and only an abort ends its wait.
-            c.abort(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""));
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            if (grads != c) grads.abort(why);
+            c.abort(why);
             throw e;
         }
+        if (grads != c) grads.close();
         c.close();
     }
 

@@ -64,7 +64,7 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--hypermodel", paramLabel = "CLASS", description = "a Java class implementing dev.tuna.tune.HyperModel to search instead of the spec's model (class path: $TUNA_CLASSPATH)")
     String hypermodel;
 
-    @Option(names = "--devices-per-trial", paramLabel = "N", description = "train each trial on N mirrored CPU replicas, one core each (default: ${DEFAULT-VALUE}: one trial per device)",
+    @Option(names = "--devices-per-trial", paramLabel = "N", description = "train each trial on N mirrored replicas: CPU cores, or GPUs of --device cuda:0,1,... (default: ${DEFAULT-VALUE}: one trial per device)",
             defaultValue = "1")
     int devicesPerTrial;
 
@@ -118,11 +118,16 @@ public final class TuneCommand implements Callable<Integer> {
             if (resumed) checkSameStudy(store, identity, dir);
             // One trial per CPU core; on a GPU one trial at a time (it has the whole device).
             if (devicesPerTrial < 1) throw new BadInputException("--devices-per-trial " + devicesPerTrial + ": expected a positive integer");
-            if (devicesPerTrial > 1 && backend.device().kind() != dev.tuna.tensor.Device.Kind.CPU) {
-                throw new BadInputException("--devices-per-trial " + devicesPerTrial + ": mirrored trials run on CPU replicas here; GPU replicas need NCCL training, not built yet");
+            // On GPUs, each worker has its own devicesPerTrial GPUs of the --device list; on the CPU each trial takes
+            // devicesPerTrial cores and the cores left run other trials beside it.
+            List<dev.tuna.distribute.ReplicaGroup> gpuSlots = backend.device().kind() == dev.tuna.tensor.Device.Kind.CPU ? null
+                    : DeviceChoice.gpuSlots(common.device, devicesPerTrial, common.precision, err);
+            if (gpuSlots != null && t.workers() > 0 && t.workers() != gpuSlots.size()) {
+                throw new BadInputException((workers != null ? "--workers " : name + ": tune.workers ") + t.workers() + ": --device " + common.device
+                        + " with --devices-per-trial " + devicesPerTrial + " runs " + gpuSlots.size() + " trial(s) at a time, one per group of GPUs");
             }
-            // Each trial takes devicesPerTrial cores on the CPU; the cores left run other trials beside it.
-            int nWorkers = t.workers() > 0 ? t.workers() : backend.device().kind() == dev.tuna.tensor.Device.Kind.CPU ? Math.max(1, autoWorkers() / devicesPerTrial) : 1;
+            int nWorkers = gpuSlots != null ? gpuSlots.size()
+                    : t.workers() > 0 ? t.workers() : backend.device().kind() == dev.tuna.tensor.Device.Kind.CPU ? Math.max(1, autoWorkers() / devicesPerTrial) : 1;
             try (DataBundle data = DataBundle.load(base)) {
                 String fingerprint = data.fingerprint(); // hashed once: every example of both splits
                 if (resumed) data.checkSameAs(store, dir, fingerprint);
@@ -143,7 +148,8 @@ public final class TuneCommand implements Callable<Integer> {
                 if (study == null) again.addAll(List.of("--study", Shell.quote(dir)));
                 listener.resumeWith(String.join(" ", again));
                 Tuner tuner = new Tuner(hm, base, t, o, store, backend, seed, listener);
-                tuner.setReplicasPerTrial(devicesPerTrial);
+                if (gpuSlots == null) tuner.setReplicasPerTrial(devicesPerTrial);
+                else tuner.setWorkerDevices(gpuSlots);
                 Tuner.Summary s;
                 try {
                     s = tuner.search(new Tuner.Data(split.train(), split.validation(), data.inputShape(), data.numClasses()), nWorkers);

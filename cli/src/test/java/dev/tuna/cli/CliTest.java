@@ -166,6 +166,30 @@ class CliTest {
     }
 
     @Test
+    void gpuListsAreCheckedAndGpusThatAreNotThereAreOneLineNamingTheFlag() throws Exception {
+        String why = DeviceChoice.gpuUnusable(0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(why != null, "a GPU is usable here");
+        Path job = spec("");
+        for (String device : new String[] {"cuda:0,1", "cuda:all"}) {
+            Run r = run("train", job.toString(), "--device", device);
+            assertEquals(2, r.code, r.out + r.err);
+            assertTrue(r.err.contains("--device " + device + ": " + why), r.err);
+            assertEquals(1, r.err.strip().lines().count(), r.err);
+            assertTrue(!r.out.contains("Epoch"), "nothing trains: " + r.out);
+        }
+        Run twice = run("train", job.toString(), "--device", "cuda:1,1");
+        assertEquals(2, twice.code);
+        assertTrue(twice.err.contains("--device cuda:1,1: GPU 1 is negative or listed twice"), twice.err);
+        Run word = run("train", job.toString(), "--device", "cuda:0,x");
+        assertEquals(2, word.code);
+        assertTrue(word.err.contains("--device cuda:0,x: expected auto, cpu, cpu:0,1 (CPU replicas), cpu:all, cuda:N, cuda:0,1 (GPU replicas) or cuda:all"), word.err);
+        Path study = tmp.resolve("gpu-list-study");
+        Run tune = run("tune", job.toString(), "--study", study.toString(), "--device", "cuda:0,1", "--devices-per-trial", "2");
+        assertEquals(2, tune.code, tune.out + tune.err);
+        assertTrue(tune.err.contains("--device cuda:0,1: " + why), tune.err);
+    }
+
+    @Test
     void mixedPrecisionPoliciesTrainOnTheCpuByEmulation() throws Exception {
         Path job = spec("");
         for (String p : new String[] {"mixed_float16", "mixed_bfloat16"}) {

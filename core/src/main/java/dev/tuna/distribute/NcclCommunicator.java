@@ -64,16 +64,25 @@ public final class NcclCommunicator implements Communicator {
     /** One communicator per GPU 0 to n - 1 of this process, rank i on cuda:i; drive them from one thread per rank or with {@link #allReduce(List, List, Op)}. */
     public static List<NcclCommunicator> forDevices(int n) {
         if (n < 1) throw new IllegalArgumentException("NCCL needs at least one device, not " + n);
+        int[] devices = new int[n];
+        for (int i = 0; i < n; i++) devices[i] = i;
+        return forDevices(devices);
+    }
+
+    /** One communicator per listed GPU of this process, rank i on cuda:devices[i] ({@code --device cuda:1,3}). */
+    public static List<NcclCommunicator> forDevices(int[] devices) {
+        int n = devices.length;
+        if (n < 1) throw new IllegalArgumentException("NCCL needs at least one device, not " + n);
         String version = Nccl.versionString(Nccl.ncclGetVersion());
         CudaDriver.cuInit(0);
         int count = CudaDriver.cuDeviceGetCount();
-        if (n > count) throw new IllegalArgumentException(n + " NCCL ranks asked for, but the CUDA driver sees " + count + " GPUs");
-        int[] devices = new int[n];
-        MemorySegment[] contexts = new MemorySegment[n];
-        for (int i = 0; i < n; i++) {
-            devices[i] = i;
-            contexts[i] = CudaDriver.cuDevicePrimaryCtxRetain(CudaDriver.cuDeviceGet(i));
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int d : devices) {
+            if (d < 0 || d >= count) throw new IllegalArgumentException("cuda:" + d + " asked for, but the CUDA driver sees " + count + " GPUs");
+            if (!seen.add(d)) throw new IllegalArgumentException("cuda:" + d + " listed twice: NCCL takes one rank per GPU");
         }
+        MemorySegment[] contexts = new MemorySegment[n];
+        for (int i = 0; i < n; i++) contexts[i] = CudaDriver.cuDevicePrimaryCtxRetain(CudaDriver.cuDeviceGet(devices[i]));
         MemorySegment[] comms = null;
         NcclException failure = null;
         // ncclCommInitAll switches devices as it goes; the push and pop give the caller its own context back.
@@ -86,11 +95,11 @@ public final class NcclCommunicator implements Communicator {
             CudaDriver.cuCtxPopCurrent();
         }
         if (failure != null) {
-            for (int i = 0; i < n; i++) CudaDriver.cuDevicePrimaryCtxRelease(CudaDriver.cuDeviceGet(i));
-            throw new CommunicatorException("NCCL " + version + " could not join cuda:0 to cuda:" + (n - 1) + ": " + failure.getMessage(), failure);
+            for (int i = 0; i < n; i++) CudaDriver.cuDevicePrimaryCtxRelease(CudaDriver.cuDeviceGet(devices[i]));
+            throw new CommunicatorException("NCCL " + version + " could not join " + java.util.Arrays.toString(devices) + ": " + failure.getMessage(), failure);
         }
         List<NcclCommunicator> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) out.add(new NcclCommunicator(comms[i], i, n, i, version, contexts[i]));
+        for (int i = 0; i < n; i++) out.add(new NcclCommunicator(comms[i], i, n, devices[i], version, contexts[i]));
         return List.copyOf(out);
     }
 

@@ -79,26 +79,23 @@ public final class Retrainer {
     public Result retrain(Map<String, Object> values, long seed, Dataset train, Dataset validation, Dataset all, Dataset test,
                           Shape inputShape, int numClasses, Path modelFile, Map<String, String> metadata, ProgressListener progress,
                           Observer observer) {
-        if (replicas == 1) return retrain(null, values, seed, train, validation, all, test, inputShape, numClasses, modelFile, metadata, progress, observer);
-        return dev.tuna.distribute.Mirrored.run(dev.tuna.distribute.InProcessGroup.create(replicas), c -> c.rank() == 0
-                ? retrain(c, values, seed, train, validation, all, test, inputShape, numClasses, modelFile, metadata, progress, observer)
-                : retrain(c, values, seed, train, validation, all, test, inputShape, numClasses, null, metadata, ProgressListener.SILENT, Observer.NONE)).getFirst();
+        if (replicas == null) return retrain(null, backend, values, seed, train, validation, all, test, inputShape, numClasses, modelFile, metadata, progress, observer);
+        return replicas.run((c, be) -> c.rank() == 0
+                ? retrain(c, be, values, seed, train, validation, all, test, inputShape, numClasses, modelFile, metadata, progress, observer)
+                : retrain(c, be, values, seed, train, validation, all, test, inputShape, numClasses, null, metadata, ProgressListener.SILENT, Observer.NONE)).getFirst();
     }
 
-    /** Mirrored CPU replicas that train each model together (1: one trainer). */
-    private int replicas = 1;
+    /** The mirrored replicas that train each model together; null: one trainer on the backend given at construction. */
+    private dev.tuna.distribute.ReplicaGroup replicas;
 
-    /** Trains each model on n mirrored CPU replicas, one core each ({@code --device cpu:0,1}). */
-    public void setReplicas(int n) {
-        if (n < 1) throw new IllegalArgumentException("replicas " + n + ": expected a positive integer");
-        replicas = n;
-    }
+    /** Trains each model on a mirrored group ({@code --device cpu:0,1}, {@code cuda:0,1}); null for one trainer. */
+    public void setReplicas(dev.tuna.distribute.ReplicaGroup group) { replicas = group; }
 
     /**
      * Both phases on one trainer (comm null) or as one replica of a mirrored group: every replica trains and takes
      * part in the test evaluation; only rank 0 is given the observer, the progress and the model file.
      */
-    private Result retrain(dev.tuna.distribute.Communicator comm, Map<String, Object> values, long seed, Dataset train, Dataset validation,
+    private Result retrain(dev.tuna.distribute.Communicator comm, Backend backend, Map<String, Object> values, long seed, Dataset train, Dataset validation,
                            Dataset all, Dataset test, Shape inputShape, int numClasses, Path modelFile, Map<String, String> metadata,
                            ProgressListener progress, Observer observer) {
         HyperParameters hp = new HyperParameters(space, space.normalize(values));
@@ -106,7 +103,7 @@ public final class Retrainer {
         double bestLoss;
         int batch;
         try (Model model = hyperModel.build(hp, inputShape, numClasses, seed);
-             dev.tuna.distribute.BucketedGradientSync sync = comm == null ? null : new dev.tuna.distribute.BucketedGradientSync(comm);
+             dev.tuna.distribute.BucketedGradientSync sync = comm == null ? null : new dev.tuna.distribute.BucketedGradientSync(comm, dev.tuna.distribute.BucketedGradientSync.DEFAULT_BUCKET_BYTES, backend);
              Trainer trainer = new Trainer(model, hyperModel.optimizer(hp, model), backend, seed, sync)) {
             JobSpec.TrainSpec ts = hyperModel.train(hp, base.train());
             batch = ts.batchSize();
@@ -131,7 +128,7 @@ public final class Retrainer {
         int epochs = finalEpochs(best);
         HyperParameters hp2 = new HyperParameters(space, space.normalize(values));
         try (Model model = hyperModel.build(hp2, inputShape, numClasses, seed);
-             dev.tuna.distribute.BucketedGradientSync sync = comm == null ? null : new dev.tuna.distribute.BucketedGradientSync(comm);
+             dev.tuna.distribute.BucketedGradientSync sync = comm == null ? null : new dev.tuna.distribute.BucketedGradientSync(comm, dev.tuna.distribute.BucketedGradientSync.DEFAULT_BUCKET_BYTES, backend);
              Trainer trainer = new Trainer(model, hyperModel.optimizer(hp2, model), backend, seed, sync)) {
             trainer.fit(all, null, epochs, batch, List.of(), progress);
             observer.onFinalModel(trainer);

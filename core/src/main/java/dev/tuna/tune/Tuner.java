@@ -126,12 +126,22 @@ public final class Tuner {
         Runtime.getRuntime().addShutdownHook(hook);
         int[] counts = new int[2];
         try {
+            if (workerDevices != null && workers != workerDevices.size()) {
+                throw new IllegalArgumentException(workers + " workers for " + workerDevices.size() + " device slots");
+            }
             if (workers <= 1) {
-                loop(data, false, counts);
+                slot.set(workerDevices == null ? null : workerDevices.getFirst());
+                try {
+                    loop(data, false, counts);
+                } finally {
+                    slot.remove();
+                }
             } else {
                 List<Thread> threads = new ArrayList<>();
                 for (int w = 0; w < workers; w++) {
+                    dev.tuna.distribute.ReplicaGroup mine = workerDevices == null ? null : workerDevices.get(w);
                     Thread t = Thread.ofPlatform().name("tuna-worker-" + w).unstarted(() -> CpuParallel.serially(() -> {
+                        slot.set(mine);
                         try {
                             loop(data, true, counts);
                         } catch (RuntimeException e) {
@@ -316,11 +326,15 @@ public final class Tuner {
         TreeSpec trees = hyperModel.trees(hp);
         if (trees != null) return executeTrees(row, trees, hp, e, executions, data, dir);
         int initialEpoch = row.meta().get("initial_epoch") instanceof Number n ? n.intValue() : 0;
+        // This worker's devices: its own GPU (or GPUs, mirrored) when the search was given device slots.
+        dev.tuna.distribute.ReplicaGroup devices = slot.get();
+        Backend backend = devices == null ? this.backend : devices.backend(0);
+        dev.tuna.distribute.ReplicaGroup mirror = devices == null ? replicasPerTrial : devices.size() > 1 ? devices : null;
         try (Model model = hyperModel.build(hp, data.inputShape(), data.numClasses(), execSeed)) {
             Optimizer opt = hyperModel.optimizer(hp, model);
             JobSpec.TrainSpec train = hyperModel.train(hp, base.train());
             int epochs = row.meta().get("epochs") instanceof Number n ? n.intValue() : train.epochs();
-            if (row.meta().get("resume_from") instanceof Number parent) loadCheckpoint(model, opt, parent.intValue(), e);
+            if (row.meta().get("resume_from") instanceof Number parent) loadCheckpoint(model, opt, backend, parent.intValue(), e);
             List<Callback> callbacks = new ArrayList<>();
             JobSpec.EarlyStop es = train.earlyStopping();
             if (es != null) callbacks.add(new EarlyStopping(es.monitor(), es.mode(), es.patience(), es.minDelta(), es.restoreBestWeights()));
@@ -340,8 +354,8 @@ public final class Tuner {
             ProgressListener progress = listener.progress(row.number(), e, executions);
             int toRun = Math.max(1, epochs - initialEpoch);
             History h;
-            if (replicasPerTrial > 1) {
-                h = fitMirrored(row, hp, e, execSeed, train, toRun, callbacks, progress, data, model, opt);
+            if (mirror != null) {
+                h = fitMirrored(mirror, row, hp, e, execSeed, train, toRun, callbacks, progress, data, model, opt);
             } else {
                 try (Trainer trainer = new Trainer(model, opt, backend, execSeed)) {
                     h = trainer.fit(data.train(), data.validation(), toRun, train.batchSize(), callbacks, progress);
@@ -356,26 +370,26 @@ public final class Tuner {
     }
 
     /**
-     * Trains one execution on {@link #replicasPerTrial} mirrored CPU replicas: rank 0 trains the given model and runs
+     * Trains one execution on the {@link #replicasPerTrial} mirrored replicas (CPU cores or GPUs): rank 0 trains the given model and runs
      * the trial's callbacks (the study's epochs, the objective, early stopping: the group's metrics are the same on
      * every replica, so the others stop with it); the other replicas build their own copies, which the trainer's
      * broadcast makes rank 0's, and load the same checkpoint so their optimizer state matches too.
      */
-    private History fitMirrored(TrialRow row, HyperParameters hp, int e, long execSeed, JobSpec.TrainSpec train, int toRun, List<Callback> callbacks,
+    private History fitMirrored(dev.tuna.distribute.ReplicaGroup replicasPerTrial, TrialRow row, HyperParameters hp, int e, long execSeed, JobSpec.TrainSpec train, int toRun, List<Callback> callbacks,
                                 ProgressListener progress, Data data, Model model, Optimizer opt) {
-        if (train.batchSize() < replicasPerTrial) {
-            throw new BadInputException("train.batch_size " + train.batchSize() + " is smaller than --devices-per-trial " + replicasPerTrial);
+        if (train.batchSize() < replicasPerTrial.size()) {
+            throw new BadInputException("train.batch_size " + train.batchSize() + " is smaller than --devices-per-trial " + replicasPerTrial.size());
         }
         List<Callback> others = new ArrayList<>();
         for (Callback c : callbacks) if (c instanceof EarlyStopping) others.add(c);
-        return dev.tuna.distribute.Mirrored.run(dev.tuna.distribute.InProcessGroup.create(replicasPerTrial), c -> {
+        return replicasPerTrial.run((c, be) -> {
             Model m = c.rank() == 0 ? model : hyperModel.build(hp, data.inputShape(), data.numClasses(), execSeed);
-            try (dev.tuna.distribute.BucketedGradientSync sync = new dev.tuna.distribute.BucketedGradientSync(c)) {
+            try (dev.tuna.distribute.BucketedGradientSync sync = new dev.tuna.distribute.BucketedGradientSync(c, dev.tuna.distribute.BucketedGradientSync.DEFAULT_BUCKET_BYTES, be)) {
                 Optimizer o = c.rank() == 0 ? opt : hyperModel.optimizer(hp, m);
-                if (c.rank() != 0 && row.meta().get("resume_from") instanceof Number parent) loadCheckpoint(m, o, parent.intValue(), e);
+                if (c.rank() != 0 && row.meta().get("resume_from") instanceof Number parent) loadCheckpoint(m, o, be, parent.intValue(), e);
                 // Early stopping runs on every replica (same metrics, same decision); only rank 0 records.
                 List<Callback> mine = c.rank() == 0 ? callbacks : others.stream().map(x -> (Callback) ((EarlyStopping) x).freshCopy()).toList();
-                try (Trainer trainer = new Trainer(m, o, backend, execSeed, sync)) {
+                try (Trainer trainer = new Trainer(m, o, be, execSeed, sync)) {
                     return trainer.fit(data.train(), data.validation(), toRun, train.batchSize(), mine, c.rank() == 0 ? progress : ProgressListener.SILENT);
                 }
             } finally {
@@ -384,14 +398,28 @@ public final class Tuner {
         }).getFirst();
     }
 
-    /** Mirrored CPU replicas that train each trial together (1: each trial on one trainer). */
-    private int replicasPerTrial = 1;
+    /** The mirrored replicas that train each trial together; null: each trial on one trainer. */
+    private dev.tuna.distribute.ReplicaGroup replicasPerTrial;
 
-    /** Trains each trial on n mirrored CPU replicas (tuna tune --devices-per-trial). */
+    /** Trains each trial on n mirrored CPU replicas, one core each (tuna tune --devices-per-trial N). */
     public void setReplicasPerTrial(int n) {
         if (n < 1) throw new IllegalArgumentException("replicas per trial " + n + ": expected a positive integer");
-        replicasPerTrial = n;
+        replicasPerTrial = n == 1 ? null : dev.tuna.distribute.ReplicaGroup.cpu(n);
     }
+
+    /**
+     * The devices of each worker, one group per worker: worker w trains its trials on {@code perWorker.get(w)}, on
+     * one trainer when the group has one device, mirrored over all of them otherwise ({@code --device cuda:0,1}: a
+     * trial per GPU; with {@code --devices-per-trial 2}: each trial on both). search() then takes one worker per group.
+     */
+    public void setWorkerDevices(List<dev.tuna.distribute.ReplicaGroup> perWorker) {
+        if (perWorker != null && perWorker.isEmpty()) throw new IllegalArgumentException("no device slots");
+        workerDevices = perWorker == null ? null : List.copyOf(perWorker);
+    }
+
+    private List<dev.tuna.distribute.ReplicaGroup> workerDevices;
+    /** The device slot of the worker on this thread (null without slots). */
+    private final ThreadLocal<dev.tuna.distribute.ReplicaGroup> slot = new ThreadLocal<>();
 
     /**
      * One execution of a tree trial: XGBoost's boosting rounds play the part of epochs (each is recorded with the
@@ -431,13 +459,13 @@ public final class Tuner {
     }
 
     /** Hyperband's promotion: continue from the parent trial's weights and optimizer state, same execution. */
-    private void loadCheckpoint(Model model, Optimizer opt, int parent, int execution) {
+    private void loadCheckpoint(Model model, Optimizer opt, Backend be, int parent, int execution) {
         TrialRow p = store.trial(parent).orElseThrow(() -> new IllegalStateException("trial " + parent + " to resume from is not in the study"));
         Path file = Path.of(p.checkpoint()).resolve("execution-" + execution + ".safetensors");
         try (Arena a = Arena.ofConfined()) {
             Safetensors.Contents c = Safetensors.readAll(file, a);
             model.loadStateDict(c.tensors());
-            opt.loadStateDict(backend, model.parameters(), c.tensors(), Long.parseLong(c.metadata().getOrDefault("optimizer_iterations", "0")));
+            opt.loadStateDict(be, model.parameters(), c.tensors(), Long.parseLong(c.metadata().getOrDefault("optimizer_iterations", "0")));
         }
     }
 }
