@@ -532,19 +532,37 @@ public final class StudyStore implements AutoCloseable {
      * (it was requeued, and perhaps taken by another worker).
      */
     public void complete(int trial, double objective, Map<String, Object> summary, String checkpoint) {
-        finish(trial, TrialState.COMPLETE, objective, summary, checkpoint, null, "complete");
+        finish(trial, TrialState.COMPLETE, objective, null, summary, checkpoint, null, "complete");
+    }
+
+    /**
+     * The same, and the trial's stored hyperparameters become {@code used}: the values the model was built with,
+     * which include those a space that grew while the trial was built added after the proposal (what oracles, the
+     * never-twice rule, {@code trials} and {@code best} then read).
+     */
+    public void complete(int trial, double objective, Map<String, Object> used, Map<String, Object> summary, String checkpoint) {
+        finish(trial, TrialState.COMPLETE, objective, used, summary, checkpoint, null, "complete");
     }
 
     /** Marks a trial FAILED with a reason; like {@link #complete}, only while this worker holds it RUNNING. */
     public void fail(int trial, String reason) {
-        finish(trial, TrialState.FAILED, Double.NaN, Map.of(), null, reason == null ? "" : reason, "fail");
+        finish(trial, TrialState.FAILED, Double.NaN, null, Map.of(), null, reason == null ? "" : reason, "fail");
     }
 
-    private void finish(int trial, TrialState state, double objective, Map<String, Object> summary, String checkpoint, String reason,
-                        String action) {
+    private void finish(int trial, TrialState state, double objective, Map<String, Object> used, Map<String, Object> summary, String checkpoint,
+                        String reason, String action) {
         try {
             write(() -> {
                 requireHeld(trial, action);
+                if (used != null) {
+                    try (PreparedStatement ps = conn.prepareStatement("UPDATE trials SET hp_values = ? WHERE number = ? AND state = ? AND worker = ?")) {
+                        ps.setString(1, Json.write(used));
+                        ps.setInt(2, trial);
+                        ps.setString(3, TrialState.RUNNING.name());
+                        ps.setString(4, workerId);
+                        ps.executeUpdate();
+                    }
+                }
                 try (PreparedStatement ps = conn.prepareStatement("UPDATE trials SET state = ?, objective = ?, summary = ?, checkpoint = ?,"
                         + " reason = ?, finished_ms = ?, heartbeat_ms = ? WHERE number = ? AND state = ? AND worker = ?")) {
                     long now = clock.getAsLong();
