@@ -10,6 +10,6 @@ import java.util.Map;
 public record RetrainRow(int trial, int rank, int bestEpoch, int epochs, double testAccuracy, double testLoss, String modelPath,
                          Map<String, Object> extra) {
     public RetrainRow {
-        extra = StudyStore.readOnly(extra);
+        extra = JdbcStudyStore.readOnly(extra);
     }
 }

@@ -14,8 +14,8 @@ public record TrialRow(int number, TrialState state, Map<String, Object> values,
                        Map<String, Object> summary, String worker, long startedMillis, long finishedMillis, long heartbeatMillis,
                        long seed, String checkpoint, String reason, int attempts) {
     public TrialRow {
-        values = StudyStore.readOnly(values);
-        meta = StudyStore.readOnly(meta);
-        summary = StudyStore.readOnly(summary);
+        values = JdbcStudyStore.readOnly(values);
+        meta = JdbcStudyStore.readOnly(meta);
+        summary = JdbcStudyStore.readOnly(summary);
     }
 }

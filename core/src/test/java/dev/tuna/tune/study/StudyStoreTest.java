@@ -30,6 +30,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,12 +48,13 @@ class StudyStoreTest {
         return s.claim(tryNext(), n -> 1000L + n);
     }
 
-    @Test
-    void roundTripsTrialsMetaEpochsRetrainsAndBlobs() {
+    @ParameterizedTest
+    @EnumSource(StudyBackend.class)
+    void roundTripsTrialsMetaEpochsRetrainsAndBlobs(StudyBackend db) {
         Path dir = tmp.resolve("study");
-        try (StudyStore s = StudyStore.open(dir, false)) {
+        try (StudyStore s = db.open(dir, false)) {
             assertEquals(dir.toAbsolutePath(), s.dir());
-            assertTrue(Files.isRegularFile(dir.resolve("study.db")));
+            assertEquals(db == StudyBackend.SQLITE, Files.isRegularFile(dir.resolve("study.db")), "a SQLite study is a file in its folder");
             assertEquals(String.valueOf(StudyStore.SCHEMA_VERSION), s.meta("schema_version"));
             s.putMeta("oracle", "random");
             s.putMeta("oracle", "bayesian");
@@ -159,7 +162,7 @@ class StudyStoreTest {
             assertTrue(s.blob("nope").isEmpty());
         }
         // Everything is still there after reopening, under a new worker id.
-        try (StudyStore s = StudyStore.open(dir, false)) {
+        try (StudyStore s = db.open(dir, false)) {
             assertEquals("bayesian", s.meta("oracle"));
             List<TrialRow> t = s.trials();
             assertEquals(List.of(TrialState.COMPLETE, TrialState.FAILED, TrialState.COMPLETE), t.stream().map(TrialRow::state).toList());
@@ -171,10 +174,11 @@ class StudyStoreTest {
         }
     }
 
-    @Test
-    void onlyTheHoldingWorkerMayFinishATrial() {
+    @ParameterizedTest
+    @EnumSource(StudyBackend.class)
+    void onlyTheHoldingWorkerMayFinishATrial(StudyBackend db) {
         Path dir = tmp.resolve("study");
-        try (StudyStore a = StudyStore.open(dir, false); StudyStore b = StudyStore.open(dir, false)) {
+        try (StudyStore a = db.open(dir, false); StudyStore b = db.open(dir, false)) {
             assertNotEquals(a.workerId(), b.workerId());
             assertEquals(0, claimNew(a).trial().number());
             assertThrows(IllegalStateException.class, () -> b.complete(0, 1.0, Map.of(), null));
@@ -197,8 +201,9 @@ class StudyStoreTest {
         }
     }
 
-    @Test
-    void twoStoresClaimingConcurrentlyGetEveryNumberOnce() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StudyBackend.class)
+    void twoStoresClaimingConcurrentlyGetEveryNumberOnce(StudyBackend db) throws Exception {
         Path dir = tmp.resolve("study");
         int total = 40;
         Function<List<TrialRow>, Proposal> proposer = trials ->
@@ -208,7 +213,7 @@ class StudyStoreTest {
         CountDownLatch start = new CountDownLatch(1);
         CountDownLatch bothClaimed = new CountDownLatch(2);
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        try (StudyStore a = StudyStore.open(dir, false); StudyStore b = StudyStore.open(dir, false)) {
+        try (StudyStore a = db.open(dir, false); StudyStore b = db.open(dir, false)) {
             List<Future<Integer>> counts = new ArrayList<>();
             for (StudyStore s : List.of(a, b)) {
                 counts.add(pool.submit(() -> {
@@ -260,29 +265,31 @@ class StudyStoreTest {
         }
     }
 
-    @Test
-    void aKilledWorkerProcessesTrialIsRequeuedButALiveOnesIsNot() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StudyBackend.class)
+    void aKilledWorkerProcessesTrialIsRequeuedButALiveOnesIsNot(StudyBackend db) throws Exception {
         Path dir = tmp.resolve("study");
-        try (StudyStore s = StudyStore.open(dir, false)) {
+        try (JdbcStudyStore s = db.open(dir, WorkerLiveness.newWorkerId())) {
+            java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
+            s.setClock(clock::get);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Path log = tmp.resolve("child.log");
-            Process child = new ProcessBuilder(java, "-Xmx64m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), StudyStoreChild.class.getName(), dir.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"), StudyStoreChild.class.getName()));
+            cmd.addAll(List.of(db.childArgs(dir)));
+            Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-                while (s.trial(0).map(t -> t.state() != TrialState.RUNNING).orElse(true)) {
-                    assertTrue(child.isAlive(), () -> "the child exited early: " + read(log));
-                    assertTrue(System.nanoTime() < deadline, () -> "the child claimed nothing in 40 s: " + read(log));
-                    Thread.sleep(50);
-                }
+                // The child says when it holds its trial: a blocking read of its output, which ends at EOF if it dies.
+                java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+                StringBuilder seen = new StringBuilder();
+                for (String line; (line = out.readLine()) != null && !line.startsWith("claimed trial 0"); ) seen.append(line).append('\n');
+                assertTrue(child.isAlive(), () -> "the child exited before claiming: " + seen);
                 TrialRow held = s.trial(0).orElseThrow();
-                assertTrue(held.worker().startsWith(StudyStore.host() + "/" + child.pid() + "/"), held.worker());
+                assertTrue(held.worker().startsWith(WorkerLiveness.host() + "/" + child.pid() + "/"), held.worker());
                 assertEquals(Map.of("who", "child"), held.values());
 
                 // Alive (asleep) on this host: not requeued, even with an absurdly short staleness limit.
                 s.setStaleAfter(Duration.ofMillis(1));
-                Thread.sleep(20);
+                clock.addAndGet(20);
                 StudyStore.Claim other = claimNew(s);
                 assertEquals(1, other.trial().number());
                 assertEquals(TrialState.RUNNING, s.trial(0).orElseThrow().state());
@@ -310,15 +317,16 @@ class StudyStoreTest {
         }
     }
 
-    @Test
-    void aStaleHeartbeatFromAnotherHostIsRequeuedAndAFreshOneIsNot() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StudyBackend.class)
+    void aStaleHeartbeatFromAnotherHostIsRequeuedAndAFreshOneIsNot(StudyBackend db) throws Exception {
         Path dir = tmp.resolve("study");
         // Both stores read one test clock, moved by hand: staleness is decided by the clock's value, never by how
         // long this machine took between two statements.
         java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
-        try (StudyStore s = StudyStore.open(dir, false)) {
+        try (JdbcStudyStore s = db.open(dir, WorkerLiveness.newWorkerId())) {
             s.setClock(clock::get);
-            try (StudyStore remote = StudyStore.open(dir, false, "elsewhere.example/4242/1700000000000/abc123")) {
+            try (JdbcStudyStore remote = db.open(dir, "elsewhere.example/4242/1700000000000/abc123")) {
                 remote.setClock(clock::get);
                 assertEquals(0, claimNew(remote).trial().number());
                 // A store never requeues its own trials, however stale they look to it.
@@ -348,49 +356,57 @@ class StudyStoreTest {
 
             // A worker on this host whose process is alive is never requeued, whatever its heartbeat.
             long start = ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli();
-            String sibling = StudyStore.host() + "/" + ProcessHandle.current().pid() + "/" + start + "/sib001";
+            String sibling = WorkerLiveness.host() + "/" + ProcessHandle.current().pid() + "/" + start + "/sib001";
             long longAgo = System.currentTimeMillis() - 3_600_000;
             assertNull(s.deathOf(sibling, longAgo, System.currentTimeMillis()));
-            assertTrue(s.deathOf(StudyStore.host() + "/" + ProcessHandle.current().pid() + "/" + (start - 86_400_000) + "/old001",
+            assertTrue(s.deathOf(WorkerLiveness.host() + "/" + ProcessHandle.current().pid() + "/" + (start - 86_400_000) + "/old001",
                     System.currentTimeMillis(), System.currentTimeMillis()) != null, "same pid, other start time: a reused pid");
             assertNull(s.deathOf("elsewhere.example/1/2/x", System.currentTimeMillis(), System.currentTimeMillis()));
         }
     }
 
-    @Test
-    void heldTrialsAreHeartbeatedInTheBackground() throws Exception {
-        try (StudyStore s = StudyStore.open(tmp.resolve("study"), false)) {
+    @ParameterizedTest
+    @EnumSource(StudyBackend.class)
+    void heldTrialsAreHeartbeatedInTheBackground(StudyBackend db) throws Exception {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
+        java.util.concurrent.Semaphore beats = new java.util.concurrent.Semaphore(0);
+        try (JdbcStudyStore s = db.open(tmp.resolve("study"), WorkerLiveness.newWorkerId())) {
+            s.setClock(clock::get);
             s.setHeartbeatPeriod(Duration.ofMillis(30));
+            s.setBeatListener(beats::release);
             TrialRow t = claimNew(s).trial();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (s.trial(0).orElseThrow().heartbeatMillis() == t.heartbeatMillis()) {
-                assertTrue(System.nanoTime() < deadline, "no background heartbeat in 10 s");
-                Thread.sleep(20);
-            }
+            clock.addAndGet(1000);
+            // Waits for beats, not for time: each acquire returns once the heartbeat thread has run a period.
+            beats.drainPermits();
+            assertTrue(beats.tryAcquire(2, 30, TimeUnit.SECONDS), "no background heartbeat period ran in 30 s");
+            assertEquals(t.heartbeatMillis() + 1000, s.trial(0).orElseThrow().heartbeatMillis(), "the held trial was heartbeated");
             s.complete(0, 1.0, Map.of(), null);
             long finished = s.trial(0).orElseThrow().heartbeatMillis();
-            Thread.sleep(150);
+            clock.addAndGet(1000);
+            beats.drainPermits();
+            assertTrue(beats.tryAcquire(2, 30, TimeUnit.SECONDS));
             assertEquals(finished, s.trial(0).orElseThrow().heartbeatMillis(), "a finished trial is not heartbeated");
 
             TrialRow t1 = claimNew(s).trial();
-            Thread.sleep(5);
+            clock.addAndGet(5);
             s.heartbeat();
-            assertTrue(s.trial(1).orElseThrow().heartbeatMillis() > t1.heartbeatMillis());
+            assertEquals(t1.heartbeatMillis() + 5, s.trial(1).orElseThrow().heartbeatMillis());
         }
     }
 
-    @Test
-    void overwriteStartsEmpty() {
+    @ParameterizedTest
+    @EnumSource(StudyBackend.class)
+    void overwriteStartsEmpty(StudyBackend db) {
         Path dir = tmp.resolve("study");
-        try (StudyStore s = StudyStore.open(dir, false)) {
+        try (StudyStore s = db.open(dir, false)) {
             s.putMeta("oracle", "grid");
             claimNew(s);
         }
-        try (StudyStore s = StudyStore.open(dir, false)) {
+        try (StudyStore s = db.open(dir, false)) {
             assertEquals(1, s.trials().size());
         }
         assertTrue(dir.resolve("trials").toFile().mkdirs());
-        try (StudyStore s = StudyStore.open(dir, true)) {
+        try (StudyStore s = db.open(dir, true)) {
             assertEquals(List.of(), s.trials());
             assertNull(s.meta("oracle"));
             assertEquals("1", s.meta("schema_version"));
@@ -445,20 +461,13 @@ class StudyStoreTest {
         }
     }
 
-    @Test
-    void aClosedStoreRefusesCalls() {
-        StudyStore s = StudyStore.open(tmp.resolve("study"), false);
+    @ParameterizedTest
+    @EnumSource(StudyBackend.class)
+    void aClosedStoreRefusesCalls(StudyBackend db) {
+        StudyStore s = db.open(tmp.resolve("study"), false);
         s.close();
         s.close(); // idempotent
         assertThrows(IllegalStateException.class, s::trials);
         assertThrows(IllegalStateException.class, () -> claimNew(s));
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.exists(p) ? Files.readString(p) : "(no output)";
-        } catch (java.io.IOException e) {
-            return e.toString();
-        }
     }
 }
