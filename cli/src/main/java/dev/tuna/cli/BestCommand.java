@@ -42,7 +42,7 @@ public final class BestCommand implements Callable<Integer> {
                 for (TrialRow r : best) arr.add(TrialsCommand.asMap(r, objective.metric()));
                 out.println(Json.write(arr));
             } else if (best.isEmpty()) {
-                out.println("No complete trial in " + study.dir + " yet");
+                out.println("No complete trial in " + study.shown() + " yet");
             } else {
                 out.print(Ranking.table(best, objective));
             }

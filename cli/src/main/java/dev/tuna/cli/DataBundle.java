@@ -46,7 +46,7 @@ record DataBundle(Dataset full, Split split, Dataset test) implements AutoClosea
      * Refuses data whose {@link #fingerprint()} (passed in, as callers also store it) differs from what the study was
      * tuned on. Studies made before fingerprints were stored have none and are taken as they are.
      */
-    void checkSameAs(dev.tuna.tune.study.StudyStore store, java.nio.file.Path dir, String fingerprint) {
+    void checkSameAs(dev.tuna.tune.study.StudyStore store, Object dir, String fingerprint) {
         String old = store.meta(DATA_KEY);
         if (old != null && !old.equals(fingerprint)) {
             throw new BadInputException("--study " + dir + ": the training data or its validation split differs from what the study was tuned on"

@@ -52,9 +52,20 @@ public final class EnsembleCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--study", paramLabel = "DIR", required = true,
-            description = "a study folder (made by tuna tune); repeat it to pool several studies on the same data")
-    List<Path> studies;
+    @Option(names = "--study", paramLabel = "DIR|NAME", required = true,
+            description = "a study folder (made by tuna tune), or with --storage a study's name; repeat it to pool several studies on the same data")
+    List<String> studies;
+
+    @Option(names = "--storage", paramLabel = "URL", description = "the shared database of the studies: postgresql://user@host:port/database"
+            + " (password from PGPASSWORD or ~/.pgpass; never printed)")
+    String storage;
+
+    @Option(names = "--artifacts", paramLabel = "DIR", description = "with --storage: the first study's artifact folder, where the ensemble is written"
+            + " (default: studies/NAME for each study)")
+    Path artifacts;
+
+    /** Each --study's options, as the single-study commands take them. */
+    private List<StudyOptions> places;
 
     @Option(names = "--top", paramLabel = "N", description = "best configurations taken from each study (default: ensemble.top in that study's spec, else 3)")
     Integer top;
@@ -95,23 +106,28 @@ public final class EnsembleCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<StudyStore> stores = new ArrayList<>();
-        java.util.Set<Path> seen = new java.util.HashSet<>();
-        for (Path dir : studies) {
-            Path real;
-            try {
-                real = dir.toRealPath();
-            } catch (java.io.IOException e) {
-                real = dir.toAbsolutePath().normalize();
+        places = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String name : studies) {
+            StudyOptions so = new StudyOptions();
+            so.study = name;
+            so.storage = storage;
+            so.artifacts = places.isEmpty() ? artifacts : null;
+            places.add(so);
+            String key;
+            if (storage != null) key = name;
+            else {
+                try {
+                    key = Path.of(name).toRealPath().toString();
+                } catch (java.io.IOException e) {
+                    key = Path.of(name).toAbsolutePath().normalize().toString();
+                }
             }
             // The same study twice would pool each of its members twice, as if two searches had found them.
-            if (!seen.add(real)) throw new BadInputException("--study " + dir + ": given twice; each study's members join the ensemble once");
+            if (!seen.add(key)) throw new BadInputException("--study " + name + ": given twice; each study's members join the ensemble once");
         }
         try {
-            for (Path dir : studies) {
-                StudyOptions so = new StudyOptions();
-                so.dir = dir;
-                stores.add(so.open());
-            }
+            for (StudyOptions so : places) stores.add(so.open());
             return run(stores, o, err);
         } finally {
             for (StudyStore s : stores) s.close();
@@ -120,9 +136,9 @@ public final class EnsembleCommand implements Callable<Integer> {
 
     private int run(List<StudyStore> stores, PrintWriter o, PrintWriter err) {
         StudyStore home = stores.getFirst();
-        Path homeDir = studies.getFirst();
+        Path homeDir = home.dir();
         List<StudySpec> specs = new ArrayList<>();
-        for (int i = 0; i < stores.size(); i++) specs.add(StudySpec.of(stores.get(i), studies.get(i)));
+        for (int i = 0; i < stores.size(); i++) specs.add(StudySpec.of(stores.get(i), stores.get(i).dir()));
         StudySpec first = specs.getFirst();
         for (int i = 1; i < specs.size(); i++) {
             StudySpec s = specs.get(i);
@@ -132,7 +148,7 @@ public final class EnsembleCommand implements Callable<Integer> {
             boolean differ = fa != null && fb != null ? !fa.equals(fb)
                     : !s.base().data().equals(first.base().data()) || !s.base().validation().equals(first.base().validation());
             if (differ) {
-                throw new BadInputException("--study " + studies.get(i) + ": its data or validation split differs from " + homeDir
+                throw new BadInputException("--study " + places.get(i).shown() + ": its data or validation split differs from " + places.getFirst().shown()
                         + "'s; an ensemble pools models trained on the same split");
             }
         }
@@ -175,11 +191,11 @@ public final class EnsembleCommand implements Callable<Integer> {
                 if (pat < 0) throw own.get("patience").error("expected 0 or more");
                 Objective objective = Objective.of(store);
                 List<TrialRow> best = objective.best(store.trials(), n);
-                if (best.isEmpty()) throw new BadInputException("--study " + studies.get(s) + ": no complete trial to pool yet");
+                if (best.isEmpty()) throw new BadInputException("--study " + places.get(s).shown() + ": no complete trial to pool yet");
                 SearchSpace space = job.space(store.trials(), data);
                 Retrainer retrainer = new Retrainer(job.hyperModel(), job.base(), space, backend, epochLimit, pat);
                 retrainer.setReplicas(DeviceChoice.replicas(common.device, common.precision, spec.commandLine().getErr()));
-                String study = studies.get(s).toAbsolutePath().normalize().getFileName().toString();
+                String study = storage != null ? studies.get(s) : Path.of(studies.get(s)).toAbsolutePath().normalize().getFileName().toString();
                 for (TrialRow r : best) plans.add(trialPlan(study, job, space, retrainer, r, epochLimit, pat, split, data, progress));
             }
             if (gbt) {

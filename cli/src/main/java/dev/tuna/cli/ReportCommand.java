@@ -39,8 +39,8 @@ public final class ReportCommand implements Callable<Integer> {
         if (top <= 0) throw new BadInputException("--top " + top + ": expected a positive integer");
         PrintWriter out = spec.commandLine().getOut();
         try (StudyStore store = study.openReadOnly()) {
-            Path dir = outDir != null ? outDir : study.dir.resolve("report");
-            String flag = outDir != null ? "--out " + outDir : "--study " + study.dir;
+            Path dir = outDir != null ? outDir : study.dir().resolve("report");
+            String flag = outDir != null ? "--out " + outDir : "--study " + study.shown();
             if (Files.exists(dir) && !Files.isDirectory(dir)) throw new BadInputException(flag + ": " + dir + " is a file, not a folder");
             try {
                 Files.createDirectories(dir);

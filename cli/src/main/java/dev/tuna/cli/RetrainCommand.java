@@ -68,16 +68,16 @@ public final class RetrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (StudyStore store = study.open()) {
             Objective objective = Objective.of(store);
-            StudySpec job = StudySpec.of(store, study.dir);
+            StudySpec job = StudySpec.of(store, study.dir());
             JobSpec base = job.base();
             String name = job.name();
             List<TrialRow> best = objective.best(store.trials(), top);
-            if (best.isEmpty()) throw new BadInputException("--study " + study.dir + ": no complete trial to retrain yet");
+            if (best.isEmpty()) throw new BadInputException("--study " + study.shown() + ": no complete trial to retrain yet");
             Backend backend = DeviceChoice.backend(common.device, common.precision, err);
             HyperModel hm = job.hyperModel();
-            Path models = study.dir.resolve("models");
+            Path models = study.dir().resolve("models");
             try (DataBundle data = DataBundle.load(base)) {
-                data.checkSameAs(store, study.dir, data.fingerprint());
+                data.checkSameAs(store, study.dir(), data.fingerprint());
                 SearchSpace space = job.space(store.trials(), data);
                 if (data.test() == null) throw new BadInputException(name + ": data: retrain scores on a test set; give data.test");
                 Split split = data.split();

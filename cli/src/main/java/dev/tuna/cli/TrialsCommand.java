@@ -73,7 +73,7 @@ public final class TrialsCommand implements Callable<Integer> {
                         cells.add(c);
                     }
                     out.print(TextTable.render(cells));
-                    out.printf("%s in %s%n", TunerOutput.count(trials.size(), "trial"), study.dir);
+                    out.printf("%s in %s%n", TunerOutput.count(trials.size(), "trial"), study.shown());
                 }
             }
         }

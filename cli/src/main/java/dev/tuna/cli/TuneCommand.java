@@ -14,6 +14,7 @@ import dev.tuna.tune.SpecHyperModel;
 import dev.tuna.tune.TuneSpec;
 import dev.tuna.tune.Tuner;
 import dev.tuna.tune.oracle.Oracles;
+import dev.tuna.tune.study.StorageUrl;
 import dev.tuna.tune.study.StudyStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -40,8 +41,17 @@ public final class TuneCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "the job's YAML file, with hyperparameter forms and a tune: section")
     Path specFile;
 
-    @Option(names = "--study", paramLabel = "DIR", description = "the study folder (default: studies/<spec name>)")
-    Path study;
+    @Option(names = "--study", paramLabel = "DIR|NAME", description = "the study folder (default: studies/<spec name>); with --storage, the study's name"
+            + " (default: the spec's name)")
+    String study;
+
+    @Option(names = "--storage", paramLabel = "URL", description = "a shared study database that workers on many machines feed:"
+            + " postgresql://user@host:port/database (password from PGPASSWORD or ~/.pgpass; never printed)")
+    String storage;
+
+    @Option(names = "--artifacts", paramLabel = "DIR", description = "with --storage: the study's folder for checkpoints, models and reports;"
+            + " workers on several machines need one they all see (default: studies/NAME)")
+    Path artifacts;
 
     @Option(names = "--oracle", description = "random, grid, bayesian, genetic or hyperband (default: the spec's tune.oracle, else random)")
     String oracle;
@@ -93,7 +103,10 @@ public final class TuneCommand implements Callable<Integer> {
         JobSpec base = JobSpec.from(root);
         TuneSpec t = flags(TuneSpec.from(root));
         long seed = common.seed != null ? common.seed : t.seed() != null ? t.seed() : base.train().seed();
-        Path dir = study != null ? study : Path.of("studies", baseName(specFile));
+        String given = study != null ? study : storage != null ? baseName(specFile) : Path.of("studies", baseName(specFile)).toString();
+        dev.tuna.tune.study.StudyLocation at = StudyOptions.location(storage, given, artifacts);
+        // As messages name the study: the folder as given, or "study NAME in postgresql://user@host:port/db".
+        String dir = storage == null ? given : at.describe();
         Backend backend = DeviceChoice.backend(common.device, common.precision, err);
         Oracle o;
         try {
@@ -113,7 +126,7 @@ public final class TuneCommand implements Callable<Integer> {
         identity.put("seed", String.valueOf(seed));
         identity.put("executions_per_trial", String.valueOf(t.executionsPerTrial()));
         identity.put("precision", dev.tuna.backend.Precision.parse(common.precision).id());
-        try (StudyStore store = StudyStore.open(dir, overwrite)) {
+        try (StudyStore store = StudyStore.open(at, overwrite)) {
             boolean resumed = !store.trials().isEmpty();
             if (resumed) checkSameStudy(store, identity, dir);
             // One trial per CPU core; on a GPU one trial at a time (it has the whole device).
@@ -145,7 +158,7 @@ public final class TuneCommand implements Callable<Integer> {
                 // The user's own command resumes the search, less --overwrite (which would delete what was saved).
                 List<String> again = new ArrayList<>(List.of("tuna"));
                 for (String a : spec.commandLine().getParseResult().originalArgs()) if (!a.equals("--overwrite")) again.add(Shell.quote(a));
-                if (study == null) again.addAll(List.of("--study", Shell.quote(dir)));
+                if (study == null) again.addAll(List.of("--study", Shell.quote(given)));
                 listener.resumeWith(String.join(" ", again));
                 Tuner tuner = new Tuner(hm, base, t, o, store, backend, seed, listener);
                 if (gpuSlots == null) tuner.setReplicasPerTrial(devicesPerTrial);
@@ -160,7 +173,9 @@ public final class TuneCommand implements Callable<Integer> {
                 out.println();
                 out.println("Search finished: " + s.stopReason() + "; this run completed " + TunerOutput.count(s.completed(), "trial") + ", " + s.failed() + " failed");
                 listener.resultsSummary(store, 3);
-                out.println("Study saved in " + dir + "; next: tuna retrain --study " + Shell.quote(dir) + ", or tuna ensemble --study " + Shell.quote(dir) + " --gbt");
+                String next = storage == null ? "--study " + Shell.quote(given)
+                        : "--storage " + Shell.quote(StorageUrl.redact(storage)) + " --study " + Shell.quote(at.name());
+                out.println("Study saved in " + dir + "; next: tuna retrain " + next + ", or tuna ensemble " + next + " --gbt");
             }
         }
         out.flush();
@@ -201,7 +216,7 @@ public final class TuneCommand implements Callable<Integer> {
         return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
     }
 
-    private static void checkSameStudy(StudyStore store, Map<String, String> identity, Path dir) {
+    private static void checkSameStudy(StudyStore store, Map<String, String> identity, String dir) {
         for (var e : identity.entrySet()) {
             String old = store.meta(e.getKey());
             // A study made before precision was recorded was float32: nothing else could be tuned then.

@@ -80,8 +80,12 @@ final class JdbcStudyStore implements StudyStore {
     private volatile boolean heartbeatWarned;
     private ScheduledExecutorService heartbeats; // guarded by lock
     private boolean closed; // guarded by lock
-    /** True while a transaction runs again after a lost connection: its first run may have committed. Guarded by lock. */
-    private boolean retrying;
+    /**
+     * True on a thread while its transaction runs again after a lost connection: its first run may have committed.
+     * Per thread, as each thread's own work is what may have happened (the heartbeat thread's retry says nothing
+     * about a worker's).
+     */
+    private final ThreadLocal<Boolean> retrying = ThreadLocal.withInitial(() -> false);
     /** Milliseconds for heartbeats and staleness when a test sets them; otherwise the dialect's clock. */
     private volatile java.util.function.LongSupplier testClock;
 
@@ -307,7 +311,7 @@ final class JdbcStudyStore implements StudyStore {
         Objects.requireNonNull(trialSeed, "trialSeed");
         Claim claim = write(true, () -> {
             long now = now();
-            if (retrying) {
+            if (retrying.get()) {
                 // The first run of this claim may have committed before the connection dropped: a trial RUNNING
                 // under this worker that it does not know it holds is that claim's, so it is the one returned.
                 try (PreparedStatement ps = conn.prepareStatement("SELECT number FROM trials WHERE state = ? AND worker = ? ORDER BY number")) {
@@ -514,7 +518,7 @@ final class JdbcStudyStore implements StudyStore {
                         String reason, String action) {
         try {
             write(false, () -> {
-                if (retrying) {
+                if (retrying.get()) {
                     // The first run may have committed before the connection dropped: then the result is recorded.
                     TrialRow t = trialSql(trial);
                     if (t != null && t.state() == state && workerId.equals(t.worker())) return null;
@@ -826,12 +830,12 @@ final class JdbcStudyStore implements StudyStore {
                 }
                 waitMillis = Math.min(8_000, 500L << Math.min(attempt, 4));
                 attempt++;
-                retrying = true;
+                retrying.set(true);
                 System.err.println("tuna: the study database " + where + " is unreachable (" + scrub(oneLine(e)) + "); retry " + attempt
                         + " in " + waitMillis / 1000.0 + " s, for up to " + RETRY_MILLIS / 1000 + " s");
                 System.err.flush();
             } finally {
-                if (attempt == 0 || conn != null) retrying = false;
+                if (conn != null) retrying.set(false); // done, or failed for another reason: either way not retried
                 lock.unlock();
             }
             try {
