@@ -114,6 +114,28 @@ class TuneCliTest {
     }
 
     @Test
+    void trialsListTheValuesEachModelUsedInAGrowingSpace() throws Exception {
+        // units_1 joins the space when the first two-layer trial is built: that trial's proposal could not name it.
+        Path spec = spec("grow.yaml", """
+                type: mlp
+                num_layers: {int: [1, 2]}
+                units: {choice: [4, 8]}""", "{epochs: 1, batch_size: 64, seed: 5}", "{oracle: random, max_trials: 6, objective: val_accuracy}");
+        Path study = tmp.resolve("grow");
+        CliTest.Run r = CliTest.run("tune", spec.toString(), "--study", study.toString(), "--device", "cpu", "--workers", "1");
+        assertEquals(0, r.code(), r.err());
+        CliTest.Run json = CliTest.run("trials", "--study", study.toString(), "--format", "json");
+        assertEquals(0, json.code(), json.err());
+        List<?> arr = (List<?>) Json.parse(json.out().trim());
+        assertEquals(6, arr.size(), json.out()); // every configuration: 2 with one layer, 4 with two
+        for (Object o : arr) {
+            Map<?, ?> t = (Map<?, ?>) o;
+            Map<?, ?> values = (Map<?, ?>) t.get("values");
+            assertEquals(((Map<?, ?>) t.get("summary")).get("values"), values, t.toString());
+            assertEquals(values.get("num_layers").equals(2L), values.containsKey("units_1"), t.toString());
+        }
+    }
+
+    @Test
     void aSearchFormThatCannotWorkIsRefusedBeforeAnyTrial() throws Exception {
         String[][] cases = {
                 {"learning_rate: {float: [0.001, 0.1], when: {optimizer: adamw}}", "model.learning_rate.when.optimizer: expected values that optimizer can take"},

@@ -291,9 +291,13 @@ public final class Tuner {
         summary.put("objectives", toList(objectives));
         summary.put("best_epochs", bestEpochs);
         summary.put("epochs_run", epochsRun);
-        summary.put("values", used);
+        // What the model read, not the proposal: building can declare hyperparameters the proposal could not
+        // name (units_1 once a trial has two layers), read at their defaults. Normalised like proposals, so the
+        // never-twice rule and the oracles compare like with like.
+        Map<String, Object> usedValues = space.normalize(used);
+        summary.put("values", usedValues);
         summary.put("seconds", (System.nanoTime() - t0) / 1e9);
-        store.complete(row.number(), mean, summary, dir.toString());
+        store.complete(row.number(), mean, usedValues, summary, dir.toString());
         listener.onTrialEnd(store.trial(row.number()).orElseThrow(), best(), elapsed());
         return true;
     }
