@@ -237,6 +237,16 @@ public final class Tuner {
         return p.kind() == Proposal.Kind.TRY ? Proposal.of(space.normalize(p.values()), p.meta()) : p;
     }
 
+    /** Whether a write failed because the disk is full or the file system read-only (not this trial's fault). */
+    static boolean isStorageGone(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage() == null ? "" : t.getMessage();
+            if (m.contains("No space left on device") || m.contains("Read-only file system") || m.contains("Disk quota exceeded")) return true;
+            if (t instanceof java.nio.file.ReadOnlyFileSystemException) return true;
+        }
+        return false;
+    }
+
     /** Non-null when the last max_consecutive_failed_trials finished trials all failed. */
     private String brokenReason(List<TrialRow> rows) {
         int limit = tune.maxConsecutiveFailedTrials();
@@ -281,6 +291,17 @@ public final class Tuner {
         } catch (OutOfMemoryError e) {
             return fail(row, "out of memory: " + e.getMessage(), t0);
         } catch (IOException e) {
+            // A full disk or a folder that turned read-only fails every trial after this one too: the search stops
+            // with one line instead of recording trial after trial as failed. The finished trials are in the study.
+            if (isStorageGone(e)) {
+                try {
+                    store.release(row.number());
+                } catch (RuntimeException ignored) {
+                    // the database may be on the same full or read-only disk; the trial is requeued when this process ends
+                }
+                throw new dev.tuna.tune.study.StudyException(dir + ": cannot write the trial's checkpoint (" + e.getMessage()
+                        + "); the search stops, and the trials finished before it are kept", e);
+            }
             return fail(row, "cannot write its checkpoint: " + e.getMessage(), t0);
         } catch (RuntimeException e) {
             return fail(row, e.getClass().getSimpleName() + ": " + e.getMessage(), t0);
