@@ -463,6 +463,39 @@ class StudyStoreTest {
 
     @ParameterizedTest
     @EnumSource(StudyBackend.class)
+    void aStudyWithANewerSchemaIsRefusedSayingWhyAndAnOlderOneOpens(StudyBackend db) {
+        Path dir = tmp.resolve("versions");
+        try (StudyStore s = db.open(dir, false)) {
+            s.putMeta(StudyStore.SCHEMA_VERSION_KEY, "99");
+        }
+        BadInputException e = assertThrows(BadInputException.class, () -> db.open(dir, false));
+        assertTrue(e.getMessage().contains("schema version 99 is newer than this tuna reads (" + StudyStore.SCHEMA_VERSION + ")"), e.getMessage());
+        assertTrue(e.getMessage().contains(db.at(dir).describe()), e.getMessage());
+        BadInputException r = assertThrows(BadInputException.class, () -> StudyStore.openReadOnly(db.at(dir)));
+        assertTrue(r.getMessage().contains("99"), r.getMessage());
+        // Version 1 is the oldest there is, and opens as itself.
+        try (JdbcStudyStore s = db.open(tmp.resolve("versions-1"), WorkerLiveness.newWorkerId())) {
+            assertEquals("1", s.meta(StudyStore.SCHEMA_VERSION_KEY));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StudyBackend.class)
+    void objectivesKeepAllSixteenDigits(StudyBackend db) {
+        // PostgreSQL's REAL is 4 bytes: an objective stored in one would come back as 0.8333333134651184.
+        try (StudyStore s = db.open(tmp.resolve("digits"), false)) {
+            claimNew(s);
+            s.complete(0, 5.0 / 6.0, Map.of("lr", 1.0 / 3.0), null);
+            s.putRetrain(new RetrainRow(0, 0, 1, 1, 2.0 / 3.0, Math.PI, null, Map.of()));
+            assertEquals(5.0 / 6.0, s.trial(0).orElseThrow().objective());
+            assertEquals(1.0 / 3.0, s.trial(0).orElseThrow().summary().get("lr"));
+            assertEquals(2.0 / 3.0, s.retrains().getFirst().testAccuracy());
+            assertEquals(Math.PI, s.retrains().getFirst().testLoss());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StudyBackend.class)
     void aClosedStoreRefusesCalls(StudyBackend db) {
         StudyStore s = db.open(tmp.resolve("study"), false);
         s.close();
