@@ -9,7 +9,6 @@ import dev.tuna.tune.TrialState;
 import dev.tuna.tune.study.StudyStore;
 import dev.tuna.tune.study.TrialRow;
 import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -292,48 +291,21 @@ class TuneCliTest {
 
     // ---- processes ---------------------------------------------------------------------------------------
 
-    /** A `tuna` child JVM with this JVM's class path and module flags. */
+    /** A `tuna` child JVM whose output goes to a log file. */
     private static ProcessBuilder tunaProcess(Path log, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-modules") || a.startsWith("--enable-native-access") || a.startsWith("-XX:-UseProfiledLoopPredicate") || a.startsWith("-Xss")) cmd.add(a);
-        }
-        cmd.add("-Xmx512m");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        return TunaChildren.tuna(args).redirectOutput(log.toFile());
     }
 
     /** A tuna child whose worker holds trial 1 (TUNA_TEST_HOLD_TRIAL), its output piped to this test. */
-    private Process heldTuner(String... args) throws java.io.IOException {
-        ProcessBuilder pb = tunaProcess(tmp.resolve("unused.log"), args).redirectOutput(ProcessBuilder.Redirect.PIPE);
+    private static Process heldTuner(String... args) throws java.io.IOException {
+        ProcessBuilder pb = TunaChildren.tuna(args);
         pb.environment().put("TUNA_TEST_HOLD_TRIAL", "1");
         return pb.start();
     }
 
-    /**
-     * Reads the child's output until its worker says it holds the trial: a blocking read, no clock. A child that
-     * exits first ends the read at EOF, and the test fails with what it printed.
-     */
+    /** Reads the child's output until its worker says it holds the trial (see TunaChildren.awaitLine). */
     private static void awaitHold(Process p, int trial, StringBuilder log) throws java.io.IOException {
-        java.io.BufferedReader in = p.inputReader();
-        String line;
-        while ((line = in.readLine()) != null) {
-            log.append(line).append('\n');
-            if (line.equals("tuna-test: holding trial " + trial)) return;
-        }
-        throw new AssertionError("the tuner exited before holding trial " + trial + ":\n" + log);
-    }
-
-    /** The rest of the child's output, to EOF. */
-    private static String readRest(Process p, StringBuilder log) throws java.io.IOException {
-        java.io.BufferedReader in = p.inputReader();
-        String line;
-        while ((line = in.readLine()) != null) log.append(line).append('\n');
-        return log.toString();
+        TunaChildren.awaitLine(p, l -> l.equals("tuna-test: holding trial " + trial), log, "holding trial " + trial);
     }
 
     private Path fourTrialSpec() throws Exception {
@@ -389,7 +361,7 @@ class TuneCliTest {
         awaitHold(p, 1, log);
         Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor());
-        String out = readRest(p, log); // to EOF: the child has exited
+        String out = TunaChildren.readRest(p, log); // to EOF: the child has exited
         assertEquals(130, p.waitFor(), out);
         assertTrue(out.contains("Interrupted: this run finished 1 trial, saved in the study with every earlier one; 1 running trial goes back to the queue"), out);
         assertTrue(out.contains("resume with: tuna tune " + spec + " --study " + study + " --device cpu --workers 1"), out);
