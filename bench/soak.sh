@@ -40,8 +40,9 @@ TUNA_JAVA_OPTS="-XX:NativeMemoryTracking=summary" "$here/tuna" tune "$work/soak.
 launcher=$!
 pid=""
 echo "trials_done rss_mb nmt_committed_mb nmt_other_mb" > "$work/samples"
+set +e +o pipefail # a sample taken as the process exits may find nothing: skip it
 while kill -0 "$launcher" 2>/dev/null; do
-  [[ -z "$pid" ]] && pid=$(pgrep -f "soak.yaml" | while read -r p; do [[ "$(cat /proc/$p/comm 2>/dev/null)" == java ]] && echo "$p"; done | head -1)
+  [[ -z "$pid" ]] && pid=$( { pgrep -f "soak.yaml" || true; } | while read -r p; do [[ "$(cat /proc/$p/comm 2>/dev/null)" == java ]] && echo "$p"; done | head -1 || true)
   if [[ -n "$pid" && -f "$work/study/study.db" ]]; then
     done_=$(python3 -c "import sqlite3,sys; c=sqlite3.connect('file:$work/study/study.db?mode=ro', uri=True); print(c.execute(\"select count(*) from trials where state='COMPLETE'\").fetchone()[0])" 2>/dev/null || echo "")
     rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status" 2>/dev/null || echo "")
@@ -52,6 +53,7 @@ while kill -0 "$launcher" 2>/dev/null; do
   fi
   sleep 1
 done
+set -e -o pipefail
 wait "$launcher" || { echo "tuna tune failed:"; tail -20 "$work/tune.log"; exit 1; }
 python3 - "$work/samples" "$trials" <<'PY'
 import sys
@@ -60,7 +62,7 @@ rows = [tuple(int(v) for v in r) for r in rows]
 n = int(sys.argv[2])
 print(f"Soak: {n} trials, one worker; the last sample at or before each count of finished trials")
 print(f"{'trials':>7} {'RSS MB':>7} {'NMT committed MB':>17} {'NMT Other MB':>13}")
-marks = sorted(set([1, 5] + list(range(max(1, n // 10), n + 1, max(1, n // 10)))))
+marks = sorted(m for m in set([1, 5] + list(range(max(1, n // 10), n + 1, max(1, n // 10)))) if m <= n)
 table = {}
 for m in marks:
     seen = [r for r in rows if r[0] <= m]
