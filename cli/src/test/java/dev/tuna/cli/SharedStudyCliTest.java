@@ -303,6 +303,42 @@ class SharedStudyCliTest {
     }
 
     @Test
+    void aServerGoneLongerThanTheRetryLimitEndsTheSearchWithOneLineAndKeepsTheFinishedTrials() throws Exception {
+        Path spec = tinySpec(12);
+        String study = name("gone");
+        Path artifacts = tmp.resolve("gone");
+        StudyLocation at = shared(study, artifacts);
+        ProcessBuilder pb = TunaChildren.tuna("tune", spec.toString(), "--device", "cpu", "--workers", "1", "--storage", url(), "--study", study,
+                "--artifacts", artifacts.toString());
+        pb.environment().put("TUNA_TEST_HOLD_NTH", "3");
+        pb.environment().put("TUNA_TEST_HOLD_RELEASE", "stdin");
+        pb.environment().put("TUNA_STORAGE_RETRY_SECONDS", "3");
+        Process p = pb.start();
+        StringBuilder log = new StringBuilder();
+        boolean stopped = false;
+        try {
+            TunaChildren.awaitLine(p, l -> l.startsWith("tuna-test: holding trial "), log, "holding its third trial");
+            server("stop");
+            stopped = true;
+            try (Writer w = p.outputWriter()) {
+                w.write("go\n");
+            }
+            String out = TunaChildren.readRest(p, log);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(1, p.exitValue(), out);
+            List<String> errors = out.lines().filter(l -> l.startsWith("tuna: error")).toList();
+            assertEquals(1, errors.size(), out);
+            assertTrue(errors.getFirst().contains("study " + study + " in postgresql://") && errors.getFirst().contains("unreachable for 3 s"), errors.getFirst());
+        } finally {
+            if (stopped) server("start");
+            p.destroyForcibly();
+        }
+        List<TrialRow> t = trials(at);
+        for (int i = 0; i < 2; i++) assertEquals(TrialState.COMPLETE, t.get(i).state(), "trial " + i + " finished before the outage is kept");
+        assertTrue(t.get(2).state() != TrialState.COMPLETE, t.toString());
+    }
+
+    @Test
     void aServerStoppedMidStudyIsWaitedForAndNothingIsLostOrRecordedTwice() throws Exception {
         Path spec = tinySpec(12);
         String study = name("restart");
