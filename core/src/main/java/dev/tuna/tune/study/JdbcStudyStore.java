@@ -4,9 +4,6 @@ import dev.tuna.data.Json;
 import dev.tuna.errors.BadInputException;
 import dev.tuna.tune.Proposal;
 import dev.tuna.tune.TrialState;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,26 +13,18 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.IntToLongFunction;
-import java.util.stream.Stream;
 
 /**
  * The study store over JDBC: SQLite (a study folder holding {@code study.db}, WAL mode) or PostgreSQL (one schema
@@ -77,8 +66,7 @@ final class JdbcStudyStore implements StudyStore {
     private final Set<Integer> held = ConcurrentHashMap.newKeySet();
     private volatile long staleAfterMillis = DEFAULT_STALE_AFTER.toMillis();
     private volatile long heartbeatPeriodMillis = HEARTBEAT_PERIOD_MILLIS;
-    private volatile boolean heartbeatWarned;
-    private ScheduledExecutorService heartbeats; // guarded by lock
+    private final Heartbeats heartbeats = new Heartbeats(this::heartbeat, () -> !held.isEmpty(), this::isClosed);
     private boolean closed; // guarded by lock
     /**
      * True on a thread while its transaction runs again after a lost connection: its first run may have committed.
@@ -439,39 +427,13 @@ final class JdbcStudyStore implements StudyStore {
     private void startHeartbeats() {
         lock.lock();
         try {
-            if (closed || heartbeats != null) return;
-            heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "tuna-study-heartbeat");
-                t.setDaemon(true); // never keeps a finished tuner alive
-                return t;
-            });
-            heartbeats.scheduleWithFixedDelay(this::beat, heartbeatPeriodMillis, heartbeatPeriodMillis, TimeUnit.MILLISECONDS);
+            if (!closed) heartbeats.start(heartbeatPeriodMillis);
         } finally {
             lock.unlock();
         }
     }
 
-    private void beat() {
-        try {
-            if (held.isEmpty()) return;
-            heartbeat();
-            heartbeatWarned = false;
-        } catch (RuntimeException e) {
-            // An exception would cancel the schedule; warn once per outage and try again next period.
-            if (!isClosed() && !heartbeatWarned) {
-                heartbeatWarned = true;
-                System.err.println("tuna: warning: study heartbeat failed: " + e.getMessage());
-            }
-        } finally {
-            Runnable l = beatListener;
-            if (l != null) l.run();
-        }
-    }
-
-    /** Told after every background heartbeat period, whether or not it wrote (tests wait for beats instead of sleeping). */
-    private volatile Runnable beatListener;
-
-    void setBeatListener(Runnable listener) { beatListener = listener; }
+    void setBeatListener(Runnable listener) { heartbeats.setListener(listener); }
 
     /** Records one epoch's metrics, committed at once (only while this worker holds the trial RUNNING, else IllegalStateException). */
     public void addEpoch(int trial, int execution, int epoch, Map<String, Double> metrics) {
@@ -742,8 +704,7 @@ final class JdbcStudyStore implements StudyStore {
         try {
             if (closed) return;
             closed = true;
-            if (heartbeats != null) heartbeats.shutdownNow();
-            heartbeats = null;
+            heartbeats.stop();
             held.clear();
             closeQuietly(conn);
         } finally {
