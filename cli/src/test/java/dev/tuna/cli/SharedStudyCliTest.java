@@ -200,14 +200,11 @@ class SharedStudyCliTest {
     }
 
     @Test
-    void eightProcessesOnOnePostgresqlStudyGiveExactly160CompleteTrialsNumberedOnce() throws Exception {
+    void eightProcessesOnOneNewPostgresqlStudyGiveExactly160CompleteTrialsNumberedOnce() throws Exception {
         Path spec = tinySpec(160);
         String study = name("load");
         Path artifacts = tmp.resolve("load");
-        // Made first, so that all eight resume one study rather than race to create it (creation races are the
-        // next test's business: the SQLite one starts its workers on a study that does not exist yet).
-        assertEquals(0, CliTest.run("tune", spec.toString(), "--device", "cpu", "--max-trials", "1", "--storage", url(), "--study", study,
-                "--artifacts", artifacts.toString()).code());
+        // The study does not exist yet: the eight race to create its schema too.
         runTogether(8, new String[] {"tune", spec.toString(), "--device", "cpu", "--workers", "1", "--storage", url(), "--study", study,
                 "--artifacts", artifacts.toString()});
         StudyLocation at = shared(study, artifacts);
