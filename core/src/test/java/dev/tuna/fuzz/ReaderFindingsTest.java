@@ -1,0 +1,63 @@
+package dev.tuna.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tuna.data.IdxReader;
+import dev.tuna.data.NpyReader;
+import dev.tuna.data.Safetensors;
+import dev.tuna.errors.BadInputException;
+import dev.tuna.spec.HyperResolver;
+import dev.tuna.spec.JobSpec;
+import dev.tuna.spec.SpecFile;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What fuzzing the readers found, each as a plain test of the fixed behaviour (the crashing inputs themselves are
+ * also replayed by ReaderFuzzTest from its inputs folder). Readers are given ReaderFuzzTest.Guard allocators, which
+ * fail on an allocation larger than the file's content can fill.
+ */
+class ReaderFindingsTest {
+    @TempDir Path dir;
+
+    /** A gzipped IDX header claiming 10^9 u8 values over 3 real ones: refused as truncated before the tensor is allocated. */
+    @Test
+    void gzippedIdxClaimingMoreThanItHoldsIsRefusedBeforeAllocating() throws IOException {
+        Path f = dir.resolve("labels.idx.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(f))) {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putInt(0x00000801).putInt(1_000_000_000).array());
+            out.write(new byte[] {1, 2, 3});
+        }
+        try (var g = new ReaderFuzzTest.Guard(11)) {
+            BadInputException e = assertThrows(BadInputException.class, () -> IdxReader.read(f, g));
+            assertEquals(f + ": truncated IDX data: expected 1000000000 bytes of labels for shape (1000000000,), found 3", e.getMessage());
+        }
+    }
+
+    /** The gzipped path still reads an honest file whole (the counting pass must not consume what read needs). */
+    @Test
+    void gzippedIdxStillReads() throws IOException {
+        Path f = dir.resolve("labels.idx.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(f))) {
+            out.write(ByteBuffer.allocate(8).putInt(0x00000801).putInt(3).array());
+            out.write(new byte[] {7, 8, 9});
+        }
+        try (var g = new ReaderFuzzTest.Guard(11)) {
+            var t = IdxReader.read(f, g);
+            assertEquals(3, t.size());
+            assertEquals(9, t.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, 2));
+        }
+    }
+}
