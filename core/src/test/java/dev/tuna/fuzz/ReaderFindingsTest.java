@@ -60,4 +60,30 @@ class ReaderFindingsTest {
             assertEquals(9, t.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, 2));
         }
     }
+
+    /** A dtype with a line break in it (npy/crash-dtype-with-newline) is quoted on one line. */
+    @Test
+    void npyDtypeWithALineBreakIsRefusedOnOneLine() throws IOException {
+        Path f = npy("{'descr': '<\n  i8x', 'fortran_order': False, 'shape': (1,), }");
+        BadInputException e = assertThrows(BadInputException.class, () -> NpyReader.header(f));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(f + ": unsupported .npy dtype '< "), e.getMessage());
+    }
+
+    /** Deeply nested brackets in the header: a one-line refusal, not a StackOverflowError. */
+    @Test
+    void npyHeaderNestedTooDeeplyIsRefused() throws IOException {
+        Path f = npy("{'descr': '<f4', 'fortran_order': False, 'shape': " + "(".repeat(100_000) + "}");
+        BadInputException e = assertThrows(BadInputException.class, () -> NpyReader.header(f));
+        assertTrue(e.getMessage().startsWith(f + ": bad .npy header: nested more than 32 deep at offset "), e.getMessage());
+    }
+
+    private Path npy(String header) throws IOException {
+        byte[] h = (header + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        Path f = dir.resolve("a.npy");
+        ByteBuffer b = ByteBuffer.allocate(12 + h.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(h.length).put(h);
+        Files.write(f, b.array());
+        return f;
+    }
 }
