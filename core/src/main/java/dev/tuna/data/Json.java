@@ -93,6 +93,9 @@ public final class Json {
 
         Parser(String s) { this.s = s; }
 
+        /** A character for a message: quoted, or as U+XXXX when a control character (a line break would split the message). */
+        private static String show(char c) { return c < 0x20 || c == 0x7f ? String.format("U+%04X", (int) c) : "'" + c + "'"; }
+
         IllegalArgumentException error(String what) { return new IllegalArgumentException(what + " at offset " + i); }
 
         void ws() {
@@ -124,7 +127,7 @@ public final class Json {
                         String k = string();
                         ws();
                         expect(':');
-                        if (m.containsKey(k)) throw error("duplicate key \"" + k + "\"");
+                        if (m.containsKey(k)) throw error("duplicate key " + DataIo.quote(k));
                         m.put(k, value());
                         ws();
                         if (i < s.length() && s.charAt(i) == ',') {
@@ -167,7 +170,7 @@ public final class Json {
         }
 
         private void word(String w) {
-            if (!s.startsWith(w, i)) throw error("unexpected character '" + s.charAt(i) + "'");
+            if (!s.startsWith(w, i)) throw error("unexpected character " + show(s.charAt(i)));
             i += w.length();
         }
 
@@ -206,7 +209,7 @@ public final class Json {
                         }
                         i += 4;
                     }
-                    default -> throw error("bad escape \\" + e);
+                    default -> throw error("bad escape \\" + show(e));
                 }
             }
         }
@@ -216,7 +219,7 @@ public final class Json {
             if (i < s.length() && s.charAt(i) == '-') i++;
             int digits = i;
             while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
-            if (i == digits) throw error("unexpected character '" + s.charAt(start) + "'");
+            if (i == digits) throw error("unexpected character " + show(s.charAt(start)));
             boolean integral = true;
             if (i < s.length() && s.charAt(i) == '.') {
                 integral = false;

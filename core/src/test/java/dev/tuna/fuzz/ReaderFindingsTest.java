@@ -78,6 +78,26 @@ class ReaderFindingsTest {
         assertTrue(e.getMessage().startsWith(f + ": bad .npy header: nested more than 32 deep at offset "), e.getMessage());
     }
 
+    /** A JSON escape of a line break ("\\" then CR) in a safetensors header: the character is shown as U+000D. */
+    @Test
+    void jsonBadEscapeOfALineBreakIsShownOnOneLine() throws IOException {
+        byte[] json = "{\"a\\\r\":1}".getBytes(StandardCharsets.UTF_8);
+        Path f = dir.resolve("m.safetensors");
+        Files.write(f, ByteBuffer.allocate(8 + json.length).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).put(json).array());
+        BadInputException e = assertThrows(BadInputException.class, () -> Safetensors.readMetadata(f));
+        assertEquals(f + ": not a valid safetensors file: bad JSON header: bad escape \\U+000D at offset 5", e.getMessage());
+    }
+
+    /** A YAML value holding a line break, refused by the spec's checks: the message quotes it on one line. */
+    @Test
+    void specValueWithALineBreakIsRefusedOnOneLine() throws IOException {
+        Path f = dir.resolve("job.yaml");
+        Files.writeString(f, "data: \"fashion-\\nmnist\"\nmodel: {type: mlp}\n");
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> JobSpec.from(SpecFile.load(f, List.of(), HyperResolver.defaults())));
+        assertEquals(f + ": data: expected fashion-mnist or {train: PATH, test: PATH, format: idx|csv|npy}, got 'fashion- mnist'", e.getMessage());
+    }
+
     private Path npy(String header) throws IOException {
         byte[] h = (header + "\n").getBytes(StandardCharsets.ISO_8859_1);
         Path f = dir.resolve("a.npy");
