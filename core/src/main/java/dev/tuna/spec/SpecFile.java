@@ -6,9 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.DuplicateKeyException;
@@ -81,7 +84,7 @@ public final class SpecFile {
         }
         if (root == null) root = new LinkedHashMap<String, Object>();
         if (!(root instanceof Map)) throw new BadInputException(name + ": expected a mapping at the top level (data:, model:, train:)");
-        Map<String, Object> map = deepCopy(root);
+        Map<String, Object> map = deepCopy(name, root);
         for (String o : overrides == null ? List.<String>of() : overrides) apply(name, map, o);
         return map;
     }
@@ -93,19 +96,39 @@ public final class SpecFile {
         return new Yaml(new SafeConstructor(options));
     }
 
+    /** The most values a spec may hold once YAML's aliases are expanded; job files hold hundreds. */
+    static final long MAX_VALUES = 1_000_000;
+
+    /**
+     * The YAML tree as fresh maps and lists. YAML aliases make SnakeYAML share a node, and a node may contain itself
+     * ({@code a: &x [*x]}), which would recurse forever, or aliases of aliases may expand exponentially (25 levels of
+     * two aliases are 2^25 values from a 1 kB file); both are refused, naming the file.
+     */
     @SuppressWarnings("unchecked")
-    private static <T> T deepCopy(Object o) {
-        if (o instanceof Map<?, ?> m) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            for (var e : m.entrySet()) out.put(String.valueOf(e.getKey()), deepCopy(e.getValue()));
-            return (T) out;
+    private static <T> T deepCopy(String name, Object root) {
+        long[] count = {0};
+        Set<Object> open = Collections.newSetFromMap(new IdentityHashMap<>());
+        return (T) copy(name, root, count, open);
+    }
+
+    private static Object copy(String name, Object o, long[] count, Set<Object> open) {
+        if (++count[0] > MAX_VALUES) {
+            throw new BadInputException(name + ": the YAML expands to more than " + MAX_VALUES + " values through its aliases (*name); expected a job file");
         }
-        if (o instanceof List<?> l) {
+        if (!(o instanceof Map<?, ?>) && !(o instanceof List<?>)) return o;
+        if (!open.add(o)) throw new BadInputException(name + ": a YAML alias (*name) refers to a mapping or list that contains it; expected a tree of values");
+        try {
+            if (o instanceof Map<?, ?> m) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                for (var e : m.entrySet()) out.put(String.valueOf(copy(name, e.getKey(), count, open)), copy(name, e.getValue(), count, open));
+                return out;
+            }
             List<Object> out = new ArrayList<>();
-            for (Object x : l) out.add(deepCopy(x));
-            return (T) out;
+            for (Object x : (List<?>) o) out.add(copy(name, x, count, open));
+            return out;
+        } finally {
+            open.remove(o);
         }
-        return (T) o;
     }
 
     @SuppressWarnings("unchecked")

@@ -98,6 +98,26 @@ class ReaderFindingsTest {
         assertEquals(f + ": data: expected fashion-mnist or {train: PATH, test: PATH, format: idx|csv|npy}, got 'fashion- mnist'", e.getMessage());
     }
 
+    /** A YAML alias inside the node it names (spec/crash-recursive-alias): refused, where copying it overflowed the stack. */
+    @Test
+    void specWithARecursiveAliasIsRefused() throws IOException {
+        Path f = dir.resolve("job.yaml");
+        Files.writeString(f, "data: &a {train: x.csv, more: *a}\nmodel: {type: mlp}\n");
+        BadInputException e = assertThrows(BadInputException.class, () -> SpecFile.load(f, List.of(), HyperResolver.defaults()));
+        assertEquals(f + ": a YAML alias (*name) refers to a mapping or list that contains it; expected a tree of values", e.getMessage());
+    }
+
+    /** 24 levels of two aliases each (spec/crash-alias-bomb, 48 aliases, under SnakeYAML's 50) expand to 2^25 values. */
+    @Test
+    void specWhoseAliasesExpandExponentiallyIsRefused() throws IOException {
+        StringBuilder y = new StringBuilder("l0: &l0 [0, 0]\n");
+        for (int i = 1; i < 25; i++) y.append("l").append(i).append(": &l").append(i).append(" [*l").append(i - 1).append(", *l").append(i - 1).append("]\n");
+        Path f = dir.resolve("job.yaml");
+        Files.writeString(f, y);
+        BadInputException e = assertThrows(BadInputException.class, () -> SpecFile.load(f, List.of(), HyperResolver.defaults()));
+        assertEquals(f + ": the YAML expands to more than 1000000 values through its aliases (*name); expected a job file", e.getMessage());
+    }
+
     private Path npy(String header) throws IOException {
         byte[] h = (header + "\n").getBytes(StandardCharsets.ISO_8859_1);
         Path f = dir.resolve("a.npy");
