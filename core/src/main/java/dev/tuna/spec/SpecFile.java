@@ -72,13 +72,11 @@ public final class SpecFile {
         } catch (DuplicateKeyException e) {
             // SnakeYAML's default keeps the last value and logs a warning on stderr; a key written twice is a mistake
             // the user should hear about, once, in our format.
-            var mark = e.getProblemMark();
-            throw new BadInputException(name + " line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1)
-                    + ": " + e.getProblem().replaceFirst("^found duplicate key (.*)$", "duplicate key '$1'") + "; write each key once");
+            throw new BadInputException(SpecNode.oneLine(where(name, e) + ": "
+                    + e.getProblem().replaceFirst("^found duplicate key (.*)$", "duplicate key '$1'") + "; write each key once"));
         } catch (MarkedYAMLException e) {
-            var mark = e.getProblemMark();
-            throw new BadInputException(name + " line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1)
-                    + ": invalid YAML: " + e.getProblem());
+            // SnakeYAML's problem can span lines ("unexpected character found\n(10)"), and keys are the user's
+            throw new BadInputException(SpecNode.oneLine(where(name, e) + ": invalid YAML: " + e.getProblem()));
         } catch (YAMLException e) {
             throw new BadInputException(name + ": invalid YAML: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -87,6 +85,12 @@ public final class SpecFile {
         Map<String, Object> map = deepCopy(name, root);
         for (String o : overrides == null ? List.<String>of() : overrides) apply(name, map, o);
         return map;
+    }
+
+    /** "job.yaml line 3, column 15", or the name alone when SnakeYAML gives no position. */
+    private static String where(String name, MarkedYAMLException e) {
+        var mark = e.getProblemMark();
+        return mark == null ? name : name + " line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
     }
 
     /** A safe loader that refuses duplicate keys instead of keeping the last one with a logged warning. */

@@ -65,7 +65,7 @@ public final class SpecNode {
     }
 
     /** Keys and values are the user's and may hold line breaks (YAML's "a\nb"); a refusal is one line. */
-    static String oneLine(String s) { return s.replaceAll("[\r\n]+", " "); }
+    static String oneLine(String s) { return s.replaceAll("\\s*[\r\n]+\\s*", " "); }
 
     private static String abbreviate(Object v) {
         String s = String.valueOf(v);

@@ -118,6 +118,15 @@ class ReaderFindingsTest {
         assertEquals(f + ": the YAML expands to more than 1000000 values through its aliases (*name); expected a job file", e.getMessage());
     }
 
+    /** SnakeYAML's problem for a stray line break in a flow sequence spans two lines (spec/crash-yaml-problem-two-lines). */
+    @Test
+    void invalidYamlIsRefusedOnOneLine() throws IOException {
+        Path f = dir.resolve("job.yaml");
+        Files.writeString(f, "a: &x [1]\nb: [*x,*\n] 1\n");
+        BadInputException e = assertThrows(BadInputException.class, () -> SpecFile.load(f, List.of(), HyperResolver.defaults()));
+        assertEquals(f + " line 2, column 9: invalid YAML: unexpected character found (10)", e.getMessage());
+    }
+
     private Path npy(String header) throws IOException {
         byte[] h = (header + "\n").getBytes(StandardCharsets.ISO_8859_1);
         Path f = dir.resolve("a.npy");
