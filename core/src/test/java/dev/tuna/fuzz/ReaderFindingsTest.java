@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tuna.data.IdxReader;
 import dev.tuna.data.NpyReader;
 import dev.tuna.data.Safetensors;
+import dev.tuna.ensemble.EnsembleManifest;
 import dev.tuna.errors.BadInputException;
 import dev.tuna.spec.HyperResolver;
 import dev.tuna.spec.JobSpec;
@@ -125,6 +126,16 @@ class ReaderFindingsTest {
         Files.writeString(f, "a: &x [1]\nb: [*x,*\n] 1\n");
         BadInputException e = assertThrows(BadInputException.class, () -> SpecFile.load(f, List.of(), HyperResolver.defaults()));
         assertEquals(f + " line 2, column 9: invalid YAML: unexpected character found (10)", e.getMessage());
+    }
+
+    /** A member file name holding a line break (ensembleManifest/crash-member-file-with-newline): one line, naming it. */
+    @Test
+    void ensembleMemberFileWithALineBreakIsRefusedOnOneLine() throws IOException {
+        Files.writeString(dir.resolve(EnsembleManifest.FILE), "{\"format\":\"tuna-ensemble-1\",\"method\":\"caruana\",\"class_names\":[\"0\"],"
+                + "\"feature_shape\":[2],\"members\":[{\"name\":\"m\",\"kind\":\"gbt\",\"weight\":1,\"file\":\"a\\nb.ubj\",\"recipe\":{}}]}");
+        BadInputException e = assertThrows(BadInputException.class, () -> EnsembleManifest.read(dir));
+        Path target = dir.toAbsolutePath().normalize();
+        assertEquals(dir.resolve(EnsembleManifest.FILE) + ": member 0 'm': file: missing model file " + target + "/a b.ubj", e.getMessage());
     }
 
     private Path npy(String header) throws IOException {
