@@ -79,12 +79,23 @@ public final class SpecFile {
             throw new BadInputException(SpecNode.oneLine(where(name, e) + ": invalid YAML: " + e.getProblem()));
         } catch (YAMLException e) {
             throw new BadInputException(name + ": invalid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        } catch (IllegalArgumentException e) {
+            throw notANumber(name, e);
         }
         if (root == null) root = new LinkedHashMap<String, Object>();
         if (!(root instanceof Map)) throw new BadInputException(name + ": expected a mapping at the top level (data:, model:, train:)");
         Map<String, Object> map = deepCopy(name, root);
         for (String o : overrides == null ? List.<String>of() : overrides) apply(name, map, o);
         return map;
+    }
+
+    /**
+     * SnakeYAML resolves some non-numbers as YAML 1.1 numbers (its float pattern takes "._", which is "." once the
+     * underscores go) and then fails to parse them with a NumberFormatException, which carries no position.
+     */
+    private static BadInputException notANumber(String where, IllegalArgumentException e) {
+        return new BadInputException(SpecNode.oneLine(where + ": invalid YAML: a value that looks like a number is not one ("
+                + e.getMessage() + "); quote it if it is text"), e);
     }
 
     /** "job.yaml line 3, column 15", or the name alone when SnakeYAML gives no position. */
@@ -145,6 +156,8 @@ public final class SpecFile {
             value = yaml().load(override.substring(eq + 1));
         } catch (YAMLException e) {
             throw new BadInputException("--set " + override + ": invalid YAML value: " + e.getMessage().lines().findFirst().orElse(""));
+        } catch (IllegalArgumentException e) {
+            throw notANumber("--set " + override, e);
         }
         String[] parts = key.replaceAll("\\[(\\d+)]", ".$1").split("\\.");
         Object cur = root;

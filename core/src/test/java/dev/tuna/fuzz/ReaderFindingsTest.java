@@ -138,6 +138,20 @@ class ReaderFindingsTest {
         assertEquals(dir.resolve(EnsembleManifest.FILE) + ": member 0 'm': file: missing model file " + target + "/a b.ubj", e.getMessage());
     }
 
+    /** "._" is a float to SnakeYAML's resolver and "." to Double.parseDouble (spec/crash-float-dot-underscore). */
+    @Test
+    void yamlValueSnakeYamlTakesForAFloatIsRefused() throws IOException {
+        Path f = dir.resolve("job.yaml");
+        Files.writeString(f, "model: {type: mlp, learning_rate: ._}\n");
+        BadInputException e = assertThrows(BadInputException.class, () -> SpecFile.load(f, List.of(), HyperResolver.defaults()));
+        assertEquals(f + ": invalid YAML: a value that looks like a number is not one (For input string: \".\"); quote it if it is text", e.getMessage());
+        // the same value given with --set, on a file that is fine
+        Files.writeString(f, "model: {type: mlp}\n");
+        BadInputException set = assertThrows(BadInputException.class, () -> SpecFile.load(f, List.of("train.epochs=._"), HyperResolver.defaults()));
+        assertEquals("--set train.epochs=._: invalid YAML: a value that looks like a number is not one (For input string: \".\"); quote it if it is text",
+                set.getMessage());
+    }
+
     private Path npy(String header) throws IOException {
         byte[] h = (header + "\n").getBytes(StandardCharsets.ISO_8859_1);
         Path f = dir.resolve("a.npy");
