@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +20,11 @@ import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** Reads a job's YAML file and applies `--set key=value` overrides (dotted keys, [i] or .i for list items). */
 public final class SpecFile {
@@ -68,6 +75,7 @@ public final class SpecFile {
     public static Map<String, Object> parseRaw(String name, String text, List<String> overrides) {
         Object root;
         try {
+            refuseComplexKeys(name, yaml().compose(new java.io.StringReader(text)));
             root = yaml().load(text);
         } catch (DuplicateKeyException e) {
             // SnakeYAML's default keeps the last value and logs a warning on stderr; a key written twice is a mistake
@@ -96,6 +104,33 @@ public final class SpecFile {
     private static BadInputException notANumber(String where, IllegalArgumentException e) {
         return new BadInputException(SpecNode.oneLine(where + ": invalid YAML: a value that looks like a number is not one ("
                 + e.getMessage() + "); quote it if it is text"), e);
+    }
+
+    /**
+     * A job file's keys are plain words; SnakeYAML would build a mapping or list used as a key ({@code ? {a: 1}: x})
+     * and hash it, which recurses without end when the key holds an alias to itself ({@code ? k: &a {x: *a}}),
+     * overflowing the stack inside SnakeYAML. So the composed node graph is checked for such keys before building.
+     */
+    private static void refuseComplexKeys(String name, Node root) {
+        Deque<Node> todo = new ArrayDeque<>();
+        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (root != null) todo.push(root);
+        while (!todo.isEmpty()) {
+            Node n = todo.pop();
+            if (!seen.add(n)) continue;
+            if (n instanceof MappingNode m) {
+                for (NodeTuple t : m.getValue()) {
+                    if (!(t.getKeyNode() instanceof ScalarNode)) {
+                        var mark = t.getKeyNode().getStartMark();
+                        throw new BadInputException(name + (mark == null ? "" : " line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1))
+                                + ": a " + (t.getKeyNode() instanceof MappingNode ? "mapping" : "list") + " used as a key; expected a plain key such as model:");
+                    }
+                    todo.push(t.getValueNode());
+                }
+            } else if (n instanceof SequenceNode q) {
+                for (Node x : q.getValue()) todo.push(x);
+            }
+        }
     }
 
     /** "job.yaml line 3, column 15", or the name alone when SnakeYAML gives no position. */

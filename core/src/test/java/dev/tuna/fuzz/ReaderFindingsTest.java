@@ -152,6 +152,15 @@ class ReaderFindingsTest {
                 set.getMessage());
     }
 
+    /** A mapping key holding an alias to itself (spec/crash-recursive-mapping-as-key) overflowed the stack in SnakeYAML. */
+    @Test
+    void specWithAMappingAsKeyIsRefused() throws IOException {
+        Path f = dir.resolve("job.yaml");
+        Files.writeString(f, "model:\n  layers:\n    ? k: &a {x: *a}\n");
+        BadInputException e = assertThrows(BadInputException.class, () -> SpecFile.load(f, List.of(), HyperResolver.defaults()));
+        assertEquals(f + " line 3, column 7: a mapping used as a key; expected a plain key such as model:", e.getMessage());
+    }
+
     private Path npy(String header) throws IOException {
         byte[] h = (header + "\n").getBytes(StandardCharsets.ISO_8859_1);
         Path f = dir.resolve("a.npy");
