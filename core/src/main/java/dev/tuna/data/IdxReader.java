@@ -78,10 +78,9 @@ public final class IdxReader {
             Header h = readHeader(path, in);
             long count = h.count();
             long bytes = count * h.type.bytes;
-            if (!DataIo.isGzip(path)) {
-                long available = Files.size(path) - 4L - 4L * h.dims.length;
-                if (available < bytes) throw truncated(path, h, bytes, available);
-            }
+            long headerBytes = 4L + 4L * h.dims.length;
+            long available = DataIo.isGzip(path) ? gzipPayload(path, headerBytes, bytes) : Files.size(path) - headerBytes;
+            if (available < bytes) throw truncated(path, h, bytes, available);
             Tensor t = Tensor.empty(Shape.of(h.dims), h.type.tensorType(), allocator);
             readValues(path, in, h, t.data(), bytes);
             if (in.read() >= 0) {
@@ -138,6 +137,31 @@ public final class IdxReader {
                     + (MAX_BYTES >> 30) + " GiB");
         }
         return new Header(type, dims);
+    }
+
+    /**
+     * How many of the {@code wanted} value bytes a gzipped file really holds after its header, counted by
+     * decompressing it without keeping the data. A gzipped file's size says nothing about what it holds, and the
+     * tensor is allocated (and zeroed) before the values are read, so without this a small file whose header claims
+     * 10^11 values would have tuna allocate 100 GB before finding the data missing. It costs a second
+     * decompression (0.15 s for Fashion-MNIST's 47 MB of training images, measured: half the read).
+     */
+    private static long gzipPayload(Path path, long headerBytes, long wanted) throws IOException {
+        try (InputStream in = DataIo.open(path)) {
+            byte[] buf = new byte[1 << 16];
+            long need = headerBytes + wanted, got = 0;
+            while (got < need) {
+                int r;
+                try {
+                    r = in.read(buf, 0, (int) Math.min(buf.length, need - got));
+                } catch (EOFException e) {
+                    r = -1; // a gzip stream cut short: count what came before
+                }
+                if (r < 0) break;
+                got += r;
+            }
+            return got - headerBytes;
+        }
     }
 
     private static void readValues(Path path, InputStream in, Header h, MemorySegment dst, long bytes) throws IOException {

@@ -199,7 +199,7 @@ public final class NpyReader {
             throw new BadInputException(path + ": bad .npy header: expected the keys 'descr', 'fortran_order' and 'shape'");
         }
         if (!(descr instanceof String d)) {
-            throw new BadInputException(path + ": .npy file with a structured dtype " + descr + ": expected a plain numeric array");
+            throw new BadInputException(path + ": .npy file with a structured dtype " + DataIo.quote(String.valueOf(descr)) + ": expected a plain numeric array");
         }
         if (!(fortran instanceof Boolean f)) throw new BadInputException(path + ": bad .npy header: 'fortran_order' is not True or False");
         if (f) {
@@ -209,11 +209,11 @@ public final class NpyReader {
         int[] shape = new int[dims.size()];
         for (int i = 0; i < shape.length; i++) {
             if (!(dims.get(i) instanceof Long v) || v < 0 || v > Integer.MAX_VALUE) {
-                throw new BadInputException(path + ": .npy shape " + shapeObj + ": dimension " + dims.get(i) + " is not an integer in 0.." + Integer.MAX_VALUE);
+                throw new BadInputException(path + ": .npy shape " + DataIo.quote(String.valueOf(shapeObj)) + ": dimension " + DataIo.quote(String.valueOf(dims.get(i))) + " is not an integer in 0.." + Integer.MAX_VALUE);
             }
             shape[i] = (int) (long) v;
         }
-        String t = d.trim();
+        String t0 = d.trim(), t = t0;
         ByteOrder order = ByteOrder.nativeOrder();
         if (!t.isEmpty() && "<>|=".indexOf(t.charAt(0)) >= 0) {
             if (t.charAt(0) == '<') order = ByteOrder.LITTLE_ENDIAN;
@@ -234,7 +234,7 @@ public final class NpyReader {
             default -> false;
         };
         if (!ok) {
-            throw new BadInputException(path + ": unsupported .npy dtype '" + d + "': expected a float (f2, f4, f8), integer (i1..i8, u1..u8) or bool array");
+            throw new BadInputException(path + ": unsupported .npy dtype " + DataIo.quote(d) + ": expected a float (f2, f4, f8), integer (i1..i8, u1..u8) or bool array");
         }
         long bytes = itemSize;
         boolean empty = false;
@@ -246,13 +246,17 @@ public final class NpyReader {
         if (!empty && bytes > MAX_BYTES) {
             throw new BadInputException(path + ": .npy shape " + Shape.of(shape) + " is too large: more than " + (MAX_BYTES >> 30) + " GiB");
         }
-        return new Header(major, minor, d, kind, itemSize, order, false, shape, start + headerLen);
+        // trimmed as parsed, so that the messages quoting it stay on one line
+        return new Header(major, minor, t0, kind, itemSize, order, false, shape, start + headerLen);
     }
 
     /** A parser for the Python literal subset numpy writes: dicts, tuples, lists, strings, ints, True/False/None. */
     private static final class Literal {
+        /** numpy writes depth 2 (a dict holding a tuple); the limit keeps a crafted header from overflowing the stack. */
+        private static final int MAX_DEPTH = 32;
         private final String s;
         private int i;
+        private int depth;
 
         Literal(String s) { this.s = s; }
 
@@ -271,6 +275,9 @@ public final class NpyReader {
             ws();
             if (i >= s.length()) throw new IllegalArgumentException("unexpected end of header");
             char c = s.charAt(i);
+            if ((c == '{' || c == '(' || c == '[') && ++depth > MAX_DEPTH) {
+                throw new IllegalArgumentException("nested more than " + MAX_DEPTH + " deep at offset " + i);
+            }
             if (c == '{') {
                 i++;
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -278,7 +285,7 @@ public final class NpyReader {
                     ws();
                     if (peek('}')) break;
                     Object k = value();
-                    if (!(k instanceof String key)) throw new IllegalArgumentException("dictionary key " + k + " is not a string");
+                    if (!(k instanceof String key)) throw new IllegalArgumentException("dictionary key " + DataIo.quote(String.valueOf(k)) + " is not a string");
                     ws();
                     expect(':');
                     m.put(key, value());
@@ -286,6 +293,7 @@ public final class NpyReader {
                     if (peek('}')) break;
                     expect(',');
                 }
+                depth--;
                 return m;
             }
             if (c == '(' || c == '[') {
@@ -300,6 +308,7 @@ public final class NpyReader {
                     if (peek(close)) break;
                     expect(',');
                 }
+                depth--;
                 return l;
             }
             if (c == '\'' || c == '"') {

@@ -159,7 +159,10 @@ final class ManifestReader {
         return l;
     }
 
-    private BadInputException bad(String where, String what) { return new BadInputException(file + ": " + where + what); }
+    /** One line even when a name or path in it holds a line break (JSON allows "\n" in both). */
+    private BadInputException bad(String where, String what) {
+        return new BadInputException((file + ": " + where + what).replaceAll("[\r\n]+", " "));
+    }
 
     /** A JSON value as the user wrote it, on one line and short. */
     private static String show(Object v) {

@@ -42,9 +42,9 @@ public final class SpecNode {
                 try {
                     reader.apply(new SpecNode(file, path, candidate, null));
                 } catch (BadInputException e) {
-                    throw new BadInputException(e.getMessage() + of, e);
+                    throw new BadInputException(oneLine(e.getMessage() + of), e);
                 } catch (IllegalArgumentException e) {
-                    throw new BadInputException(file + ": " + path + ": " + e.getMessage() + of, e);
+                    throw new BadInputException(oneLine(file + ": " + path + ": " + e.getMessage() + of), e);
                 }
             }
         }
@@ -60,9 +60,12 @@ public final class SpecNode {
     public boolean isNull() { return value == null; }
 
     public BadInputException error(String expected) {
-        return new BadInputException(file + ": " + (path.isEmpty() ? "" : path + ": ") + expected
-                + (value == null ? "" : ", got '" + abbreviate(value) + "'"));
+        return new BadInputException(oneLine(file + ": " + (path.isEmpty() ? "" : path + ": ") + expected
+                + (value == null ? "" : ", got '" + abbreviate(value) + "'")));
     }
+
+    /** Keys and values are the user's and may hold line breaks (YAML's "a\nb"); a refusal is one line. */
+    static String oneLine(String s) { return s.replaceAll("\\s*[\r\n]+\\s*", " "); }
 
     private static String abbreviate(Object v) {
         String s = String.valueOf(v);
@@ -103,7 +106,7 @@ public final class SpecNode {
     /** A child that must be present. */
     public SpecNode require(String key) {
         SpecNode n = get(key);
-        if (n.isNull()) throw new BadInputException(file + ": " + n.path + ": missing (required)");
+        if (n.isNull()) throw new BadInputException(oneLine(file + ": " + n.path + ": missing (required)"));
         return n;
     }
 
@@ -118,7 +121,7 @@ public final class SpecNode {
     public void checkKeys(Set<String> allowed) {
         for (String k : asMap().keySet()) {
             if (!allowed.contains(k)) {
-                throw new BadInputException(file + ": " + childPath(k) + ": unknown key; expected one of " + new java.util.TreeSet<>(allowed));
+                throw new BadInputException(oneLine(file + ": " + childPath(k) + ": unknown key; expected one of " + new java.util.TreeSet<>(allowed)));
             }
         }
     }
