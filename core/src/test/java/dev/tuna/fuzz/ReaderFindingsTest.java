@@ -79,14 +79,15 @@ class ReaderFindingsTest {
         assertTrue(e.getMessage().startsWith(f + ": bad .npy header: nested more than 32 deep at offset "), e.getMessage());
     }
 
-    /** A JSON escape of a line break ("\\" then CR) in a safetensors header: the character is shown as U+000D. */
+    /** A JSON escape of a line break ("\\" then CR) in a safetensors header: the refusal stays on one line. */
     @Test
     void jsonBadEscapeOfALineBreakIsShownOnOneLine() throws IOException {
         byte[] json = "{\"a\\\r\":1}".getBytes(StandardCharsets.UTF_8);
         Path f = dir.resolve("m.safetensors");
         Files.write(f, ByteBuffer.allocate(8 + json.length).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).put(json).array());
         BadInputException e = assertThrows(BadInputException.class, () -> Safetensors.readMetadata(f));
-        assertEquals(f + ": not a valid safetensors file: bad JSON header: bad escape \\U+000D at offset 5", e.getMessage());
+        assertEquals(f + ": not a valid safetensors file: bad JSON header: Unrecognized character escape (CTRL-CHAR, code 13) at offset 4", e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     }
 
     /** A YAML value holding a line break, refused by the spec's checks: the message quotes it on one line. */
