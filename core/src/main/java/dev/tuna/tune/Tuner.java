@@ -264,6 +264,7 @@ public final class Tuner {
     private boolean runTrial(TrialRow row, Data data, boolean parallel) {
         long t0 = System.nanoTime();
         Map<String, Object> values = space.normalize(row.values());
+        building.remove();
         listener.onTrialBegin(row, values, best());
         TrialHold.atStart(row.number());
         int executions = tune.executionsPerTrial();
@@ -324,7 +325,9 @@ public final class Tuner {
     }
 
     private boolean fail(TrialRow row, String reason, long t0) {
-        store.fail(row.number(), reason);
+        // What the model had read when it failed (declared hyperparameters included), as a completed trial records.
+        HyperParameters hp = building.get();
+        store.fail(row.number(), reason, hp == null ? null : space.normalize(hp.values()));
         listener.onTrialEnd(store.trial(row.number()).orElseThrow(), best(), elapsed());
         return false;
     }
@@ -345,9 +348,13 @@ public final class Tuner {
 
     private record ExecutionResult(double objective, int bestEpoch, int epochs, Map<String, Object> used) {}
 
+    /** The hyperparameters of the execution this worker thread is building or training (what a failure records). */
+    private final ThreadLocal<HyperParameters> building = new ThreadLocal<>();
+
     private ExecutionResult execute(TrialRow row, Map<String, Object> values, int e, int executions, Data data, Path dir, boolean parallel) {
         long execSeed = row.seed() + e;
         HyperParameters hp = new HyperParameters(space, values);
+        building.set(hp);
         TreeSpec trees = hyperModel.trees(hp);
         if (trees != null) return executeTrees(row, trees, hp, e, executions, data, dir);
         int initialEpoch = row.meta().get("initial_epoch") instanceof Number n ? n.intValue() : 0;

@@ -98,4 +98,53 @@ class TrialValuesTest {
             assertFalse(seen.contains(Map.of("num_layers", 2L, "units_0", 8L)), "no proposal's partial values are stored");
         }
     }
+
+    /** The spec's MLP, except that a two-layer model fails once built (after its units_1 was declared and read). */
+    static final class TwoLayersFail implements HyperModel {
+        final SpecHyperModel inner = new SpecHyperModel("t.yaml", SPEC, List.of());
+
+        @Override
+        public dev.tuna.nn.Model build(HyperParameters hp, Shape inputShape, int numClasses, long seed) {
+            dev.tuna.nn.Model m = inner.build(hp, inputShape, numClasses, seed);
+            if (((Number) hp.values().get("num_layers")).intValue() == 2) {
+                m.close();
+                throw new IllegalStateException("two-layer models fail in this test");
+            }
+            return m;
+        }
+
+        @Override
+        public dev.tuna.optim.Optimizer optimizer(HyperParameters hp, dev.tuna.nn.Model model) { return inner.optimizer(hp, model); }
+
+        @Override
+        public JobSpec.TrainSpec train(HyperParameters hp, JobSpec.TrainSpec base) { return inner.train(hp, base); }
+
+        /** Declaring the space (the tuner builds a model for it) goes through the spec's model, which does not fail. */
+        @Override
+        public void declare(SearchSpace space, Map<String, Object> values, Shape inputShape, int numClasses, JobSpec.TrainSpec base) {
+            inner.declare(space, values, inputShape, numClasses, base);
+        }
+    }
+
+    @Test
+    void aFailedTrialStoresTheValuesItHadReadToo() {
+        long seed = System.nanoTime();
+        System.out.println("TrialValuesTest failed-trial seed " + seed);
+        try (Arena arena = Arena.ofConfined(); StudyStore store = StudyStore.open(tmp.resolve("failing"), false)) {
+            Tuner.Data d = new Tuner.Data(TunerTest.data(96, seed, arena), TunerTest.data(32, seed + 1, arena), Shape.of(8), 2);
+            TuneSpec t = new TuneSpec("random", Map.of(), new Objective("val_accuracy", true), 6, 1, 10, 1, null);
+            JobSpec base = JobSpec.from(SpecFile.parse("t.yaml", SPEC, List.of(), HyperResolver.DEFAULTS));
+            new Tuner(new TwoLayersFail(), base, t, new DeepFirst(seed), store, Backends.cpu(), 11, null).search(d, 1);
+            TrialRow first = store.trials().getFirst();
+            assertEquals(TrialState.FAILED, first.state(), first.toString());
+            assertTrue(first.reason().contains("two-layer models fail"), first.reason());
+            assertEquals(Map.of("num_layers", 2L, "units_0", 8L, "units_1", 4L), first.values(),
+                    "the failed trial stores the units_1 its model read, which its proposal did not have");
+            for (TrialRow r : store.trials()) {
+                long layers = (Long) r.values().get("num_layers");
+                assertEquals(layers == 2, r.state() == TrialState.FAILED, r.toString());
+                assertEquals(layers == 2, r.values().containsKey("units_1"), r.toString());
+            }
+        }
+    }
 }

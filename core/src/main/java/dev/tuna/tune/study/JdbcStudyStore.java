@@ -472,8 +472,11 @@ final class JdbcStudyStore implements StudyStore {
     }
 
     /** Marks a trial FAILED with a reason; like {@link #complete}, only while this worker holds it RUNNING. */
-    public void fail(int trial, String reason) {
-        finish(trial, TrialState.FAILED, Double.NaN, null, Map.of(), null, reason == null ? "" : reason, "fail");
+    public void fail(int trial, String reason) { fail(trial, reason, null); }
+
+    @Override
+    public void fail(int trial, String reason, Map<String, Object> used) {
+        finish(trial, TrialState.FAILED, Double.NaN, used, Map.of(), null, reason == null ? "" : reason, "fail");
     }
 
     private void finish(int trial, TrialState state, double objective, Map<String, Object> used, Map<String, Object> summary, String checkpoint,

@@ -118,6 +118,9 @@ public interface StudyStore extends AutoCloseable {
     /** Marks a trial FAILED with a reason; like {@link #complete}, only while this worker holds it RUNNING. */
     void fail(int trial, String reason);
 
+    /** The same, storing the values the trial had read when it failed (null: keep the proposal's). */
+    void fail(int trial, String reason, Map<String, Object> used);
+
     /**
      * Puts a trial this worker holds RUNNING back to PENDING, so that a later claim reruns it (a Ctrl-C'd tuner).
      * Does nothing when this worker does not hold it, so that shutting down never throws.
