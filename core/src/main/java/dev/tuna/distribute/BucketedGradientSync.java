@@ -98,7 +98,8 @@ public final class BucketedGradientSync implements GradientSync, AutoCloseable {
         });
     }
 
-    public BucketedGradientSync(Communicator comm) { this(comm, DEFAULT_BUCKET_BYTES); }
+    /** Buckets of the default 25 MiB in the memory of {@code backend}'s device. */
+    public BucketedGradientSync(Communicator comm, Backend backend) { this(comm, DEFAULT_BUCKET_BYTES, backend); }
 
     /** The communicator the buckets travel on. */
     public Communicator communicator() { return comm; }

@@ -103,7 +103,7 @@ public final class Retrainer {
         double bestLoss;
         int batch;
         try (Model model = hyperModel.build(hp, inputShape, numClasses, seed);
-             dev.tuna.distribute.BucketedGradientSync sync = comm == null ? null : new dev.tuna.distribute.BucketedGradientSync(comm, dev.tuna.distribute.BucketedGradientSync.DEFAULT_BUCKET_BYTES, backend);
+             dev.tuna.distribute.BucketedGradientSync sync = comm == null ? null : new dev.tuna.distribute.BucketedGradientSync(comm, backend);
              Trainer trainer = new Trainer(model, hyperModel.optimizer(hp, model), backend, seed, sync)) {
             JobSpec.TrainSpec ts = hyperModel.train(hp, base.train());
             batch = ts.batchSize();
@@ -128,7 +128,7 @@ public final class Retrainer {
         int epochs = finalEpochs(best);
         HyperParameters hp2 = new HyperParameters(space, space.normalize(values));
         try (Model model = hyperModel.build(hp2, inputShape, numClasses, seed);
-             dev.tuna.distribute.BucketedGradientSync sync = comm == null ? null : new dev.tuna.distribute.BucketedGradientSync(comm, dev.tuna.distribute.BucketedGradientSync.DEFAULT_BUCKET_BYTES, backend);
+             dev.tuna.distribute.BucketedGradientSync sync = comm == null ? null : new dev.tuna.distribute.BucketedGradientSync(comm, backend);
              Trainer trainer = new Trainer(model, hyperModel.optimizer(hp2, model), backend, seed, sync)) {
             trainer.fit(all, null, epochs, batch, List.of(), progress);
             observer.onFinalModel(trainer);

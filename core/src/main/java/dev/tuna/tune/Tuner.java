@@ -416,7 +416,7 @@ public final class Tuner {
         for (Callback c : callbacks) if (c instanceof EarlyStopping) others.add(c);
         return replicasPerTrial.run((c, be) -> {
             Model m = c.rank() == 0 ? model : hyperModel.build(hp, data.inputShape(), data.numClasses(), execSeed);
-            try (dev.tuna.distribute.BucketedGradientSync sync = new dev.tuna.distribute.BucketedGradientSync(c, dev.tuna.distribute.BucketedGradientSync.DEFAULT_BUCKET_BYTES, be)) {
+            try (dev.tuna.distribute.BucketedGradientSync sync = new dev.tuna.distribute.BucketedGradientSync(c, be)) {
                 Optimizer o = c.rank() == 0 ? opt : hyperModel.optimizer(hp, m);
                 if (c.rank() != 0 && row.meta().get("resume_from") instanceof Number parent) loadCheckpoint(m, o, be, parent.intValue(), e);
                 // Early stopping runs on every replica (same metrics, same decision); only rank 0 records.

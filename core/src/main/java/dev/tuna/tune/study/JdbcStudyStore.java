@@ -453,26 +453,10 @@ final class JdbcStudyStore implements StudyStore {
         });
     }
 
-    /**
-     * Marks a trial COMPLETE with its raw objective value (NaN allowed), a JSON summary and its checkpoint path;
-     * sets the finished time. Throws IllegalStateException when this worker no longer holds the trial RUNNING
-     * (it was requeued, and perhaps taken by another worker).
-     */
-    public void complete(int trial, double objective, Map<String, Object> summary, String checkpoint) {
-        finish(trial, TrialState.COMPLETE, objective, null, summary, checkpoint, null, "complete");
-    }
-
-    /**
-     * The same, and the trial's stored hyperparameters become {@code used}: the values the model was built with,
-     * which include those a space that grew while the trial was built added after the proposal (what oracles, the
-     * never-twice rule, {@code trials} and {@code best} then read).
-     */
+    @Override
     public void complete(int trial, double objective, Map<String, Object> used, Map<String, Object> summary, String checkpoint) {
         finish(trial, TrialState.COMPLETE, objective, used, summary, checkpoint, null, "complete");
     }
-
-    /** Marks a trial FAILED with a reason; like {@link #complete}, only while this worker holds it RUNNING. */
-    public void fail(int trial, String reason) { fail(trial, reason, null); }
 
     @Override
     public void fail(int trial, String reason, Map<String, Object> used) {
@@ -489,17 +473,9 @@ final class JdbcStudyStore implements StudyStore {
                     if (t != null && t.state() == state && workerId.equals(t.worker())) return null;
                 }
                 requireHeld(trial, action);
-                if (used != null) {
-                    try (PreparedStatement ps = conn.prepareStatement("UPDATE trials SET hp_values = ? WHERE number = ? AND state = ? AND worker = ?")) {
-                        ps.setString(1, Json.write(used));
-                        ps.setInt(2, trial);
-                        ps.setString(3, TrialState.RUNNING.name());
-                        ps.setString(4, workerId);
-                        ps.executeUpdate();
-                    }
-                }
+                // hp_values: the values the trial used when given, else the proposal's as stored.
                 try (PreparedStatement ps = conn.prepareStatement("UPDATE trials SET state = ?, objective = ?, summary = ?, checkpoint = ?,"
-                        + " reason = ?, finished_ms = ?, heartbeat_ms = ? WHERE number = ? AND state = ? AND worker = ?")) {
+                        + " reason = ?, finished_ms = ?, heartbeat_ms = ?, hp_values = COALESCE(?, hp_values) WHERE number = ? AND state = ? AND worker = ?")) {
                     long now = now();
                     ps.setString(1, state.name());
                     if (Double.isFinite(objective)) ps.setDouble(2, objective);
@@ -509,9 +485,10 @@ final class JdbcStudyStore implements StudyStore {
                     ps.setString(5, reason);
                     ps.setLong(6, now);
                     ps.setLong(7, now);
-                    ps.setInt(8, trial);
-                    ps.setString(9, TrialState.RUNNING.name());
-                    ps.setString(10, workerId);
+                    ps.setString(8, used == null ? null : Json.write(used));
+                    ps.setInt(9, trial);
+                    ps.setString(10, TrialState.RUNNING.name());
+                    ps.setString(11, workerId);
                     ps.executeUpdate();
                 }
                 return null;

@@ -106,17 +106,19 @@ public interface StudyStore extends AutoCloseable {
      * the finished time. Throws IllegalStateException when this worker no longer holds the trial RUNNING (it was
      * requeued, and perhaps taken by another worker).
      */
-    void complete(int trial, double objective, Map<String, Object> summary, String checkpoint);
+    default void complete(int trial, double objective, Map<String, Object> summary, String checkpoint) {
+        complete(trial, objective, null, summary, checkpoint);
+    }
 
     /**
-     * The same, and the trial's stored hyperparameters become {@code used}: the values the model was built with,
+     * The same, and the trial's stored hyperparameters become {@code used} (null: they stay the proposal's): the values the model was built with,
      * which include those a space that grew while the trial was built added after the proposal (what oracles, the
      * never-twice rule, {@code trials} and {@code best} then read).
      */
     void complete(int trial, double objective, Map<String, Object> used, Map<String, Object> summary, String checkpoint);
 
     /** Marks a trial FAILED with a reason; like {@link #complete}, only while this worker holds it RUNNING. */
-    void fail(int trial, String reason);
+    default void fail(int trial, String reason) { fail(trial, reason, null); }
 
     /** The same, storing the values the trial had read when it failed (null: keep the proposal's). */
     void fail(int trial, String reason, Map<String, Object> used);
