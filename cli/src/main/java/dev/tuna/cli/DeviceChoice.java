@@ -69,10 +69,20 @@ final class DeviceChoice {
             String why = gpuUnusable(g);
             if (why != null) throw new BadInputException("--device " + device + ": cuda:" + g + ": " + why + "; use --device cpu or cpu:0,1");
         }
+        requireNccl("--device " + device);
+        return gpuGroup(gpus, 0, gpus.length, precision, err);
+    }
+
+    /** Mirroring over GPUs needs NCCL: said in one line naming the flag that asked for it. */
+    private static void requireNccl(String flag) {
         String nccl = dev.tuna.bindings.nccl.Nccl.unavailableReason().orElse(null);
-        if (nccl != null) throw new BadInputException("--device " + device + ": mirrored training over GPUs needs NCCL: " + nccl);
+        if (nccl != null) throw new BadInputException(flag + ": mirrored training over GPUs needs NCCL: " + nccl);
+    }
+
+    /** GPUs gpus[from] to gpus[to - 1], each opened under --precision, as one mirrored group. */
+    private static dev.tuna.distribute.ReplicaGroup gpuGroup(int[] gpus, int from, int to, String precision, PrintWriter err) {
         java.util.List<Backend> backends = new java.util.ArrayList<>();
-        for (int g : gpus) backends.add(backend("cuda:" + g, precision, err));
+        for (int i = from; i < to; i++) backends.add(backend("cuda:" + gpus[i], precision, err));
         return dev.tuna.distribute.ReplicaGroup.gpus(backends);
     }
 
@@ -85,16 +95,9 @@ final class DeviceChoice {
         if (perTrial > gpus.length || gpus.length % perTrial != 0) {
             throw new BadInputException("--devices-per-trial " + perTrial + ": --device " + device + " gives " + gpus.length + " GPU(s), which do not split into groups of " + perTrial);
         }
-        if (perTrial > 1) {
-            String nccl = dev.tuna.bindings.nccl.Nccl.unavailableReason().orElse(null);
-            if (nccl != null) throw new BadInputException("--devices-per-trial " + perTrial + ": mirrored training over GPUs needs NCCL: " + nccl);
-        }
+        if (perTrial > 1) requireNccl("--devices-per-trial " + perTrial);
         java.util.List<dev.tuna.distribute.ReplicaGroup> slots = new java.util.ArrayList<>();
-        for (int from = 0; from < gpus.length; from += perTrial) {
-            java.util.List<Backend> group = new java.util.ArrayList<>();
-            for (int i = from; i < from + perTrial; i++) group.add(backend("cuda:" + gpus[i], precision, err));
-            slots.add(dev.tuna.distribute.ReplicaGroup.gpus(group));
-        }
+        for (int from = 0; from < gpus.length; from += perTrial) slots.add(gpuGroup(gpus, from, from + perTrial, precision, err));
         return slots;
     }
 

@@ -56,16 +56,12 @@ public final class EnsembleCommand implements Callable<Integer> {
             description = "a study folder (made by tuna tune), or with --storage a study's name; repeat it to pool several studies on the same data")
     List<String> studies;
 
-    @Option(names = "--storage", paramLabel = "URL", description = "the shared database of the studies: postgresql://user@host:port/database"
-            + " (password from PGPASSWORD or ~/.pgpass; never printed)")
-    String storage;
+    /** --storage for every study; --artifacts for the first, where the ensemble is written (the others: studies/NAME). */
+    @Mixin
+    StorageOptions storage = new StorageOptions();
 
-    @Option(names = "--artifacts", paramLabel = "DIR", description = "with --storage: the first study's artifact folder, where the ensemble is written"
-            + " (default: studies/NAME for each study)")
-    Path artifacts;
-
-    /** Each --study's options, as the single-study commands take them. */
-    private List<StudyOptions> places;
+    /** Where each --study is. */
+    private List<dev.tuna.tune.study.StudyLocation> places;
 
     @Option(names = "--top", paramLabel = "N", description = "best configurations taken from each study (default: ensemble.top in that study's spec, else 3)")
     Integer top;
@@ -109,13 +105,9 @@ public final class EnsembleCommand implements Callable<Integer> {
         places = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (String name : studies) {
-            StudyOptions so = new StudyOptions();
-            so.study = name;
-            so.storage = storage;
-            so.artifacts = places.isEmpty() ? artifacts : null;
-            places.add(so);
+            places.add(places.isEmpty() ? storage.location(name) : storage.location(name, null));
             String key;
-            if (storage != null) key = name;
+            if (storage.shared()) key = name;
             else {
                 try {
                     key = Path.of(name).toRealPath().toString();
@@ -127,7 +119,7 @@ public final class EnsembleCommand implements Callable<Integer> {
             if (!seen.add(key)) throw new BadInputException("--study " + name + ": given twice; each study's members join the ensemble once");
         }
         try {
-            for (StudyOptions so : places) stores.add(so.open());
+            for (int i = 0; i < places.size(); i++) stores.add(StudyOptions.open(places.get(i), studies.get(i)));
             return run(stores, o, err);
         } finally {
             for (StudyStore s : stores) s.close();
@@ -148,7 +140,8 @@ public final class EnsembleCommand implements Callable<Integer> {
             boolean differ = fa != null && fb != null ? !fa.equals(fb)
                     : !s.base().data().equals(first.base().data()) || !s.base().validation().equals(first.base().validation());
             if (differ) {
-                throw new BadInputException("--study " + places.get(i).shown() + ": its data or validation split differs from " + places.getFirst().shown()
+                throw new BadInputException("--study " + StudyOptions.shown(places.get(i), studies.get(i)) + ": its data or validation split differs from "
+                        + StudyOptions.shown(places.getFirst(), studies.getFirst())
                         + "'s; an ensemble pools models trained on the same split");
             }
         }
@@ -191,11 +184,11 @@ public final class EnsembleCommand implements Callable<Integer> {
                 if (pat < 0) throw own.get("patience").error("expected 0 or more");
                 Objective objective = Objective.of(store);
                 List<TrialRow> best = objective.best(store.trials(), n);
-                if (best.isEmpty()) throw new BadInputException("--study " + places.get(s).shown() + ": no complete trial to pool yet");
+                if (best.isEmpty()) throw new BadInputException("--study " + StudyOptions.shown(places.get(s), studies.get(s)) + ": no complete trial to pool yet");
                 SearchSpace space = job.space(store.trials(), data);
                 Retrainer retrainer = new Retrainer(job.hyperModel(), job.base(), space, backend, epochLimit, pat);
                 retrainer.setReplicas(DeviceChoice.replicas(common.device, common.precision, spec.commandLine().getErr()));
-                String study = storage != null ? studies.get(s) : Path.of(studies.get(s)).toAbsolutePath().normalize().getFileName().toString();
+                String study = storage.shared() ? studies.get(s) : Path.of(studies.get(s)).toAbsolutePath().normalize().getFileName().toString();
                 for (TrialRow r : best) plans.add(trialPlan(study, job, space, retrainer, r, epochLimit, pat, split, data, progress));
             }
             if (gbt) {

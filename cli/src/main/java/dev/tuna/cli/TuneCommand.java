@@ -14,7 +14,6 @@ import dev.tuna.tune.SpecHyperModel;
 import dev.tuna.tune.TuneSpec;
 import dev.tuna.tune.Tuner;
 import dev.tuna.tune.oracle.Oracles;
-import dev.tuna.tune.study.StorageUrl;
 import dev.tuna.tune.study.StudyStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -45,13 +44,8 @@ public final class TuneCommand implements Callable<Integer> {
             + " (default: the spec's name)")
     String study;
 
-    @Option(names = "--storage", paramLabel = "URL", description = "a shared study database that workers on many machines feed:"
-            + " postgresql://user@host:port/database (password from PGPASSWORD or ~/.pgpass; never printed)")
-    String storage;
-
-    @Option(names = "--artifacts", paramLabel = "DIR", description = "with --storage: the study's folder for checkpoints, models and reports;"
-            + " workers on several machines need one they all see (default: studies/NAME)")
-    Path artifacts;
+    @Mixin
+    StorageOptions storage = new StorageOptions();
 
     @Option(names = "--oracle", description = "random, grid, bayesian, genetic or hyperband (default: the spec's tune.oracle, else random)")
     String oracle;
@@ -103,10 +97,9 @@ public final class TuneCommand implements Callable<Integer> {
         JobSpec base = JobSpec.from(root);
         TuneSpec t = flags(TuneSpec.from(root));
         long seed = common.seed != null ? common.seed : t.seed() != null ? t.seed() : base.train().seed();
-        String given = study != null ? study : storage != null ? baseName(specFile) : Path.of("studies", baseName(specFile)).toString();
-        dev.tuna.tune.study.StudyLocation at = StudyOptions.location(storage, given, artifacts);
-        // As messages name the study: the folder as given, or "study NAME in postgresql://user@host:port/db".
-        String dir = storage == null ? given : at.describe();
+        String given = study != null ? study : storage.shared() ? baseName(specFile) : Path.of("studies", baseName(specFile)).toString();
+        dev.tuna.tune.study.StudyLocation at = storage.location(given);
+        String dir = StudyOptions.shown(at, given);
         Backend backend = DeviceChoice.backend(common.device, common.precision, err);
         Oracle o;
         try {
@@ -173,8 +166,7 @@ public final class TuneCommand implements Callable<Integer> {
                 out.println();
                 out.println("Search finished: " + s.stopReason() + "; this run completed " + TunerOutput.count(s.completed(), "trial") + ", " + s.failed() + " failed");
                 listener.resultsSummary(store, 3);
-                String next = storage == null ? "--study " + Shell.quote(given)
-                        : "--storage " + Shell.quote(StorageUrl.redact(storage)) + " --study " + Shell.quote(at.name());
+                String next = storage.shared() ? "--storage " + Shell.quote(storage.shown()) + " --study " + Shell.quote(at.name()) : "--study " + Shell.quote(given);
                 out.println("Study saved in " + dir + "; next: tuna retrain " + next + ", or tuna ensemble " + next + " --gbt");
             }
         }
