@@ -13,7 +13,7 @@ import dev.tuna.nn.ClassifierHead;
 import dev.tuna.nn.Dense;
 import dev.tuna.nn.Layer;
 import dev.tuna.nn.Model;
-import dev.tuna.nn.Parameter;
+import dev.tuna.nn.Weights;
 import dev.tuna.optim.Optimizers;
 import dev.tuna.tensor.DType;
 import dev.tuna.tensor.Device;
@@ -63,14 +63,6 @@ class MirroredGpuTest {
         return new Dataset(x, y, 5, null, null);
     }
 
-    private static float[] weights(Model m) {
-        List<Float> all = new ArrayList<>();
-        for (Parameter p : m.parameters()) for (float f : p.value().toFloatArray()) all.add(f);
-        float[] out = new float[all.size()];
-        for (int i = 0; i < out.length; i++) out[i] = all.get(i);
-        return out;
-    }
-
     @Test
     void oneReplicaPerGpuOverNcclMatchesOneTrainerOnCuda0() {
         long seed = System.nanoTime();
@@ -95,7 +87,7 @@ class MirroredGpuTest {
                     try (Trainer t = new Trainer(m, Optimizers.create("adam", Map.of(), m.arena()), be, seed, sync)) {
                         h = t.fit(train, val, 3, 64, List.of(), ProgressListener.SILENT);
                     }
-                    return new Out(h.series("loss"), weights(m));
+                    return new Out(h.series("loss"), Weights.of(m));
                 }
             });
             for (Out o : outs) assertArrayEquals(outs.getFirst().weights(), o.weights(), "every GPU's replica ends with the same weights");

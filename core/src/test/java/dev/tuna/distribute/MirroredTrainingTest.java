@@ -12,7 +12,7 @@ import dev.tuna.nn.Dense;
 import dev.tuna.nn.Dropout;
 import dev.tuna.nn.Layer;
 import dev.tuna.nn.Model;
-import dev.tuna.nn.Parameter;
+import dev.tuna.nn.Weights;
 import dev.tuna.optim.Optimizers;
 import dev.tuna.tensor.DType;
 import dev.tuna.tensor.Shape;
@@ -73,21 +73,13 @@ class MirroredTrainingTest {
 
     private static List<Double> list(double[] a) { return Arrays.stream(a).boxed().toList(); }
 
-    private static float[] weights(Model m) {
-        List<Float> all = new ArrayList<>();
-        for (Parameter p : m.parameters()) for (float f : p.value().toFloatArray()) all.add(f);
-        float[] out = new float[all.size()];
-        for (int i = 0; i < out.length; i++) out[i] = all.get(i);
-        return out;
-    }
-
     private static Run train(int replicas, boolean dropout, boolean batchNorm, Dataset train, Dataset val, long seed, int epochs,
                              Map<Integer, List<Integer>> stepHashes) {
         Supplier<Model> model = () -> Model.build(layers(dropout, batchNorm), Shape.of(10), seed);
         if (replicas == 0) {
             try (Model m = model.get(); Trainer t = new Trainer(m, Optimizers.create("adam", Map.of(), m.arena()), Backends.cpu(), seed)) {
                 History h = t.fit(train, val, epochs, 32, List.of(), ProgressListener.SILENT);
-                return new Run(list(h.series("loss")), list(h.series("val_loss")), List.of(weights(m)));
+                return new Run(list(h.series("loss")), list(h.series("val_loss")), List.of(Weights.of(m)));
             }
         }
         List<Communicator> group = InProcessGroup.create(replicas);
@@ -99,11 +91,11 @@ class MirroredTrainingTest {
                 ProgressListener hashes = new ProgressListener() {
                     @Override
                     public void onBatchEnd(int step, int steps, double loss, double accuracy) {
-                        if (stepHashes != null) stepHashes.computeIfAbsent(c.rank(), k -> new ArrayList<>()).add(Arrays.hashCode(weights(m)));
+                        if (stepHashes != null) stepHashes.computeIfAbsent(c.rank(), k -> new ArrayList<>()).add(Arrays.hashCode(Weights.of(m)));
                     }
                 };
                 History h = t.fit(train, val, epochs, 32, List.of(new EarlyStopping("val_loss", "auto", 1, 0.05, true)), hashes);
-                return new Run(list(h.series("loss")), list(h.series("val_loss")), List.of(weights(m)));
+                return new Run(list(h.series("loss")), list(h.series("val_loss")), List.of(Weights.of(m)));
             }
         });
         List<float[]> w = new ArrayList<>();
@@ -163,7 +155,7 @@ class MirroredTrainingTest {
         try (Model m = Model.build(layers(dropout, false), Shape.of(10), seed);
              Trainer t = new Trainer(m, Optimizers.create("adam", Map.of(), m.arena()), Backends.cpu(), seed)) {
             History h = t.fit(train, val, 4, 32, List.of(new EarlyStopping("val_loss", "auto", 1, 0.05, true)), ProgressListener.SILENT);
-            return new Run(list(h.series("loss")), list(h.series("val_loss")), List.of(weights(m)));
+            return new Run(list(h.series("loss")), list(h.series("val_loss")), List.of(Weights.of(m)));
         }
     }
 

@@ -15,6 +15,7 @@ import dev.tuna.nn.Dense;
 import dev.tuna.nn.Dropout;
 import dev.tuna.nn.Layer;
 import dev.tuna.nn.Model;
+import dev.tuna.nn.Weights;
 import dev.tuna.nn.Parameter;
 import dev.tuna.optim.Optimizers;
 import dev.tuna.tensor.DType;
@@ -31,7 +32,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -50,11 +50,8 @@ class DeviceReplicasTest {
 
     @BeforeAll
     static void open() throws Exception {
-        String cxx = HostKernels.compiler();
-        if (cxx == null) System.out.println("DeviceReplicasTest skipped: no C++ compiler on PATH to build the kernels for the host");
-        Assumptions.assumeTrue(cxx != null, "no C++ compiler on PATH");
         arena = Arena.ofShared();
-        kernels = HostKernels.compile(cxx, arena);
+        kernels = HostKernels.compileOrSkip("DeviceReplicasTest", arena);
     }
 
     @AfterAll
@@ -102,14 +99,6 @@ class DeviceReplicasTest {
 
     private static List<Layer> layers() { return List.of(new Dense(32, "relu"), new Dropout(0.2f), new Dense(16, "tanh"), new ClassifierHead(4)); }
 
-    private static float[] weights(Model m) {
-        List<Float> all = new ArrayList<>();
-        for (Parameter p : m.parameters()) for (float f : p.value().toFloatArray()) all.add(f);
-        float[] out = new float[all.size()];
-        for (int i = 0; i < out.length; i++) out[i] = all.get(i);
-        return out;
-    }
-
     @Test
     void gpuReplicasWithDeviceBucketsMatchOneTrainerAndLeaveNoDeviceMemoryBehind() {
         long seed = System.nanoTime();
@@ -124,7 +113,7 @@ class DeviceReplicasTest {
                 History h = t.fit(train, val, epochs, batch, List.of(), ProgressListener.SILENT);
                 oneLoss = h.series("loss");
                 oneVal = h.series("val_loss");
-                oneWeights = weights(m);
+                oneWeights = Weights.of(m);
             }
             List<HostKernelRuntime> runtimes = new ArrayList<>();
             List<Communicator> group = new ArrayList<>();
@@ -152,7 +141,7 @@ class DeviceReplicasTest {
                         for (Parameter p : m.parameters()) onDevice[0] &= p.value().device().equals(Device.cuda(c.rank()));
                         assertTrue(sync.bucketCount() > 1, "the model spans several " + buckets + "-byte buckets, not " + sync.bucketCount());
                     }
-                    w = weights(m); // back on the host after the trainer closed
+                    w = Weights.of(m); // back on the host after the trainer closed
                     out = new Out(h.series("loss"), h.series("val_loss"), w, onDevice[0], 0);
                 }
                 // Buckets, statistics, parameters, slots and batches all given back once the trainer and sync close.

@@ -37,6 +37,17 @@ final class HostKernels {
         return null;
     }
 
+    /**
+     * The kernels compiled for a test class's @BeforeAll, or the class skipped with the reason printed when there is no
+     * C++ compiler on PATH.
+     */
+    static HostKernels compileOrSkip(String test, Arena arena) throws Exception {
+        String cxx = compiler();
+        if (cxx == null) System.out.println(test + " skipped: no C++ compiler (g++, c++ or clang++) on PATH to build the kernels for the host");
+        org.junit.jupiter.api.Assumptions.assumeTrue(cxx != null, "no C++ compiler on PATH");
+        return compile(cxx, arena);
+    }
+
     /** Compiles every .cu file of the native module into one shared library living as long as the arena. */
     static HostKernels compile(String cxx, Arena arena) throws Exception {
         Path src = Path.of("..", "native", "src", "main", "resources", "tuna", "kernels");

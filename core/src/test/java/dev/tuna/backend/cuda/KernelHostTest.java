@@ -2,7 +2,6 @@ package dev.tuna.backend.cuda;
 
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
@@ -17,11 +16,8 @@ class KernelHostTest extends KernelChecks {
 
     @BeforeAll
     static void compile() throws Exception {
-        String cxx = HostKernels.compiler();
-        if (cxx == null) System.out.println("KernelHostTest skipped: no C++ compiler (g++, c++ or clang++) on PATH to build the kernels for the host");
-        Assumptions.assumeTrue(cxx != null, "no C++ compiler on PATH");
         arena = Arena.ofShared();
-        kernels = HostKernels.compile(cxx, arena);
+        kernels = HostKernels.compileOrSkip("KernelHostTest", arena);
     }
 
     @AfterAll
