@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -54,20 +53,7 @@ class SharedStudyCliTest {
     /** A study name no other test or run uses. */
     private static String name(String what) { return what + "-" + RUN; }
 
-    /** Two noisy classes in 6 features, as CSV with a header and a label column. */
-    private Path csv(String name, int rows, long seed) throws Exception {
-        Path p = tmp.resolve(name);
-        if (Files.exists(p)) return p;
-        SplittableRandom rng = new SplittableRandom(seed);
-        StringBuilder s = new StringBuilder("f0,f1,f2,f3,f4,f5,label\n");
-        for (int r = 0; r < rows; r++) {
-            int label = rng.nextInt(2);
-            for (int j = 0; j < 6; j++) s.append(String.format("%.4f,", (label == 0 ? -1 : 1) * (j % 2 == 0 ? 0.6 : 0.2) + rng.nextGaussian() * 0.8));
-            s.append(label).append('\n');
-        }
-        Files.writeString(p, s);
-        return p;
-    }
+    private Path csv(String name, int rows, long seed) throws Exception { return CsvFixtures.twoNoisyClasses(tmp, name, rows, seed); }
 
     /** A tiny search: a one-layer MLP on 400 rows, one epoch per trial, so a trial costs milliseconds. */
     private Path tinySpec(int maxTrials) throws Exception {
@@ -289,6 +275,15 @@ class SharedStudyCliTest {
         return pb;
     }
 
+    /** One tune worker on a shared study whose third trial is held until a line arrives on its stdin. */
+    private static ProcessBuilder heldUntilStdin(Path spec, String study, Path artifacts) {
+        ProcessBuilder pb = TunaChildren.tuna("tune", spec.toString(), "--device", "cpu", "--workers", "1", "--storage", url(), "--study", study,
+                "--artifacts", artifacts.toString());
+        pb.environment().put("TUNA_TEST_HOLD_NTH", "3");
+        pb.environment().put("TUNA_TEST_HOLD_RELEASE", "stdin");
+        return pb;
+    }
+
     /** scripts/test-postgres, from the cli module's folder. */
     private static Path controlScript() {
         return Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("scripts").resolve("test-postgres");
@@ -307,10 +302,7 @@ class SharedStudyCliTest {
         String study = name("gone");
         Path artifacts = tmp.resolve("gone");
         StudyLocation at = shared(study, artifacts);
-        ProcessBuilder pb = TunaChildren.tuna("tune", spec.toString(), "--device", "cpu", "--workers", "1", "--storage", url(), "--study", study,
-                "--artifacts", artifacts.toString());
-        pb.environment().put("TUNA_TEST_HOLD_NTH", "3");
-        pb.environment().put("TUNA_TEST_HOLD_RELEASE", "stdin");
+        ProcessBuilder pb = heldUntilStdin(spec, study, artifacts);
         pb.environment().put("TUNA_STORAGE_RETRY_SECONDS", "3");
         Process p = pb.start();
         StringBuilder log = new StringBuilder();
@@ -345,12 +337,9 @@ class SharedStudyCliTest {
         StudyLocation at = shared(study, artifacts);
         assertEquals(0, CliTest.run("tune", spec.toString(), "--device", "cpu", "--max-trials", "2", "--storage", url(), "--study", study,
                 "--artifacts", artifacts.toString()).code());
-        ProcessBuilder pb = TunaChildren.tuna("tune", spec.toString(), "--device", "cpu", "--workers", "1", "--storage", url(), "--study", study,
-                "--artifacts", artifacts.toString());
         // The worker holds its third trial until the test, with the server stopped, releases it through stdin: the
         // trial then finishes training while the database is gone, and its result has to wait for the server.
-        pb.environment().put("TUNA_TEST_HOLD_NTH", "3");
-        pb.environment().put("TUNA_TEST_HOLD_RELEASE", "stdin");
+        ProcessBuilder pb = heldUntilStdin(spec, study, artifacts);
         Process p = pb.start();
         StringBuilder log = new StringBuilder();
         boolean restarted = false;

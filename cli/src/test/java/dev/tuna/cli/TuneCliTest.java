@@ -11,10 +11,8 @@ import dev.tuna.tune.study.TrialRow;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,19 +25,7 @@ class TuneCliTest {
     @TempDir
     Path tmp;
 
-    /** Two noisy classes in 6 features, as CSV with a header and a label column. */
-    private Path csv(String name, int rows, long seed) throws Exception {
-        SplittableRandom rng = new SplittableRandom(seed);
-        StringBuilder s = new StringBuilder("f0,f1,f2,f3,f4,f5,label\n");
-        for (int r = 0; r < rows; r++) {
-            int label = rng.nextInt(2);
-            for (int j = 0; j < 6; j++) s.append(String.format("%.4f,", (label == 0 ? -1 : 1) * (j % 2 == 0 ? 0.6 : 0.2) + rng.nextGaussian() * 0.8));
-            s.append(label).append('\n');
-        }
-        Path p = tmp.resolve(name);
-        if (!Files.exists(p)) Files.writeString(p, s);
-        return p;
-    }
+    private Path csv(String name, int rows, long seed) throws Exception { return CsvFixtures.twoNoisyClasses(tmp, name, rows, seed); }
 
     private Path spec(String name, String model, String train, String tune) throws Exception {
         Path tr = csv("train.csv", 800, 1), te = csv("test.csv", 300, 2);
