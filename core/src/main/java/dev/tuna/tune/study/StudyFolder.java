@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -30,7 +31,7 @@ final class StudyFolder {
         if (Files.exists(d) && !Files.isDirectory(d)) {
             throw new BadInputException(d + ": not a study directory (it is a file); a study is a directory holding " + StudyStore.DB_FILE);
         }
-        if (Files.isDirectory(d) && !Files.exists(db) && !isEmpty(d)) {
+        if (Files.isDirectory(d) && !emptyOrStudy(list(d))) {
             // Refused even with overwrite: overwriting deletes files, and this directory is someone else's.
             throw new BadInputException(d + ": exists and is not a study (no " + StudyStore.DB_FILE + " in it); choose a new or empty directory");
         }
@@ -62,9 +63,21 @@ final class StudyFolder {
         for (String folder : ARTIFACT_FOLDERS) deleteTree(d.resolve(folder));
     }
 
-    private static boolean isEmpty(Path d) {
+    /**
+     * Whether a folder's entries, read in one listing, are nothing or a study. One listing, not a look for
+     * {@code study.db} and then another for emptiness: workers started together on a new study each find the folder
+     * another has just created, and between two looks the first worker's database can appear, making the folder
+     * look neither empty nor a study.
+     */
+    static boolean emptyOrStudy(List<String> names) {
+        return names.isEmpty() || names.contains(StudyStore.DB_FILE);
+    }
+
+    private static List<String> list(Path d) {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(d)) {
-            return !s.iterator().hasNext();
+            List<String> names = new ArrayList<>();
+            for (Path p : s) names.add(p.getFileName().toString());
+            return names;
         } catch (IOException e) {
             throw new BadInputException(d + ": cannot list the directory (" + e.getMessage() + ")", e);
         }
