@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A labelled classification data set on the host: features {@code x} (f32, shape [n, ...], images
- * channels-last as [n, h, w, c]) and labels {@code y} (i32, shape [n], class indices in [0, numClasses)).
+ * A labelled data set on the host: features {@code x} (f32, shape [n, ...], images channels-last as [n, h, w, c])
+ * and labels {@code y}: class indices (i32, shape [n], in [0, numClasses)) for classification and binary tasks,
+ * or values (f32, shape [n], numClasses 0) for regression.
  * A data set made by a reader owns a shared {@link Arena} holding both tensors, released by
  * {@link #close()}; views ({@link #split}, {@link #flattenFeatures}) share that memory, own nothing and
  * must not outlive their owner.
@@ -34,7 +35,8 @@ public final class Dataset implements AutoCloseable {
         this.x = Objects.requireNonNull(x, "x");
         this.y = Objects.requireNonNull(y, "y");
         if (x.dtype() != DType.F32) throw new IllegalArgumentException("features must be f32, not " + x.dtype().id());
-        if (y.dtype() != DType.I32) throw new IllegalArgumentException("labels must be i32, not " + y.dtype().id());
+        if (y.dtype() != DType.I32 && y.dtype() != DType.F32) throw new IllegalArgumentException("labels must be i32 classes or f32 values, not " + y.dtype().id());
+        if (y.dtype() == DType.F32 && numClasses != 0) throw new IllegalArgumentException("value labels (regression) have no classes, not " + numClasses);
         if (x.device().kind() != Device.Kind.CPU || y.device().kind() != Device.Kind.CPU) {
             throw new IllegalArgumentException("a data set lives on the host");
         }
@@ -62,8 +64,16 @@ public final class Dataset implements AutoCloseable {
     /** Features, f32 [n, ...]. */
     public Tensor x() { return x; }
 
-    /** Labels, i32 [n]. */
+    /** Labels: i32 class indices [n], or f32 values [n] for regression. */
     public Tensor y() { return y; }
+
+    /** Whether the labels are values (regression) rather than class indices. */
+    public boolean hasValueLabels() { return y.dtype() == DType.F32; }
+
+    /** The labels on the Java heap (a copy). */
+    public dev.tuna.task.Labels labels() {
+        return hasValueLabels() ? dev.tuna.task.Labels.values(y.toFloatArray()) : dev.tuna.task.Labels.classes(y.toIntArray());
+    }
 
     /** Number of examples n. */
     public int size() { return x.dim(0); }
@@ -113,7 +123,8 @@ public final class Dataset implements AutoCloseable {
         Arena arena = dev.tuna.tensor.NativeMemory.shared();
         try {
             Tensor x = Tensor.empty(a.x.shape().withFirst(n), DType.F32, arena);
-            Tensor y = Tensor.empty(Shape.of(n), DType.I32, arena);
+            if (a.y.dtype() != b.y.dtype()) throw new IllegalArgumentException("cannot concatenate class labels with value labels");
+            Tensor y = Tensor.empty(Shape.of(n), a.y.dtype(), arena);
             MemorySegment.copy(a.x.data(), 0, x.data(), 0, a.x.data().byteSize());
             MemorySegment.copy(b.x.data(), 0, x.data(), a.x.data().byteSize(), b.x.data().byteSize());
             MemorySegment.copy(a.y.data(), 0, y.data(), 0, a.y.data().byteSize());
@@ -135,6 +146,6 @@ public final class Dataset implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Dataset(" + size() + " examples of " + featureShape() + ", " + numClasses + " classes)";
+        return "Dataset(" + size() + " examples of " + featureShape() + ", " + (hasValueLabels() ? "value labels" : numClasses + " classes") + ")";
     }
 }
