@@ -7,25 +7,47 @@ import dev.tuna.data.Dataset;
 import dev.tuna.data.Split;
 import dev.tuna.spec.JobSpec;
 import dev.tuna.tensor.Shape;
+import dev.tuna.metrics.Metric;
+import dev.tuna.metrics.Metrics;
+import dev.tuna.task.Task;
+import dev.tuna.task.TaskChoice;
+import dev.tuna.tune.Tuner;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
-/** A job's data: the training set split into train and validation, and the test set when there is one. */
-record DataBundle(Dataset full, Split split, Dataset test) implements AutoCloseable {
+/**
+ * A job's data: the training set split into train and validation, the test set when there is one, and the task
+ * (named by the job file or inferred from the training labels, with the reason, which the commands print).
+ */
+record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen chosen) implements AutoCloseable {
 
     static DataBundle load(JobSpec job) {
         JobSpec.DataSpec d = job.data();
         Dataset full;
         Dataset test = null;
+        TaskChoice.Chosen chosen;
         if (d.builtin() != null) {
             Path dir = DataSources.findFashionMnist();
             full = DataSources.fashionMnist(true, dir);
             test = DataSources.fashionMnist(false, dir);
+            chosen = TaskChoice.choose(job.task(), full, "data: fashion-mnist");
         } else {
             full = DataSources.fromFiles(Path.of(d.train()), d.trainLabels() == null ? null : Path.of(d.trainLabels()), d.format(), d.label());
-            if (d.test() != null) {
-                // The test labels are mapped onto the training set's classes, so class i means the same in both.
-                test = DataSources.fromFiles(Path.of(d.test()), d.testLabels() == null ? null : Path.of(d.testLabels()), d.format(), d.label(),
-                        full.classNames());
+            try {
+                chosen = TaskChoice.choose(job.task(), full, d.train());
+                full = asTask(chosen.task(), full);
+                if (d.test() != null) {
+                    // The test labels are mapped onto the training set's classes, so class i means the same in both; a
+                    // regression's values need no mapping (a test value need not occur in training).
+                    Path tl = d.testLabels() == null ? null : Path.of(d.testLabels());
+                    test = chosen.task() == Task.REGRESSION
+                            ? asTask(Task.REGRESSION, DataSources.fromFiles(Path.of(d.test()), tl, d.format(), d.label()), d.test())
+                            : DataSources.fromFiles(Path.of(d.test()), tl, d.format(), d.label(), full.classNames());
+                }
+            } catch (RuntimeException e) {
+                full.close();
+                throw e;
             }
         }
         if (test != null && !test.featureShape().equals(full.featureShape())) {
@@ -36,8 +58,43 @@ record DataBundle(Dataset full, Split split, Dataset test) implements AutoClosea
                     + " features) but the training data " + d.train() + " has shape " + b + " (" + b.size() + " features); the test set must match it");
         }
         Split split = job.validation().split(full);
-        return new DataBundle(full, split, test);
+        return new DataBundle(full, split, test, chosen);
     }
+
+    /** The data set with the task's labels, closing the one read when a new one replaces it. */
+    private static Dataset asTask(Task task, Dataset read) {
+        Dataset d = TaskChoice.labelsFor(task, read);
+        if (d != read) read.close();
+        return d;
+    }
+
+    private static Dataset asTask(Task task, Dataset read, String file) {
+        try {
+            if (!read.hasValueLabels()) TaskChoice.choose(task, read, file); // says which test label is not a number
+            return asTask(task, read);
+        } catch (RuntimeException e) {
+            read.close();
+            throw e;
+        }
+    }
+
+    Task task() { return chosen.task(); }
+
+    /** The job's metrics for its task; one that does not apply to the task is refused naming it. */
+    List<Metric> metrics(JobSpec job) {
+        List<Metric> out = new ArrayList<>();
+        for (String name : job.metrics()) {
+            Metric m = Metrics.named(name);
+            if (!m.appliesTo(task())) {
+                throw new BadInputException("metrics: " + name + " does not apply to a " + task().id() + " task (" + chosen.describe() + ")");
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** The data as a search sees it: train, validation, the model's outputs, the task and its metrics. */
+    Tuner.Data tunerData(JobSpec job) { return new Tuner.Data(split.train(), split.validation(), inputShape(), outputs(), task(), metrics(job)); }
 
     /** A fingerprint of the training and validation splits: what every trial of a study must be trained and scored on. */
     String fingerprint() { return Fingerprint.of(split.train(), split.validation()); }
@@ -63,6 +120,12 @@ record DataBundle(Dataset full, Split split, Dataset test) implements AutoClosea
     }
 
     int numClasses() { return Math.max(full.numClasses(), test == null ? 0 : test.numClasses()); }
+
+    /** "10 classes", or "value labels" for a regression. */
+    String describeLabels() { return task() == Task.REGRESSION ? "value labels" : numClasses() + " classes"; }
+
+    /** The model's outputs: one logit per class for a classifier, one output for a binary or regression task. */
+    int outputs() { return task().outputs(numClasses()); }
 
     @Override
     public void close() {

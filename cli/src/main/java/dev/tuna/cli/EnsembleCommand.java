@@ -300,7 +300,7 @@ public final class EnsembleCommand implements Callable<Integer> {
         identity.put("patience", pat);
         return new Plan(name, "neural", key(identity), ".safetensors", recipe,
                 file -> MemberFit.neural(retrainer, values, r.seed(), split.train(), split.validation(), data.full(), data.test(), data.inputShape(),
-                        data.numClasses(), file, Map.of("trial", String.valueOf(r.number())), progress));
+                        data.outputs(), file, Map.of("trial", String.valueOf(r.number())), progress));
     }
 
     private Plan treePlan(String kind, TreeSpec ts, long seed, StudySpec first, Split split, DataBundle data, PrintWriter o) {

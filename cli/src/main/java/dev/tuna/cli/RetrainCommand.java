@@ -84,6 +84,7 @@ public final class RetrainCommand implements Callable<Integer> {
                 Files.createDirectories(models);
                 Retrainer retrainer = new Retrainer(hm, base, space, backend, maxEpochs, patience);
                 retrainer.setReplicas(DeviceChoice.replicas(common.device, common.precision, spec.commandLine().getErr()));
+                retrainer.setTask(data.task(), data.metrics(base));
                 List<List<String>> cells = new ArrayList<>();
                 cells.add(List.of("rank", "trial", objective.metric(), "best epoch", "val_loss", "epochs on train+val", "test accuracy", "test loss", "model"));
                 boolean live = System.console() != null && System.console().isTerminal();
@@ -100,7 +101,7 @@ public final class RetrainCommand implements Callable<Integer> {
                     Retrainer.Result res = trees != null
                             ? retrainTrees(trees, r.seed(), split, data, file)
                             : retrainer.retrain(r.values(), r.seed(), split.train(), split.validation(), data.full(), data.test(),
-                                    data.inputShape(), data.numClasses(), file, meta, live ? new KerasProgress(out, true) : ProgressListener.SILENT);
+                                    data.inputShape(), data.outputs(), file, meta, live ? new KerasProgress(out, true) : ProgressListener.SILENT);
                     TrainCommand.requireFinite("best val_loss", res.bestValLoss());
                     TrainCommand.requireFinite("test loss", res.test().loss());
                     out.printf("  best epoch %d (val_loss %.4f); trained on training + validation data for %d epochs; test accuracy %.4f, loss %.4f [%.0fs]%n",

@@ -38,8 +38,8 @@ record StudySpec(String name, String text, List<String> overrides, String javaMo
     /** The search space with every hyperparameter of the default configuration and of these trials declared. */
     SearchSpace space(List<TrialRow> trials, DataBundle data) {
         SearchSpace space = new SearchSpace();
-        hyperModel.declare(space, Map.of(), data.inputShape(), data.numClasses(), base.train());
-        for (TrialRow r : trials) hyperModel.declare(space, r.values(), data.inputShape(), data.numClasses(), base.train());
+        hyperModel.declare(space, Map.of(), data.inputShape(), data.outputs(), base.train());
+        for (TrialRow r : trials) hyperModel.declare(space, r.values(), data.inputShape(), data.outputs(), base.train());
         return space;
     }
 }

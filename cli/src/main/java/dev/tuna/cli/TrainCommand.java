@@ -70,9 +70,10 @@ public final class TrainCommand implements Callable<Integer> {
         long seed = common.seed != null ? common.seed : job.train().seed();
         try (DataBundle data = DataBundle.load(job)) {
             Split split = data.split();
-            out.printf("Data: %d training, %d validation, %d test examples of shape %s, %d classes%n",
+            out.printf("Data: %d training, %d validation, %d test examples of shape %s, %s%n",
                     split.train().size(), split.validation().size(), data.test() == null ? 0 : data.test().size(),
-                    data.inputShape(), data.numClasses());
+                    data.inputShape(), data.describeLabels());
+            out.println(data.chosen().describe());
             int replicas = DeviceChoice.cpuReplicas(common.device);
             if (job.model().isTrees()) {
                 if (replicas > 1) throw new BadInputException("--device " + common.device + ": tree models train on XGBoost's own threads; CPU replicas are for networks");
@@ -141,6 +142,15 @@ public final class TrainCommand implements Callable<Integer> {
      * A loss that is not finite means the model diverged, and its scores mean nothing: stop with exit 1 instead of
      * printing "loss NaN" and succeeding. Which setting caused it is not known, so the message does not guess.
      */
+    /** The test figures in Keras' words: loss, accuracy for a classifier, then the job's metrics. */
+    static String testLine(Evaluation t, dev.tuna.task.Task task) {
+        StringBuilder b = new StringBuilder("Test: ");
+        if (task.classifies()) b.append(String.format("accuracy %.4f - ", t.accuracy()));
+        b.append(String.format("loss %.4f", t.loss()));
+        for (var m : t.metrics().entrySet()) b.append(String.format(" - %s %.4f", m.getKey(), m.getValue()));
+        return b.append(String.format(" (%d examples)", t.samples())).toString();
+    }
+
     static void requireFinite(String which, double loss) {
         if (!Double.isFinite(loss)) {
             throw new TrainingDivergedException("the model diverged: its " + which + " is " + loss + ", not a finite number");
@@ -152,7 +162,7 @@ public final class TrainCommand implements Callable<Integer> {
      * and trains; the group's losses are every replica's, rank 0 prints and saves.
      */
     private void trainNetwork(JobSpec job, DataBundle data, Split split, Backend backend, long seed, PrintWriter out, Communicator comm) {
-        try (Model model = ModelFactory.build(job.model(), data.inputShape(), data.numClasses(), seed)) {
+        try (Model model = ModelFactory.build(job.model(), data.inputShape(), data.outputs(), seed)) {
             out.println(model.summary());
             if (load != null) {
                 try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
@@ -168,6 +178,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (es != null) callbacks.add(new EarlyStopping(es.monitor(), es.mode(), es.patience(), es.minDelta(), es.restoreBestWeights()));
             try (BucketedGradientSync sync = comm == null ? null : new BucketedGradientSync(comm, bucketBytes(), backend);
                  Trainer trainer = new Trainer(model, opt, backend, seed, sync)) {
+                trainer.setTask(dev.tuna.train.TaskSetup.of(data.task(), job.train().loss(), data.metrics(job)));
                 boolean live = System.console() != null && System.console().isTerminal();
                 History h = trainer.fit(split.train(), split.validation(), job.train().epochs(), job.train().batchSize(),
                         callbacks, new KerasProgress(out, live));
@@ -180,7 +191,7 @@ public final class TrainCommand implements Callable<Integer> {
                 if (data.test() != null) {
                     Evaluation t = trainer.evaluate(data.test(), 512);
                     requireFinite("test loss", t.loss());
-                    out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", t.accuracy(), t.loss(), t.samples());
+                    out.println(testLine(t, data.task()));
                 }
                 if (save != null && (comm == null || comm.rank() == 0)) {
                     Safetensors.write(save, trainer.hostStateDict(), Map.of("spec", specFile.toString(), "format", "tuna"));

@@ -143,8 +143,16 @@ public final class TuneCommand implements Callable<Integer> {
                 store.putMeta("spec_file", specFile.toAbsolutePath().toString());
                 if (store.meta("created") == null) store.putMeta("created", java.time.Instant.now().toString());
                 Split split = data.split();
-                out.printf("Data: %d training, %d validation examples of shape %s, %d classes (the test set is kept for tuna retrain)%n",
-                        split.train().size(), split.validation().size(), data.inputShape(), data.numClasses());
+                out.printf("Data: %d training, %d validation examples of shape %s, %s (the test set is kept for tuna retrain)%n",
+                        split.train().size(), split.validation().size(), data.inputShape(), data.describeLabels());
+                out.println(data.chosen().describe());
+                Tuner.Data searched = data.tunerData(base);
+                String recorded = store.meta("task");
+                if (recorded != null && !recorded.equals(data.task().id())) {
+                    throw new BadInputException("--study " + dir + ": the study was tuned as a " + recorded + " task, this job is " + data.chosen().describe()
+                            + "; set task: " + recorded + " or tune a new study");
+                }
+                store.putMeta("task", data.task().id());
                 if (resumed) out.printf("Resuming the study in %s (%s recorded)%n", dir, TunerOutput.count(store.trials().size(), "trial"));
                 boolean live = System.console() != null && System.console().isTerminal();
                 TunerOutput listener = new TunerOutput(out, live, t.objective());
@@ -158,7 +166,7 @@ public final class TuneCommand implements Callable<Integer> {
                 else tuner.setWorkerDevices(gpuSlots);
                 Tuner.Summary s;
                 try {
-                    s = tuner.search(new Tuner.Data(split.train(), split.validation(), data.inputShape(), data.numClasses()), nWorkers);
+                    s = tuner.search(searched, nWorkers);
                 } catch (Tuner.SearchBrokenException e) {
                     listener.resultsSummary(store, 3);
                     throw e;

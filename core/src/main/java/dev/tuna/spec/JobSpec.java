@@ -13,7 +13,8 @@ import java.util.Set;
  * One job as its YAML describes it: the data, the validation split, the model and the training settings,
  * every value checked and every hyperparameter resolved.
  */
-public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model, TrainSpec train, SpecNode root) {
+public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model, TrainSpec train, dev.tuna.task.Task task,
+                      List<String> metrics, SpecNode root) {
 
     /** data: fashion-mnist, or {train, test, format, label, train_labels, test_labels}. */
     public record DataSpec(String builtin, String train, String trainLabels, String test, String testLabels, String format, String label) {}
@@ -52,17 +53,50 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
         public boolean isTrees() { return trees != null; }
     }
 
-    /** train: {epochs, batch_size, seed, early_stopping: {monitor, mode, patience, min_delta, restore_best_weights}}. */
-    public record TrainSpec(int epochs, int batchSize, long seed, EarlyStop earlyStopping) {}
+    /**
+     * train: {epochs, batch_size, seed, loss, early_stopping: {monitor, mode, patience, min_delta, restore_best_weights}};
+     * loss null means the task's default.
+     */
+    public record TrainSpec(int epochs, int batchSize, long seed, EarlyStop earlyStopping, String loss) {}
 
     public record EarlyStop(String monitor, String mode, int patience, double minDelta, boolean restoreBestWeights) {}
 
-    private static final Set<String> TOP = Set.of("data", "validation", "model", "train", "tune", "ensemble", "name", "description");
+    private static final Set<String> TOP = Set.of("data", "validation", "model", "train", "tune", "ensemble", "name", "description", "task", "metrics");
 
     public static JobSpec from(SpecNode root) {
         root.checkKeys(TOP);
-        return new JobSpec(data(root.require("data")), validation(root.get("validation")), model(root.require("model")),
-                train(root.get("train")), root);
+        SpecNode t = root.get("task");
+        dev.tuna.task.Task task = t.isNull() ? null : t.read(c -> {
+            try {
+                return dev.tuna.task.Task.parse(c.asString(), "task");
+            } catch (IllegalArgumentException e) {
+                throw c.error("expected classification, binary or regression");
+            }
+        });
+        List<String> metrics = metrics(root.get("metrics"));
+        TrainSpec train = train(root.get("train"));
+        if (train.earlyStopping() != null) checkMonitor(root.get("train").get("early_stopping").get("monitor"), train.earlyStopping().monitor(), metrics);
+        return new JobSpec(data(root.require("data")), validation(root.get("validation")), model(root.require("model")), train, task, metrics, root);
+    }
+
+    /** metrics: [name, ...]: checked against the metrics that exist here, and against the task when it is known. */
+    private static List<String> metrics(SpecNode n) {
+        if (n.isNull()) return List.of();
+        List<String> out = new java.util.ArrayList<>();
+        for (SpecNode m : n.asList()) {
+            String name = m.asString();
+            if (!dev.tuna.metrics.Metrics.exists(name)) throw m.error("unknown metric; expected one of " + dev.tuna.metrics.Metrics.names());
+            if (out.contains(name)) throw m.error("metric listed twice");
+            out.add(name);
+        }
+        return List.copyOf(out);
+    }
+
+    /** An early-stopping monitor is the loss, accuracy or a listed metric, on the training or the validation data. */
+    private static void checkMonitor(SpecNode at, String monitor, List<String> metrics) {
+        String base = monitor.startsWith("val_") ? monitor.substring(4) : monitor;
+        if (base.equals("loss") || base.equals("accuracy") || metrics.contains(base)) return;
+        throw at.error("expected loss, accuracy or a metric listed in metrics: (" + metrics + "), optionally with val_, e.g. val_loss");
     }
 
     private static DataSpec data(SpecNode n) {
@@ -146,16 +180,13 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
     }
 
     private static TrainSpec train(SpecNode n) {
-        if (n.isNull()) return new TrainSpec(10, 32, 42, null);
-        n.checkKeys(Set.of("epochs", "batch_size", "seed", "early_stopping"));
+        if (n.isNull()) return new TrainSpec(10, 32, 42, null, null);
+        n.checkKeys(Set.of("epochs", "batch_size", "seed", "early_stopping", "loss"));
         EarlyStop es = null;
         SpecNode e = n.get("early_stopping");
         if (!e.isNull()) {
             e.checkKeys(Set.of("monitor", "mode", "patience", "min_delta", "restore_best_weights"));
             String monitor = e.get("monitor").asString("val_loss");
-            if (!Set.of("loss", "accuracy", "val_loss", "val_accuracy").contains(monitor)) {
-                throw e.get("monitor").error("expected loss, accuracy, val_loss or val_accuracy");
-            }
             String mode = e.get("mode").asString("auto");
             if (!Set.of("auto", "min", "max").contains(mode)) throw e.get("mode").error("expected auto, min or max");
             int patience = e.get("patience").isNull() ? 0 : e.get("patience").read(p -> {
@@ -165,6 +196,11 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
             });
             es = new EarlyStop(monitor, mode, patience, e.get("min_delta").asDouble(0), e.get("restore_best_weights").asBool(false));
         }
-        return new TrainSpec(n.get("epochs").asPositiveInt(10), n.get("batch_size").asPositiveInt(32), n.get("seed").asLong0(42), es);
+        String loss = n.get("loss").read(c -> {
+            String name = c.asString(null);
+            if (name != null && !dev.tuna.train.loss.Losses.exists(name)) throw c.error("unknown loss; expected one of " + dev.tuna.train.loss.Losses.names());
+            return name;
+        });
+        return new TrainSpec(n.get("epochs").asPositiveInt(10), n.get("batch_size").asPositiveInt(32), n.get("seed").asLong0(42), es, loss);
     }
 }

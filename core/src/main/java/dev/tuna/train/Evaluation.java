@@ -1,4 +1,15 @@
 package dev.tuna.train;
 
-/** Mean loss and accuracy over a data set. */
-public record Evaluation(double loss, double accuracy, int samples) {}
+import java.util.Map;
+
+/**
+ * Mean loss over a data set, accuracy (NaN for a regressor) and the trainer's other metrics by name (without the
+ * {@code val_} prefix).
+ */
+public record Evaluation(double loss, double accuracy, int samples, Map<String, Double> metrics) {
+    public Evaluation {
+        metrics = Map.copyOf(metrics);
+    }
+
+    public Evaluation(double loss, double accuracy, int samples) { this(loss, accuracy, samples, Map.of()); }
+}

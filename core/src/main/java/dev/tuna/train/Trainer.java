@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Keras-style training of a classifier with sparse categorical cross-entropy: fit, evaluate, predict.
- * Every step runs in a step scope over one reusable arena, so training allocates nothing after its first
+ * Keras-style training of a model for its task (its loss, its metrics, its outputs' activation: see {@link TaskSetup}):
+ * fit, evaluate, predict. Every step runs in a step scope over one reusable arena, so training allocates nothing after its first
  * step; the shuffle and dropout derive from the seed, so a seeded CPU run is reproducible bit for bit.
  */
 public final class Trainer implements AutoCloseable {
@@ -42,6 +42,10 @@ public final class Trainer implements AutoCloseable {
 
     /** Null for a lone trainer; else this trainer is one replica of a mirrored group. */
     private final GradientSync sync;
+    private TaskSetup setup = TaskSetup.classification();
+    /** While fit runs with metrics that need them: the epoch's predictions, and where the current step's rows go. */
+    private EpochPredictions current;
+    private int stepRow;
 
     public Trainer(Model model, Optimizer optimizer, Backend backend, long seed) { this(model, optimizer, backend, seed, null); }
 
@@ -67,6 +71,14 @@ public final class Trainer implements AutoCloseable {
             }
         }
     }
+
+    /** Sets the task, loss and metrics (a classifier with softmax cross-entropy until set); returns this trainer. */
+    public Trainer setTask(TaskSetup setup) {
+        this.setup = java.util.Objects.requireNonNull(setup, "setup");
+        return this;
+    }
+
+    public TaskSetup task() { return setup; }
 
     /** The backend this trainer computes on. */
     public Backend backend() { return backend; }
@@ -122,6 +134,10 @@ public final class Trainer implements AutoCloseable {
             // Replicas start from rank 0's weights (and state), whatever each built.
             sync.broadcast(new java.util.ArrayList<>(model.stateDict().values()));
         }
+        // Metrics beyond accuracy need every prediction of the epoch: kept on the heap in visiting order, with the
+        // labels in the same order, and scored at the epoch's end (as Keras does, over weights that moved meanwhile).
+        List<dev.tuna.metrics.Metric> collected = setup.collected();
+        EpochPredictions seenPredictions = collected.isEmpty() ? null : new EpochPredictions(train.labels(), n, outputWidth());
         try {
             for (int epoch = 0; epoch < epochs && !stopRequested; epoch++) {
                 long t0 = System.nanoTime();
@@ -129,6 +145,8 @@ public final class Trainer implements AutoCloseable {
                 BatchIterator.permutation(order, seed, epoch);
                 double lossSum = 0;
                 long correct = 0, seen = 0;
+                if (seenPredictions != null) seenPredictions.startEpoch(order);
+                current = seenPredictions;
                 for (int s = 0; s < steps; s++) {
                     int from = s * batchSize, count = mergeLast && s == steps - 1 ? n - from : Math.min(batchSize, n - from);
                     try (MemoryScope scope = MemoryScope.step(arena)) {
@@ -136,12 +154,14 @@ public final class Trainer implements AutoCloseable {
                         if (sync == null) {
                             Tensor xb = backend.gatherRows(xs, order, from, count);
                             Tensor yb = backend.gatherRows(ys, order, from, count);
+                            stepRow = from;
                             r = step(xb, yb);
                         } else {
                             // This replica's rows of the global batch: the same split on every replica.
                             int lo = share(count, sync.rank()), hi = share(count, sync.rank() + 1);
                             Tensor xb = hi > lo ? backend.gatherRows(xs, order, from + lo, hi - lo) : null;
                             Tensor yb = hi > lo ? backend.gatherRows(ys, order, from + lo, hi - lo) : null;
+                            stepRow = from + lo;
                             r = replicaStep(xb, yb, lo, count);
                         }
                         if (!Double.isFinite(r.loss())) {
@@ -153,13 +173,19 @@ public final class Trainer implements AutoCloseable {
                     }
                     progress.onBatchEnd(s + 1, steps, lossSum / seen, (double) correct / seen);
                 }
+                current = null;
                 Map<String, Double> logs = new LinkedHashMap<>();
                 logs.put("loss", lossSum / seen);
-                logs.put("accuracy", (double) correct / seen);
+                if (setup.task().classifies()) logs.put("accuracy", (double) correct / seen);
+                if (seenPredictions != null) {
+                    if (sync != null) seenPredictions.gather(sync);
+                    logs.putAll(seenPredictions.score(setup.task(), collected, ""));
+                }
                 if (validation != null) {
                     Evaluation v = evaluate(validation, Math.max(batchSize, 256));
                     logs.put("val_loss", v.loss());
-                    logs.put("val_accuracy", v.accuracy());
+                    if (setup.task().classifies()) logs.put("val_accuracy", v.accuracy());
+                    for (var m : v.metrics().entrySet()) logs.put("val_" + m.getKey(), m.getValue());
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 logs.put("time", seconds);
@@ -204,11 +230,12 @@ public final class Trainer implements AutoCloseable {
             double[] sums = new double[3];
             if (local > 0) {
                 Var logits = model.forward(Var.constant(xb), Context.replica(seed, step, rowOffset, globalRows, sync::sumStatistics));
-                loss = F.softmaxCrossEntropy(logits, yb);
+                loss = setup.loss().compute(logits, yb);
                 float l = backend.toHost(loss.value()).getFloat(0);
                 sums[0] = (double) l * local;
-                sums[1] = backend.countCorrect(logits.value(), yb);
+                sums[1] = correct(logits.value(), yb);
                 sums[2] = Float.isFinite(l) ? 0 : 1;
+                if (current != null) current.put(stepRow, local, backend.toHost(activate(logits.value())));
             }
             // The sums travel with the gradients: one exchange per step. A non-finite loss anywhere is known to
             // every replica once it arrives, and every replica then skips the update.
@@ -246,7 +273,7 @@ public final class Trainer implements AutoCloseable {
         List<Parameter> params = model.parameters();
         try (Backends.Use use = Backends.use(backend); Tape tape = Tape.record()) {
             Var logits = model.forward(Var.constant(xb), Context.training(seed, globalStep++));
-            Var loss = F.softmaxCrossEntropy(logits, yb);
+            Var loss = setup.loss().compute(logits, yb);
             float l = backend.toHost(loss.value()).getFloat(0);
             if (Float.isFinite(l)) {
                 if (lossScaler == null) {
@@ -257,7 +284,8 @@ public final class Trainer implements AutoCloseable {
                 }
             }
             for (Parameter p : params) p.zeroGrad();
-            return new StepResult(l, backend.countCorrect(logits.value(), yb));
+            if (current != null) current.put(stepRow, xb.dim(0), backend.toHost(activate(logits.value())));
+            return new StepResult(l, correct(logits.value(), yb));
         }
     }
 
@@ -279,14 +307,28 @@ public final class Trainer implements AutoCloseable {
      * the rows, and returns the group's figures.
      */
     public Evaluation evaluate(Dataset data, int batchSize) {
-        if (sync == null) return evaluate(data, 0, data.size(), batchSize);
+        if (sync == null) {
+            List<dev.tuna.metrics.Metric> collected = setup.collected();
+            EpochPredictions all = collected.isEmpty() ? null : new EpochPredictions(data.labels(), data.size(), outputWidth());
+            if (all != null) all.startInOrder();
+            Evaluation e = evaluate(data, 0, data.size(), batchSize, all);
+            return all == null ? e : new Evaluation(e.loss(), e.accuracy(), e.samples(), all.score(setup.task(), collected, ""));
+        }
         syncBuffers();
         int n = data.size();
         int lo = (int) ((long) n * sync.rank() / sync.replicas()), hi = (int) ((long) n * (sync.rank() + 1) / sync.replicas());
-        Evaluation mine = hi > lo ? evaluate(data, lo, hi, batchSize) : new Evaluation(0, 0, 0);
+        List<dev.tuna.metrics.Metric> collected = setup.collected();
+        EpochPredictions all = collected.isEmpty() ? null : new EpochPredictions(data.labels(), n, outputWidth());
+        if (all != null) all.startInOrder();
+        Evaluation mine = hi > lo ? evaluate(data, lo, hi, batchSize, all) : new Evaluation(0, 0, 0);
         double[] sums = {mine.loss() * mine.samples(), mine.accuracy() * mine.samples(), mine.samples()};
         sync.sum(sums);
-        return new Evaluation(sums[0] / sums[2], sums[1] / sums[2], (int) sums[2]);
+        Map<String, Double> metrics = Map.of();
+        if (all != null) {
+            all.gather(sync);
+            metrics = all.score(setup.task(), collected, "");
+        }
+        return new Evaluation(sums[0] / sums[2], sums[1] / sums[2], (int) sums[2], metrics);
     }
 
     /** Makes this replica's model state that is not a parameter (batch-norm statistics) rank 0's. */
@@ -298,7 +340,7 @@ public final class Trainer implements AutoCloseable {
         if (!buffers.isEmpty()) sync.broadcast(buffers);
     }
 
-    private Evaluation evaluate(Dataset data, int start, int end, int batchSize) {
+    private Evaluation evaluate(Dataset data, int start, int end, int batchSize, EpochPredictions keep) {
         int n = end - start;
         double lossSum = 0;
         long correct = 0;
@@ -308,15 +350,46 @@ public final class Trainer implements AutoCloseable {
                 Tensor xb = backend.fromHost(data.x().rows(from, count));
                 Tensor yb = backend.fromHost(data.y().rows(from, count));
                 Var logits = model.forward(Var.constant(xb), Context.INFERENCE);
-                Var loss = F.softmaxCrossEntropy(logits, yb);
+                Var loss = setup.loss().compute(logits, yb);
                 lossSum += (double) backend.toHost(loss.value()).getFloat(0) * count;
-                correct += backend.countCorrect(logits.value(), yb);
+                correct += correct(logits.value(), yb);
+                if (keep != null) keep.put(from, count, backend.toHost(activate(logits.value())));
             }
         }
-        return new Evaluation(lossSum / n, (double) correct / n, n);
+        return new Evaluation(lossSum / n, setup.task().classifies() ? (double) correct / n : Double.NaN, n);
     }
 
-    /** Class probabilities [n, classes] for every row, in the given allocator. */
+    /** Outputs per row after the task's activation: class probabilities, p(class 1), or the value. */
+    private Tensor activate(Tensor outputs) {
+        return switch (setup.task()) {
+            case CLASSIFICATION -> backend.softmax(outputs);
+            case BINARY -> backend.unary(dev.tuna.backend.UnaryOp.SIGMOID, outputs);
+            case REGRESSION -> outputs;
+        };
+    }
+
+    /** Predictions per row: the model's outputs (one per class for a classifier, one otherwise). */
+    private int outputWidth() { return (int) model.outputShape().size(); }
+
+    /** Rows of the batch predicted right (0 for regression); binary: a positive logit predicts class 1. */
+    private int correct(Tensor outputs, Tensor labels) {
+        return switch (setup.task()) {
+            case CLASSIFICATION -> backend.countCorrect(outputs, labels);
+            case BINARY -> {
+                float[] z = backend.toHost(outputs).toFloatArray();
+                int[] y = backend.toHost(labels).toIntArray();
+                int c = 0;
+                for (int i = 0; i < y.length; i++) if ((z[i] > 0) == (y[i] == 1)) c++;
+                yield c;
+            }
+            case REGRESSION -> 0;
+        };
+    }
+
+    /**
+     * Predictions for every row, in the given allocator, after the task's activation: class probabilities [n, classes],
+     * p(class 1) [n, 1] for binary, values [n, 1] for regression.
+     */
     public Tensor predict(Tensor x, int batchSize, SegmentAllocator out) {
         int n = x.dim(0);
         int classes = (int) model.outputShape().size();
@@ -326,8 +399,8 @@ public final class Trainer implements AutoCloseable {
             try (MemoryScope scope = MemoryScope.step(arena); Backends.Use use = Backends.use(backend)) {
                 Tensor xb = backend.fromHost(x.rows(from, count));
                 Var logits = model.forward(Var.constant(xb), Context.INFERENCE);
-                Tensor p = backend.toHost(backend.softmax(logits.value()));
-                probs.rows(from, count).copyFrom(p);
+                Tensor p = backend.toHost(activate(logits.value()));
+                probs.rows(from, count).copyFrom(p.dtype() == DType.F32 ? p : p.to(DType.F32));
             }
         }
         return probs;

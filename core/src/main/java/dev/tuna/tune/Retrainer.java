@@ -85,6 +85,15 @@ public final class Retrainer {
                 : retrain(c, be, values, seed, train, validation, all, test, inputShape, numClasses, null, metadata, ProgressListener.SILENT, Observer.NONE)).getFirst();
     }
 
+    private dev.tuna.task.Task task = dev.tuna.task.Task.CLASSIFICATION;
+    private List<dev.tuna.metrics.Metric> metrics = List.of();
+
+    /** The task and metrics models are trained for (a classifier until set); each model's loss is its train.loss. */
+    public void setTask(dev.tuna.task.Task task, List<dev.tuna.metrics.Metric> metrics) {
+        this.task = task;
+        this.metrics = List.copyOf(metrics);
+    }
+
     /** The mirrored replicas that train each model together; null: one trainer on the backend given at construction. */
     private dev.tuna.distribute.ReplicaGroup replicas;
 
@@ -106,6 +115,7 @@ public final class Retrainer {
              dev.tuna.distribute.BucketedGradientSync sync = comm == null ? null : new dev.tuna.distribute.BucketedGradientSync(comm, backend);
              Trainer trainer = new Trainer(model, hyperModel.optimizer(hp, model), backend, seed, sync)) {
             JobSpec.TrainSpec ts = hyperModel.train(hp, base.train());
+            trainer.setTask(dev.tuna.train.TaskSetup.of(task, ts.loss(), metrics));
             batch = ts.batchSize();
             Callback watch = new Callback() {
                 double low = Double.POSITIVE_INFINITY;
@@ -130,6 +140,7 @@ public final class Retrainer {
         try (Model model = hyperModel.build(hp2, inputShape, numClasses, seed);
              dev.tuna.distribute.BucketedGradientSync sync = comm == null ? null : new dev.tuna.distribute.BucketedGradientSync(comm, backend);
              Trainer trainer = new Trainer(model, hyperModel.optimizer(hp2, model), backend, seed, sync)) {
+            trainer.setTask(dev.tuna.train.TaskSetup.of(task, hyperModel.train(hp2, base.train()).loss(), metrics));
             trainer.fit(all, null, epochs, batch, List.of(), progress);
             observer.onFinalModel(trainer);
             Evaluation t = test == null ? null : trainer.evaluate(test, 512);

@@ -42,7 +42,19 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Tuner {
     /** The data a search trains and validates on; the test set is never given to the tuner. */
-    public record Data(Dataset train, Dataset validation, Shape inputShape, int numClasses) {}
+    /**
+     * The data a search trains and validates on; the test set is never given to the tuner. {@code numClasses} is the
+     * model's outputs (the classes of a classifier, 1 for a binary or regression task); each trial's loss is its
+     * {@code train.loss} (the task's default when unset).
+     */
+    public record Data(Dataset train, Dataset validation, Shape inputShape, int numClasses, dev.tuna.task.Task task,
+                       List<dev.tuna.metrics.Metric> metrics) {
+        public Data(Dataset train, Dataset validation, Shape inputShape, int numClasses) {
+            this(train, validation, inputShape, numClasses, dev.tuna.task.Task.CLASSIFICATION, List.of());
+        }
+
+        dev.tuna.train.TaskSetup setup(JobSpec.TrainSpec train) { return dev.tuna.train.TaskSetup.of(task, train.loss(), metrics); }
+    }
 
     /** What the tuner reports while it runs (the CLI prints it KerasTuner style). */
     public interface Listener {
@@ -389,7 +401,7 @@ public final class Tuner {
             if (mirror != null) {
                 h = fitMirrored(mirror, row, hp, e, execSeed, train, toRun, callbacks, progress, data, model, opt);
             } else {
-                try (Trainer trainer = new Trainer(model, opt, backend, execSeed)) {
+                try (Trainer trainer = new Trainer(model, opt, backend, execSeed).setTask(data.setup(train))) {
                     h = trainer.fit(data.train(), data.validation(), toRun, train.batchSize(), callbacks, progress);
                 }
             }
@@ -421,7 +433,7 @@ public final class Tuner {
                 if (c.rank() != 0 && row.meta().get("resume_from") instanceof Number parent) loadCheckpoint(m, o, be, parent.intValue(), e);
                 // Early stopping runs on every replica (same metrics, same decision); only rank 0 records.
                 List<Callback> mine = c.rank() == 0 ? callbacks : others.stream().map(x -> (Callback) ((EarlyStopping) x).freshCopy()).toList();
-                try (Trainer trainer = new Trainer(m, o, be, execSeed, sync)) {
+                try (Trainer trainer = new Trainer(m, o, be, execSeed, sync).setTask(data.setup(train))) {
                     return trainer.fit(data.train(), data.validation(), toRun, train.batchSize(), mine, c.rank() == 0 ? progress : ProgressListener.SILENT);
                 }
             } finally {
