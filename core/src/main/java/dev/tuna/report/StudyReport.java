@@ -97,12 +97,23 @@ public final class StudyReport {
         return new Section("search", heading, svg, caption, "");
     }
 
+    /** Panels of learning curves at most: the objective, val_loss and the first other metrics logged. */
+    static final int MAX_CURVES = 5;
+
     private static Section learningCurves(StudyStore store, Objective objective, List<TrialRow> trials, int top, Path out, List<Path> written) {
         String heading = "Learning curves";
         List<TrialRow> best = objective.best(trials, top);
         if (best.isEmpty()) return new Section("learning_curves", heading, null, null, note("No complete trial yet: no learning curves."));
+        // The objective first, then the validation loss and every other validation metric the trials logged (the
+        // job's metrics: list), at most MAX_CURVES panels.
         List<String> wanted = new ArrayList<>(List.of(objective.metric()));
         wanted.add(objective.metric().equals("val_loss") ? "val_accuracy" : "val_loss");
+        if (!wanted.contains("val_accuracy")) wanted.add("val_accuracy");
+        for (TrialRow r : best) {
+            for (EpochRow e : store.epochs(r.number())) {
+                for (String k : e.metrics().keySet()) if (k.startsWith("val_") && !wanted.contains(k)) wanted.add(k);
+            }
+        }
         Set<String> seen = new LinkedHashSet<>();
         List<Charts.Curve> curves = new ArrayList<>();
         for (TrialRow r : best) {
@@ -123,7 +134,7 @@ public final class StudyReport {
                     epochs.entrySet().stream().map(e -> new Charts.Point(e.getKey() + 1, e.getValue()[0] / e.getValue()[1])).toList()));
             curves.add(new Charts.Curve("trial " + (r.number() + 1) + " (" + fmt4(r.objective()) + ")", byMetric));
         }
-        List<String> metrics = wanted.stream().filter(seen::contains).toList();
+        List<String> metrics = wanted.stream().filter(seen::contains).limit(MAX_CURVES).toList();
         if (metrics.isEmpty()) return new Section("learning_curves", heading, null, null, note("The best trials have no per-epoch metrics recorded."));
         JFreeChart c = Charts.learningCurves(metrics, curves);
         String svg = save(Charts.write(c, 900, 300 + 230 * metrics.size(), out, "learning_curves"), written);
