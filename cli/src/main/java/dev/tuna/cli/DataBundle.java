@@ -80,15 +80,41 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
 
     Task task() { return chosen.task(); }
 
-    /** The job's metrics for its task; one that does not apply to the task is refused naming it. */
+    /**
+     * The metrics trained models log: the job's metrics: (the task's defaults when absent), and those the objective
+     * and early stopping need; one that does not apply to the task is refused naming it.
+     */
     List<Metric> metrics(JobSpec job) {
         List<Metric> out = new ArrayList<>();
-        for (String name : job.metrics()) {
-            Metric m = Metrics.named(name);
+        if (job.metrics() == null) {
+            out.addAll(Metrics.defaultsFor(task()));
+        } else {
+            for (String name : job.metrics()) {
+                Metric m = Metrics.named(name);
+                if (!m.appliesTo(task())) {
+                    throw new BadInputException("metrics: " + name + " does not apply to a " + task().id() + " task (" + chosen.describe() + ")");
+                }
+                out.add(m);
+            }
+        }
+        List<String> needed = new ArrayList<>();
+        if (!job.root().get("tune").isNull()) needed.add(dev.tuna.tune.TuneSpec.from(job.root()).objective().metric());
+        if (job.train().earlyStopping() != null) needed.add(job.train().earlyStopping().monitor());
+        for (String logged : needed) {
+            String base = logged.startsWith(Metrics.VALIDATION_PREFIX) ? logged.substring(Metrics.VALIDATION_PREFIX.length()) : logged;
+            if (base.equals("loss") || base.equals("accuracy") || out.stream().anyMatch(m -> m.name().equals(base))) continue;
+            Metric m = Metrics.named(base);
             if (!m.appliesTo(task())) {
-                throw new BadInputException("metrics: " + name + " does not apply to a " + task().id() + " task (" + chosen.describe() + ")");
+                throw new BadInputException(logged + " (the objective or early-stopping monitor) does not apply to a " + task().id() + " task (" + chosen.describe() + ")");
             }
             out.add(m);
+        }
+        if (!task().classifies()) {
+            for (String logged : needed) {
+                if (logged.endsWith("accuracy") && !logged.contains("top")) {
+                    throw new BadInputException(logged + " (the objective or early-stopping monitor): a " + task().id() + " task has no accuracy; use val_loss or a metric such as val_rmse");
+                }
+            }
         }
         return out;
     }

@@ -79,24 +79,30 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
         return new JobSpec(data(root.require("data")), validation(root.get("validation")), model(root.require("model")), train, task, metrics, root);
     }
 
-    /** metrics: [name, ...]: checked against the metrics that exist here, and against the task when it is known. */
+    /**
+     * metrics: [name, ...]: checked against the metrics registry here, and against the task once the data has said
+     * it; null when the key is absent (the task's default metrics).
+     */
     private static List<String> metrics(SpecNode n) {
-        if (n.isNull()) return List.of();
+        if (n.isNull()) return null;
         List<String> out = new java.util.ArrayList<>();
         for (SpecNode m : n.asList()) {
             String name = m.asString();
-            if (!dev.tuna.metrics.Metrics.exists(name)) throw m.error("unknown metric; expected one of " + dev.tuna.metrics.Metrics.names());
-            if (out.contains(name)) throw m.error("metric listed twice");
+            try {
+                dev.tuna.metrics.Metrics.named(name);
+            } catch (IllegalArgumentException e) {
+                throw m.error(e.getMessage());
+            }
+            if (out.contains(name)) throw m.error("metric '" + name + "' listed twice");
             out.add(name);
         }
         return List.copyOf(out);
     }
 
-    /** An early-stopping monitor is the loss, accuracy or a listed metric, on the training or the validation data. */
+    /** An early-stopping monitor is the loss, accuracy or a metric (computed for it if not listed), on the training or the validation data. */
     private static void checkMonitor(SpecNode at, String monitor, List<String> metrics) {
-        String base = monitor.startsWith("val_") ? monitor.substring(4) : monitor;
-        if (base.equals("loss") || base.equals("accuracy") || metrics.contains(base)) return;
-        throw at.error("expected loss, accuracy or a metric listed in metrics: (" + metrics + "), optionally with val_, e.g. val_loss");
+        if (dev.tuna.tune.TuneSpec.recorded(monitor)) return;
+        throw at.error("expected loss, accuracy or a metric (" + dev.tuna.metrics.Metrics.names() + "), optionally with val_, e.g. val_loss");
     }
 
     private static DataSpec data(SpecNode n) {

@@ -30,7 +30,10 @@ public final class EarlyStopping implements Callback {
         this.maximize = switch (mode) {
             case "max" -> true;
             case "min" -> false;
-            case "auto" -> !(monitor.endsWith("loss") || monitor.contains("error"));
+            case "auto" -> {
+                Boolean max = dev.tuna.tune.Objective.infer(monitor);
+                yield max != null ? max : !(monitor.endsWith("loss") || monitor.contains("error"));
+            }
             default -> throw new IllegalArgumentException("early_stopping mode '" + mode + "': expected auto, min or max");
         };
         this.patience = patience;

@@ -26,8 +26,14 @@ public record Objective(String metric, boolean maximize) {
         };
     }
 
-    /** true for accuracy-like names, false for loss- or error-like names, null when unknown. */
-    static Boolean infer(String metric) {
+    /**
+     * The direction of the metrics registry for the names it knows (val_auc max, val_rmse min, loss min); otherwise
+     * true for accuracy-like names, false for loss- or error-like names (what an external program reports), null
+     * when unknown.
+     */
+    public static Boolean infer(String metric) {
+        Boolean known = dev.tuna.metrics.Metrics.maximize(metric);
+        if (known != null) return known;
         String m = metric.toLowerCase(java.util.Locale.ROOT);
         if (m.endsWith("loss") || m.contains("error") || m.endsWith("mse") || m.endsWith("mae")) return false;
         if (m.endsWith("accuracy") || m.endsWith("acc") || m.endsWith("auc") || m.endsWith("precision") || m.endsWith("recall") || m.endsWith("f1")) return true;

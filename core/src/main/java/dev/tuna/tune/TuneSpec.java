@@ -19,7 +19,15 @@ import java.util.Set;
 public record TuneSpec(String oracle, Map<String, Object> oracleSettings, Objective objective, int maxTrials,
                        int executionsPerTrial, int maxConsecutiveFailedTrials, int workers, Long seed) {
 
-    public static final Set<String> METRICS = Set.of("loss", "accuracy", "val_loss", "val_accuracy");
+    /**
+     * Whether the trainer logs a metric of this name: the loss or accuracy, or a metric of the registry (computed
+     * for the objective even when the job's metrics: does not list it), on the training data or with val_.
+     */
+    public static boolean recorded(String metric) {
+        String base = metric.startsWith(dev.tuna.metrics.Metrics.VALIDATION_PREFIX) ? metric.substring(4) : metric;
+        return base.equals("loss") || base.equals("accuracy") || dev.tuna.metrics.Metrics.names().contains(base)
+                || base.matches("top[1-9][0-9]*_accuracy");
+    }
     /** KerasTuner's default trial budget (Hyperband's budget is its brackets, so it has none by default). */
     public static final int DEFAULT_MAX_TRIALS = 10;
 
@@ -68,7 +76,10 @@ public record TuneSpec(String oracle, Map<String, Object> oracleSettings, Object
 
     /** The objective for a metric the trainer reports, with its direction given or inferred. */
     public static Objective objective(String metric, String direction, String where) {
-        if (!METRICS.contains(metric)) throw new BadInputException(where + ": '" + metric + "' is not a metric tuna records; expected one of " + new java.util.TreeSet<>(METRICS));
+        if (!recorded(metric)) {
+            throw new BadInputException(where + ": '" + metric + "' is not a metric tuna records; expected loss, accuracy or one of "
+                    + dev.tuna.metrics.Metrics.names() + ", on the training data or with val_ (val_loss, val_auc)");
+        }
         try {
             return Objective.of(metric, direction);
         } catch (IllegalArgumentException e) {
