@@ -14,8 +14,11 @@ public interface Loss {
     /** The name in job files and logs, one that {@link Losses#parse} reads back to this loss (e.g. {@code huber:0.5}). */
     String name();
 
-    /** Whether the loss fits the outputs and labels of models of this task (binary cross-entropy needs one logit). */
-    boolean appliesTo(Task task);
+    /**
+     * Whether the loss fits the outputs and labels of models of this task (binary cross-entropy needs one logit). The
+     * built-ins say; a loss that does not is taken to fit every task.
+     */
+    default boolean appliesTo(Task task) { return true; }
 
     /** The batch's mean loss as a scalar f32 Var, differentiable in outputs. */
     Var compute(Var outputs, Tensor labels);

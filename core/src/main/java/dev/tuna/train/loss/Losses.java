@@ -1,6 +1,7 @@
 package dev.tuna.train.loss;
 
 import dev.tuna.task.Task;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -35,6 +36,29 @@ public final class Losses {
             Map.entry("mae", new MeanAbsoluteError()),
             Map.entry("huber", new Huber(1f)),
             Map.entry("huber_loss", new Huber(1f)));
+
+    /** The spellings to show where a name is unknown: the Keras function names and their short aliases. */
+    public static List<String> names() {
+        return List.of("sparse_categorical_crossentropy", "binary_crossentropy", "mean_squared_error", "mse", "mean_absolute_error", "mae",
+                "huber", "huber:<delta>");
+    }
+
+    /**
+     * Whether {@link #parse} reads the name for some task (a known spelling, well formed). Checking a job file with
+     * {@code parse(name, task)} instead gives the reason with the refusal: an unknown name, a bad delta, a misfit.
+     */
+    public static boolean exists(String name) {
+        if (name == null) return false;
+        for (Task t : Task.values()) {
+            try {
+                parse(name, t);
+                return true;
+            } catch (IllegalArgumentException e) {
+                // Not for this task, or not at all: the next task decides.
+            }
+        }
+        return false;
+    }
 
     /** The loss a model of this task trains with when its job names none. */
     public static Loss defaultFor(Task task) {

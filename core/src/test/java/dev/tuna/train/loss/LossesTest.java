@@ -93,6 +93,27 @@ class LossesTest {
     }
 
     @Test
+    void existsAcceptsEveryWellFormedSpellingForSomeTaskAndNamesListsThem() {
+        for (String ok : new String[] {"mse", "MeanAbsoluteError", "binary_crossentropy", "sparse_categorical_crossentropy", "huber:0.25"}) {
+            assertTrue(Losses.exists(ok), ok);
+        }
+        for (String bad : new String[] {"hinge", "huber:-1", "mse:2", "categorical_crossentropy"}) assertTrue(!Losses.exists(bad), bad);
+        assertTrue(!Losses.exists(null));
+        for (String n : Losses.names()) assertTrue(Losses.exists(n.replace("<delta>", "0.5")), n + " is listed and read");
+    }
+
+    @Test
+    void aLossThatDoesNotSayFitsEveryTask() {
+        Loss custom = new Loss() {
+            @Override public String name() { return "custom"; }
+
+            @Override public Var compute(Var outputs, Tensor labels) { return outputs; }
+        };
+        for (Task t : Task.values()) assertTrue(custom.appliesTo(t));
+        assertTrue(!new MeanSquaredError().appliesTo(Task.BINARY), "a built-in says");
+    }
+
+    @Test
     void eachLossComputesItsOwnFormula() {
         long seed = System.nanoTime();
         System.out.println("eachLossComputesItsOwnFormula seed " + seed);
