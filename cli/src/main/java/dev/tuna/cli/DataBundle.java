@@ -85,6 +85,11 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
      * and early stopping need; one that does not apply to the task is refused naming it.
      */
     List<Metric> metrics(JobSpec job) {
+        try {
+            dev.tuna.train.loss.Losses.parse(job.train().loss(), task()); // a loss the task cannot train on is said before any training
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(job.root().file() + ": train.loss: " + e.getMessage() + " (" + chosen.describe() + ")");
+        }
         List<Metric> out = new ArrayList<>();
         if (job.metrics() == null) {
             out.addAll(Metrics.defaultsFor(task()));

@@ -5,6 +5,7 @@ import dev.tuna.backend.Backends;
 import dev.tuna.backend.BinaryOp;
 import dev.tuna.backend.Conv2dGeometry;
 import dev.tuna.backend.Pool2dGeometry;
+import dev.tuna.backend.RegressionLoss;
 import dev.tuna.backend.UnaryOp;
 import dev.tuna.tensor.DType;
 import dev.tuna.tensor.Shape;
@@ -170,6 +171,36 @@ public final class F {
         Tensor probs = be.empty(logits.value().shape(), DType.F32);
         Tensor loss = be.softmaxCrossEntropy(logits.value(), labels, probs);
         return Tape.result(loss, g -> new Tensor[] {be.softmaxCrossEntropyBackward(probs, labels, g)}, logits);
+    }
+
+    /**
+     * Mean binary cross-entropy from logits [n, 1] or [n] against i32 labels in {0, 1} [n], the sigmoid fused in and
+     * computed stably (finite and exact for any finite logit); the gradient is (sigmoid(z) - y) / n.
+     */
+    public static Var binaryCrossEntropyWithLogits(Var logits, Tensor labels) {
+        Backend be = be(logits);
+        Tensor probs = be.empty(logits.value().shape(), DType.F32);
+        Tensor loss = be.binaryCrossEntropy(logits.value(), labels, probs);
+        return Tape.result(loss, g -> new Tensor[] {be.binaryCrossEntropyBackward(probs, labels, g)}, logits);
+    }
+
+    /** Mean of (prediction - target)^2 over rows of predictions [n, 1] or [n] against f32 targets [n]. */
+    public static Var meanSquaredError(Var predictions, Tensor targets) { return regression(RegressionLoss.MSE, predictions, targets, 0f); }
+
+    /** Mean of |prediction - target|; its gradient is sign(r) / n, 0 where a prediction is exactly its target. */
+    public static Var meanAbsoluteError(Var predictions, Tensor targets) { return regression(RegressionLoss.MAE, predictions, targets, 0f); }
+
+    /** Mean Huber loss: 0.5 r^2 where |r| <= delta, else delta (|r| - 0.5 delta), as Keras defines it; delta > 0. */
+    public static Var huber(Var predictions, Tensor targets, float delta) {
+        if (!(delta > 0) || Float.isInfinite(delta)) throw new IllegalArgumentException("huber delta " + delta + ": expected a finite number > 0");
+        return regression(RegressionLoss.HUBER, predictions, targets, delta);
+    }
+
+    private static Var regression(RegressionLoss kind, Var predictions, Tensor targets, float delta) {
+        Backend be = be(predictions);
+        Tensor x = predictions.value();
+        Tensor loss = be.regressionLoss(kind, x, targets, delta);
+        return Tape.result(loss, g -> new Tensor[] {be.regressionLossBackward(kind, x, targets, g, delta)}, predictions);
     }
 
     // ---- regularisation ----

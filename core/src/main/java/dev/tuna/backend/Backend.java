@@ -99,6 +99,30 @@ public interface Backend {
 
     Tensor softmax(Tensor logits);
 
+    /**
+     * Mean binary cross-entropy over rows of logits [n] or [n, 1] against labels i32 in {0, 1} [n], in the stable form
+     * max(z, 0) - z y + log1p(exp(-|z|)) (finite and exact for any finite logit); writes sigmoid(z) to probs (z's shape).
+     */
+    Tensor binaryCrossEntropy(Tensor logits, Tensor labels, Tensor probs);
+
+    /** dlogits = (probs - labels) * dLoss / n, in probs' shape. */
+    Tensor binaryCrossEntropyBackward(Tensor probs, Tensor labels, Tensor dLoss);
+
+    /**
+     * Mean of a regression loss over rows of predictions [n] or [n, 1] against f32 targets [n]; delta is Huber's
+     * threshold (the other losses ignore it).
+     */
+    Tensor regressionLoss(RegressionLoss loss, Tensor predictions, Tensor targets, float delta);
+
+    /** dpredictions = loss'(predictions - targets) * dLoss / n, in predictions' shape. */
+    Tensor regressionLossBackward(RegressionLoss loss, Tensor predictions, Tensor targets, Tensor dLoss, float delta);
+
+    /**
+     * p = sigmoid(logits), the binary classifier's output activation (the probability of class 1). Like
+     * {@link #softmax}, it stays in f32 under a mixed-precision policy.
+     */
+    default Tensor sigmoid(Tensor logits) { return unary(UnaryOp.SIGMOID, logits); }
+
     /** How many rows of logits [n, c] have their arg-max at the label. */
     int countCorrect(Tensor logits, Tensor labels);
 

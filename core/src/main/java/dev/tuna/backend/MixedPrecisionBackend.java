@@ -88,13 +88,33 @@ public final class MixedPrecisionBackend implements Backend {
     @Override public Tensor cast(Tensor x, DType dtype) { return base.cast(x, dtype); }
     @Override public Tensor softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor probs) { return base.softmaxCrossEntropy(logits, labels, probs); }
 
-    /** The gradient leaving the f32 loss enters the half-precision network. */
+    /** The gradient leaving the f32 loss enters the half-precision network (so it is rounded, as for every loss below). */
     @Override
     public Tensor softmaxCrossEntropyBackward(Tensor probs, Tensor labels, Tensor dLoss) {
         return r(base.softmaxCrossEntropyBackward(probs, labels, dLoss));
     }
 
+    @Override public Tensor binaryCrossEntropy(Tensor logits, Tensor labels, Tensor probs) { return base.binaryCrossEntropy(logits, labels, probs); }
+
+    @Override
+    public Tensor binaryCrossEntropyBackward(Tensor probs, Tensor labels, Tensor dLoss) {
+        return r(base.binaryCrossEntropyBackward(probs, labels, dLoss));
+    }
+
+    @Override
+    public Tensor regressionLoss(RegressionLoss loss, Tensor predictions, Tensor targets, float delta) {
+        return base.regressionLoss(loss, predictions, targets, delta);
+    }
+
+    @Override
+    public Tensor regressionLossBackward(RegressionLoss loss, Tensor predictions, Tensor targets, Tensor dLoss, float delta) {
+        return r(base.regressionLossBackward(loss, predictions, targets, dLoss, delta));
+    }
+
     @Override public Tensor softmax(Tensor logits) { return base.softmax(logits); }
+
+    /** Probabilities stay in f32, as softmax's do: rounding p(class 1) to f16 would tie rows that a metric (AUC) tells apart. */
+    @Override public Tensor sigmoid(Tensor logits) { return base.sigmoid(logits); }
     @Override public int countCorrect(Tensor logits, Tensor labels) { return base.countCorrect(logits, labels); }
     @Override public Tensor dropoutMask(Shape shape, float rate, long seed, long counter) { return r(base.dropoutMask(shape, rate, seed, counter)); }
 

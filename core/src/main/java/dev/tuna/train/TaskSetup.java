@@ -1,10 +1,7 @@
 package dev.tuna.train;
 
-import dev.tuna.autograd.F;
-import dev.tuna.autograd.Var;
 import dev.tuna.metrics.Metric;
 import dev.tuna.task.Task;
-import dev.tuna.tensor.Tensor;
 import dev.tuna.train.loss.Loss;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +15,7 @@ public record TaskSetup(Task task, Loss loss, List<Metric> metrics) {
     public TaskSetup {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(loss, "loss");
+        if (!loss.appliesTo(task)) throw new IllegalArgumentException("loss " + loss.name() + " does not apply to a " + task.id() + " task");
         metrics = List.copyOf(metrics);
         for (Metric m : metrics) {
             if (!m.appliesTo(task)) throw new IllegalArgumentException("metric " + m.name() + " does not apply to a " + task.id() + " task");
@@ -30,13 +28,7 @@ public record TaskSetup(Task task, Loss loss, List<Metric> metrics) {
     }
 
     /** Softmax cross-entropy on class indices and accuracy: what tuna trained before it knew other tasks. */
-    public static TaskSetup classification() { return new TaskSetup(Task.CLASSIFICATION, SOFTMAX_XENT, List.of()); }
-
-    static final Loss SOFTMAX_XENT = new Loss() {
-        @Override public String name() { return "sparse_categorical_crossentropy"; }
-
-        @Override public Var compute(Var outputs, Tensor labels) { return F.softmaxCrossEntropy(outputs, labels); }
-    };
+    public static TaskSetup classification() { return new TaskSetup(Task.CLASSIFICATION, new dev.tuna.train.loss.SparseCategoricalCrossentropy(), List.of()); }
 
     /** Metrics that need the epoch's predictions (accuracy is counted as the steps go, without them). */
     List<Metric> collected() { return metrics.stream().filter(m -> !m.name().equals("accuracy")).toList(); }

@@ -363,7 +363,7 @@ public final class Trainer implements AutoCloseable {
     private Tensor activate(Tensor outputs) {
         return switch (setup.task()) {
             case CLASSIFICATION -> backend.softmax(outputs);
-            case BINARY -> backend.unary(dev.tuna.backend.UnaryOp.SIGMOID, outputs);
+            case BINARY -> backend.sigmoid(outputs);
             case REGRESSION -> outputs;
         };
     }

@@ -68,6 +68,49 @@ class MixedPrecisionTest {
     }
 
     @Test
+    void theOneOutputLossesAndTheSigmoidStayInFloat32AndTheirGradientsEnterTheNetworkRounded() {
+        long seed = System.nanoTime();
+        System.out.println("theOneOutputLossesAndTheSigmoidStayInFloat32AndTheirGradientsEnterTheNetworkRounded seed " + seed);
+        SplittableRandom rng = new SplittableRandom(seed);
+        Backend cpu = Backends.cpu();
+        for (Precision p : new Precision[] {Precision.MIXED_FLOAT16, Precision.MIXED_BFLOAT16}) {
+            Backend mixed = new MixedPrecisionBackend(cpu, p);
+            try (StepArena arena = new StepArena(1 << 20); MemoryScope s = MemoryScope.step(arena)) {
+                int n = 50 + rng.nextInt(100);
+                Tensor z = random(rng, n, 1), t = random(rng, n, 1).reshape(n);
+                int[] y = new int[n];
+                for (int i = 0; i < n; i++) y[i] = rng.nextInt(2);
+                Tensor labels = Tensor.ofInts(y, n), dLoss = Tensor.of(new float[] {(float) rng.nextDouble(0.5, 2)}).reshape(dev.tuna.tensor.Shape.of());
+                Tensor pc = Tensor.empty(z.shape(), dev.tuna.tensor.DType.F32), pm = Tensor.empty(z.shape(), dev.tuna.tensor.DType.F32);
+                assertEquals(cpu.binaryCrossEntropy(z, labels, pc).getFloat(0), mixed.binaryCrossEntropy(z, labels, pm).getFloat(0), p + " bce in f32");
+                for (int i = 0; i < n; i++) assertEquals(pc.getFloat(i), pm.getFloat(i), p + " sigmoid within bce in f32");
+                rounded(p, cpu.binaryCrossEntropyBackward(pc, labels, dLoss), mixed.binaryCrossEntropyBackward(pm, labels, dLoss), "bce gradient");
+                for (RegressionLoss loss : RegressionLoss.values()) {
+                    assertEquals(cpu.regressionLoss(loss, z, t, 0.7f).getFloat(0), mixed.regressionLoss(loss, z, t, 0.7f).getFloat(0), p + " " + loss + " in f32");
+                    rounded(p, cpu.regressionLossBackward(loss, z, t, dLoss, 0.7f), mixed.regressionLossBackward(loss, z, t, dLoss, 0.7f), loss + " gradient");
+                }
+                Tensor sc = cpu.sigmoid(z), sm = mixed.sigmoid(z);
+                boolean anyUnrounded = false;
+                for (int i = 0; i < n; i++) {
+                    assertEquals(sc.getFloat(i), sm.getFloat(i), p + " sigmoid probabilities in f32");
+                    anyUnrounded |= sm.getFloat(i) != p.round(sm.getFloat(i));
+                }
+                assertTrue(anyUnrounded, p + ": some probability is not representable in the compute format, so none was rounded");
+            }
+        }
+    }
+
+    /** The mixed gradient is the f32 one rounded to the compute format, element by element, and not all of it was already. */
+    private static void rounded(Precision p, Tensor f32, Tensor mixed, String what) {
+        boolean changed = false;
+        for (long i = 0; i < f32.size(); i++) {
+            assertEquals(p.round(f32.getFloat(i)), mixed.getFloat(i), p + " " + what + " element " + i);
+            changed |= f32.getFloat(i) != mixed.getFloat(i);
+        }
+        assertTrue(changed, p + " " + what + ": rounding changed something (the policy is not a no-op)");
+    }
+
+    @Test
     void lossScalingKeepsGradientsThatFloat16WouldFlushToZero() {
         float g = 1e-8f;
         assertEquals(0f, Precision.MIXED_FLOAT16.round(g), "an unscaled 1e-8 gradient vanishes in f16");

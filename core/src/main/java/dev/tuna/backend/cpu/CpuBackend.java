@@ -3,7 +3,9 @@ package dev.tuna.backend.cpu;
 import dev.tuna.backend.Backend;
 import dev.tuna.backend.BinaryOp;
 import dev.tuna.backend.Conv2dGeometry;
+import dev.tuna.backend.LossInputs;
 import dev.tuna.backend.Pool2dGeometry;
+import dev.tuna.backend.RegressionLoss;
 import dev.tuna.backend.UnaryOp;
 import dev.tuna.tensor.DType;
 import dev.tuna.tensor.Device;
@@ -365,6 +367,73 @@ public final class CpuBackend implements Backend {
             long base = (long) r * c;
             int label = y.getAtIndex(I, r);
             for (int j = 0; j < c; j++) d.setAtIndex(F, base + j, (p.getAtIndex(F, base + j) - (j == label ? 1f : 0f)) * g);
+        }
+        return out;
+    }
+
+    @Override
+    public Tensor binaryCrossEntropy(Tensor logits, Tensor labels, Tensor probs) {
+        int n = LossInputs.rows("binary cross-entropy", logits, labels, DType.I32);
+        MemorySegment z = logits.data(), p = probs.data(), y = labels.data();
+        double loss = 0;
+        for (int r = 0; r < n; r++) {
+            int label = y.getAtIndex(I, r);
+            if (label != 0 && label != 1) throw new IllegalArgumentException("binary cross-entropy: label " + label + " in row " + r + ", expected 0 or 1");
+            double zr = z.getAtIndex(F, r);
+            // log(1 + exp(-|z|)) never overflows, and log1p keeps it exact where exp(-|z|) is far below 1.
+            double e = Math.exp(-Math.abs(zr));
+            loss += Math.max(zr, 0) - zr * label + Math.log1p(e);
+            float q = (float) (zr >= 0 ? 1 / (1 + e) : e / (1 + e));
+            // As in softmaxRow: no subnormal probability reaches the gradient.
+            p.setAtIndex(F, r, q < 1e-30f ? 0f : q);
+        }
+        Tensor out = f32(Shape.of());
+        out.data().set(F, 0, (float) (loss / n));
+        return out;
+    }
+
+    @Override
+    public Tensor binaryCrossEntropyBackward(Tensor probs, Tensor labels, Tensor dLoss) {
+        int n = LossInputs.rows("binary cross-entropy", probs, labels, DType.I32);
+        float g = dLoss.data().get(F, 0) / n;
+        Tensor out = f32(probs.shape());
+        MemorySegment p = probs.data(), d = out.data(), y = labels.data();
+        for (int r = 0; r < n; r++) d.setAtIndex(F, r, (p.getAtIndex(F, r) - y.getAtIndex(I, r)) * g);
+        return out;
+    }
+
+    @Override
+    public Tensor regressionLoss(RegressionLoss loss, Tensor predictions, Tensor targets, float delta) {
+        int n = LossInputs.rows(loss.label(), predictions, targets, DType.F32);
+        MemorySegment x = predictions.data(), t = targets.data();
+        double sum = 0;
+        for (int r = 0; r < n; r++) {
+            double res = (double) x.getAtIndex(F, r) - t.getAtIndex(F, r), a = Math.abs(res);
+            sum += switch (loss) {
+                case MSE -> res * res;
+                case MAE -> a;
+                case HUBER -> a <= delta ? 0.5 * res * res : delta * (a - 0.5 * delta);
+            };
+        }
+        Tensor out = f32(Shape.of());
+        out.data().set(F, 0, (float) (sum / n));
+        return out;
+    }
+
+    @Override
+    public Tensor regressionLossBackward(RegressionLoss loss, Tensor predictions, Tensor targets, Tensor dLoss, float delta) {
+        int n = LossInputs.rows(loss.label(), predictions, targets, DType.F32);
+        float g = dLoss.data().get(F, 0) / n;
+        Tensor out = f32(predictions.shape());
+        MemorySegment x = predictions.data(), t = targets.data(), d = out.data();
+        for (int r = 0; r < n; r++) {
+            float res = x.getAtIndex(F, r) - t.getAtIndex(F, r);
+            float slope = switch (loss) {
+                case MSE -> 2 * res;
+                case MAE -> Math.signum(res);
+                case HUBER -> Math.max(-delta, Math.min(delta, res));
+            };
+            d.setAtIndex(F, r, slope * g);
         }
         return out;
     }

@@ -4,7 +4,9 @@ import dev.tuna.backend.Backend;
 import dev.tuna.backend.Backends;
 import dev.tuna.backend.BinaryOp;
 import dev.tuna.backend.Conv2dGeometry;
+import dev.tuna.backend.LossInputs;
 import dev.tuna.backend.Pool2dGeometry;
+import dev.tuna.backend.RegressionLoss;
 import dev.tuna.backend.UnaryOp;
 import dev.tuna.tensor.DType;
 import dev.tuna.tensor.Device;
@@ -320,6 +322,44 @@ public final class DeviceBackend implements Backend {
         runtime.launch("softmax_xent_backward_f32", addr(probs, "xentBackward"), addr(labels, "xentBackward"), addr(dLoss, "xentBackward"),
                 addr(dz, "xentBackward"), (long) probs.dim(0), probs.dim(1));
         return dz;
+    }
+
+    @Override
+    public Tensor binaryCrossEntropy(Tensor logits, Tensor labels, Tensor probs) {
+        int n = LossInputs.rows("binary cross-entropy", logits, labels, DType.I32);
+        try (Arena a = Arena.ofConfined()) {
+            double total = readBack(a, 0L, acc -> runtime.launch("binary_xent_f32", addr(logits, "binaryCrossEntropy"),
+                    addr(labels, "binaryCrossEntropy"), addr(probs, "binaryCrossEntropy"), acc, (long) n)).get(ValueLayout.JAVA_DOUBLE, 0);
+            return scalarTensor((float) (total / n));
+        }
+    }
+
+    @Override
+    public Tensor binaryCrossEntropyBackward(Tensor probs, Tensor labels, Tensor dLoss) {
+        int n = LossInputs.rows("binary cross-entropy", probs, labels, DType.I32);
+        Tensor dz = dev(probs.shape(), DType.F32);
+        runtime.launch("binary_xent_backward_f32", addr(probs, "binaryXentBackward"), addr(labels, "binaryXentBackward"),
+                addr(dLoss, "binaryXentBackward"), addr(dz, "binaryXentBackward"), (long) n);
+        return dz;
+    }
+
+    @Override
+    public Tensor regressionLoss(RegressionLoss loss, Tensor predictions, Tensor targets, float delta) {
+        int n = LossInputs.rows(loss.label(), predictions, targets, DType.F32);
+        try (Arena a = Arena.ofConfined()) {
+            double total = readBack(a, 0L, acc -> runtime.launch("regression_loss_f32", addr(predictions, "regressionLoss"),
+                    addr(targets, "regressionLoss"), acc, (long) n, loss.ordinal(), delta)).get(ValueLayout.JAVA_DOUBLE, 0);
+            return scalarTensor((float) (total / n));
+        }
+    }
+
+    @Override
+    public Tensor regressionLossBackward(RegressionLoss loss, Tensor predictions, Tensor targets, Tensor dLoss, float delta) {
+        int n = LossInputs.rows(loss.label(), predictions, targets, DType.F32);
+        Tensor dx = dev(predictions.shape(), DType.F32);
+        runtime.launch("regression_loss_backward_f32", addr(predictions, "regressionLossBackward"), addr(targets, "regressionLossBackward"),
+                addr(dLoss, "regressionLossBackward"), addr(dx, "regressionLossBackward"), (long) n, loss.ordinal(), delta);
+        return dx;
     }
 
     @Override

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tuna.autograd.F;
+import dev.tuna.autograd.Tape;
+import dev.tuna.autograd.Var;
 import dev.tuna.backend.Backend;
 import dev.tuna.backend.Backends;
 import dev.tuna.backend.BinaryOp;
@@ -139,6 +142,50 @@ class DeviceBackendTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dev.matmul(onHost, false, dev.fromHost(onHost), false));
             assertTrue(e.getMessage().contains("a tensor on cpu given to a cuda:0 op"), e.getMessage());
         }
+    }
+
+    @Test
+    void theOneOutputLossesAgreeWithTheCpuBackendThroughAutograd() {
+        long seed = System.nanoTime();
+        System.out.println("theOneOutputLossesAgreeWithTheCpuBackendThroughAutograd seed " + seed);
+        SplittableRandom rng = new SplittableRandom(seed);
+        try (StepArena a = new StepArena(1 << 22); MemoryScope s = MemoryScope.step(a)) {
+            int n = 1 + rng.nextInt(300);
+            Tensor z = KernelChecks.random(rng, -40, 40, n, 1), t = r(rng, n), x = r(rng, n);
+            int[] y = new int[n];
+            for (int i = 0; i < n; i++) y[i] = rng.nextInt(2);
+            Tensor labels = Tensor.ofInts(y, n);
+            float delta = (float) rng.nextDouble(0.3, 2);
+            List<java.util.function.BiFunction<Var, Tensor, Var>> losses = List.of(
+                    F::meanSquaredError, F::meanAbsoluteError, (p, q) -> F.huber(p, q, delta));
+            String[] names = {"mse", "mae", "huber"};
+            // Binary cross-entropy on [n, 1] logits, the regression losses on [n] predictions: both shapes cross the device.
+            float upstream = (float) rng.nextDouble(0.5, 4);
+            compareThroughAutograd("binary cross-entropy", z, labels, upstream, F::binaryCrossEntropyWithLogits);
+            for (int k = 0; k < losses.size(); k++) compareThroughAutograd(names[k], x, t, upstream, losses.get(k));
+            same(CPU.sigmoid(z), dev.sigmoid(dev.fromHost(z)), 1e-6, "sigmoid");
+        }
+    }
+
+    /**
+     * The loss and its gradient on the CPU and on the device, back-propagated from an upstream gradient other than 1 (a
+     * loss scale), which the backward must multiply in.
+     */
+    private static void compareThroughAutograd(String what, Tensor outputs, Tensor labels, float upstream,
+                                               java.util.function.BiFunction<Var, Tensor, Var> loss) {
+        Var oc = new Var(outputs, true, "outputs"), od = new Var(dev.fromHost(outputs), true, "outputs");
+        Tensor lc;
+        try (Tape tape = Tape.record()) {
+            Var l = loss.apply(oc, labels);
+            tape.backward(l, upstream, CPU);
+            lc = l.value();
+        }
+        try (Tape tape = Tape.record(); Backends.Use u = Backends.use(dev)) {
+            Var l = loss.apply(od, dev.fromHost(labels));
+            tape.backward(l, upstream, dev);
+            same(lc, l.value(), 1e-5, what);
+        }
+        same(oc.grad(), od.grad(), 1e-6, what + " gradient");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tuna.backend.Backend;
 import dev.tuna.backend.Backends;
 import dev.tuna.backend.BinaryOp;
+import dev.tuna.backend.RegressionLoss;
 import dev.tuna.backend.UnaryOp;
 import dev.tuna.tensor.HalfFloats;
 import dev.tuna.tensor.MemoryScope;
@@ -185,6 +186,87 @@ abstract class KernelChecks {
             MemorySegment count = host.allocate(ValueLayout.JAVA_INT);
             call("count_correct_f32", z.data(), labels.data(), count, (long) rows, c);
             assertEquals(cpu.countCorrect(z, labels), count.get(ValueLayout.JAVA_INT, 0));
+        }
+    }
+
+    @Test
+    void binaryCrossEntropyMatchesTheCpuBackendAndFloat64EvenForExtremeLogits() {
+        SplittableRandom rng = seeded();
+        Backend cpu = Backends.cpu();
+        try (StepArena a = new StepArena(1 << 22); Arena host = Arena.ofConfined(); MemoryScope s = MemoryScope.step(a)) {
+            int rows = 1 + rng.nextInt(3000);
+            Tensor z = random(rng, -30, 30, rows, 1);
+            // Some logits of size ~100, where a naive log(sigmoid) overflows or loses everything.
+            for (int i = 0; i < rows; i += 1 + rng.nextInt(10)) z.setFloat(i, (float) (rng.nextBoolean() ? 100 : -100) + (float) rng.nextDouble(-5, 5));
+            int[] y = new int[rows];
+            double ref = 0;
+            for (int i = 0; i < rows; i++) {
+                y[i] = rng.nextInt(2);
+                double x = z.getFloat(i), m = y[i] == 1 ? -x : x; // -log p(label) = softplus(-x) or softplus(x)
+                ref += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
+            }
+            Tensor labels = Tensor.ofInts(y, rows);
+            Tensor pr = Tensor.empty(z.shape(), z.dtype()), pg = Tensor.empty(z.shape(), z.dtype());
+            float loss = cpu.binaryCrossEntropy(z, labels, pr).getFloat(0);
+            MemorySegment acc = host.allocate(ValueLayout.JAVA_DOUBLE);
+            call("binary_xent_f32", z.data(), labels.data(), pg.data(), acc, (long) rows);
+            double got = acc.get(ValueLayout.JAVA_DOUBLE, 0) / rows;
+            close(ref / rows, got, 1e-6, "mean binary cross-entropy against float64");
+            close(loss, got, 1e-6, "mean binary cross-entropy against the CPU backend");
+            for (long i = 0; i < pr.size(); i++) close(pr.getFloat(i), pg.getFloat(i), 1e-6, "sigmoid " + i);
+            Tensor dLoss = Tensor.of(new float[] {(float) rng.nextDouble(0.5, 2)});
+            Tensor dr = cpu.binaryCrossEntropyBackward(pr, labels, dLoss.reshape(dev.tuna.tensor.Shape.of())), dg = Tensor.empty(z.shape(), z.dtype());
+            call("binary_xent_backward_f32", pg.data(), labels.data(), dLoss.data(), dg.data(), (long) rows);
+            double unit = dLoss.getFloat(0) / rows;
+            for (int i = 0; i < rows; i++) {
+                assertTrue(Float.isFinite(dg.getFloat(i)), "dlogits " + i + " is finite");
+                close(dr.getFloat(i) / unit, dg.getFloat(i) / unit, 1e-6, "dlogits " + i + " against the CPU backend");
+                double sig = 1 / (1 + Math.exp(-(double) z.getFloat(i)));
+                close(sig - y[i], dg.getFloat(i) / unit, 1e-6, "dlogits " + i + " against float64 (sigmoid(z) - y)");
+            }
+        }
+    }
+
+    @Test
+    void regressionLossesMatchTheCpuBackendAndFloat64() {
+        SplittableRandom rng = seeded();
+        Backend cpu = Backends.cpu();
+        try (StepArena a = new StepArena(1 << 22); Arena host = Arena.ofConfined(); MemoryScope s = MemoryScope.step(a)) {
+            int rows = 1 + rng.nextInt(3000);
+            Tensor x = random(rng, -5, 5, rows, 1), t = random(rng, -5, 5, rows);
+            for (int i = 0; i < rows; i += 1 + rng.nextInt(20)) t.setFloat(i, x.getFloat(i)); // residual 0: MAE's gradient is 0 there
+            float delta = (float) rng.nextDouble(0.2, 3);
+            Tensor dLoss = Tensor.of(new float[] {(float) rng.nextDouble(0.5, 2)});
+            for (RegressionLoss kind : RegressionLoss.values()) {
+                double ref = 0;
+                for (int i = 0; i < rows; i++) {
+                    double r = (double) x.getFloat(i) - t.getFloat(i), ar = Math.abs(r);
+                    ref += switch (kind) {
+                        case MSE -> r * r;
+                        case MAE -> ar;
+                        case HUBER -> ar <= delta ? 0.5 * r * r : delta * (ar - 0.5 * delta);
+                    };
+                }
+                MemorySegment acc = host.allocate(ValueLayout.JAVA_DOUBLE);
+                call("regression_loss_f32", x.data(), t.data(), acc, (long) rows, kind.ordinal(), delta);
+                double got = acc.get(ValueLayout.JAVA_DOUBLE, 0) / rows;
+                close(ref / rows, got, 1e-9, kind + " against float64");
+                close(cpu.regressionLoss(kind, x, t, delta).getFloat(0), got, 1e-6, kind + " against the CPU backend");
+                Tensor dr = cpu.regressionLossBackward(kind, x, t, dLoss.reshape(dev.tuna.tensor.Shape.of()), delta), dg = Tensor.empty(x.shape(), x.dtype());
+                call("regression_loss_backward_f32", x.data(), t.data(), dLoss.data(), dg.data(), (long) rows, kind.ordinal(), delta);
+                for (int i = 0; i < rows; i++) {
+                    double r = (double) x.getFloat(i) - t.getFloat(i);
+                    double slope = switch (kind) {
+                        case MSE -> 2 * r;
+                        case MAE -> Math.signum(r);
+                        case HUBER -> Math.max(-delta, Math.min(delta, r));
+                    };
+                    // Compared per row, in units of dLoss / rows, so that a big batch's small gradients are held to f32 precision.
+                    double unit = dLoss.getFloat(0) / rows;
+                    close(slope, dg.getFloat(i) / unit, 1e-5, kind + " gradient " + i + " against float64");
+                    close(dr.getFloat(i) / unit, dg.getFloat(i) / unit, 1e-6, kind + " gradient " + i + " against the CPU backend");
+                }
+            }
         }
     }
 
