@@ -39,7 +39,7 @@ final class KerasProgress implements ProgressListener {
         double secs = (now - epochStart) / 1e9;
         double eta = step == 0 ? 0 : secs / step * (steps - step);
         out.print("\r" + bar(step, steps) + " " + (step < steps ? "ETA " + fmtSecs(eta) : fmtSecs(secs))
-                + String.format(" - accuracy: %.4f - loss: %.4f\u001b[K", accuracy, loss));
+                + (Double.isNaN(accuracy) ? "" : String.format(" - accuracy: %.4f", accuracy)) + String.format(" - loss: %.4f\u001b[K", loss));
         out.flush();
     }
 
@@ -55,10 +55,10 @@ final class KerasProgress implements ProgressListener {
         StringBuilder s = new StringBuilder();
         s.append(steps).append('/').append(steps).append(' ').append("\u2501".repeat(WIDTH)).append(' ');
         s.append(fmtSecs(seconds)).append(' ').append(fmtStep(seconds / Math.max(1, steps)));
-        for (String k : new String[] {"accuracy", "loss", "val_accuracy", "val_loss"}) {
-            Double v = logs.get(k);
-            if (v != null) s.append(String.format(" - %s: %.4f", k, v));
-        }
+        // As Keras 3 orders them: the training figures by name, then the validation ones by name.
+        java.util.List<String> keys = logs.keySet().stream().filter(k -> !k.equals("time"))
+                .sorted(java.util.Comparator.comparing((String k) -> k.startsWith("val_")).thenComparing(k -> k)).toList();
+        for (String k : keys) s.append(String.format(" - %s: %.4f", k, logs.get(k)));
         return s.toString();
     }
 

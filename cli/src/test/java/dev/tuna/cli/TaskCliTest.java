@@ -66,9 +66,9 @@ class TaskCliTest {
         assertTrue(r.out().contains("value labels"), r.out());
         assertTrue(r.out().contains("task: regression (the labels are numbers that are not all integers)"), r.out());
         assertTrue(!r.out().contains("accuracy"), "a regressor logs no accuracy:\n" + r.out());
-        assertTrue(r.out().matches("(?s).*- loss: \\d+\\.\\d{4} - rmse: .* - val_loss: .* - val_rmse: .* - val_r2: .*"), r.out());
+        assertTrue(r.out().matches("(?s).*- loss: \\d+\\.\\d{4} - mae: \\S+ - r2: \\S+ - rmse: \\S+ - val_loss: \\S+ - val_mae: \\S+ - val_r2: \\S+ - val_rmse: .*"), r.out());
         // The label's standard deviation is sqrt(4 + 1 + 0.25) ~ 2.29: a model that learnt the line is far below it.
-        double rmse = figure(r.out(), "Test: loss [\\d.]+ - rmse ([\\d.]+)");
+        double rmse = figure(r.out(), "Test: loss [\\d.]+ - rmse ([\\d.]+)"); // in the order metrics: lists them
         double r2 = figure(r.out(), " - r2 ([\\d.-]+)");
         assertTrue(rmse < 0.5, "test rmse " + rmse);
         assertTrue(r2 > 0.95, "test r2 " + r2);

@@ -8,7 +8,7 @@ import java.util.Map;
  */
 public record Evaluation(double loss, double accuracy, int samples, Map<String, Double> metrics) {
     public Evaluation {
-        metrics = Map.copyOf(metrics);
+        metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics)); // in the job's order
     }
 
     public Evaluation(double loss, double accuracy, int samples) { this(loss, accuracy, samples, Map.of()); }

@@ -171,7 +171,7 @@ public final class Trainer implements AutoCloseable {
                         correct += r.correct();
                         seen += count;
                     }
-                    progress.onBatchEnd(s + 1, steps, lossSum / seen, (double) correct / seen);
+                    progress.onBatchEnd(s + 1, steps, lossSum / seen, setup.task().classifies() ? (double) correct / seen : Double.NaN);
                 }
                 current = null;
                 Map<String, Double> logs = new LinkedHashMap<>();
