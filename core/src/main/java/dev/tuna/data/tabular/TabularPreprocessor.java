@@ -494,7 +494,7 @@ public final class TabularPreprocessor {
 
     // ---- saving ----
 
-    /** The fitted state as JSON (see the class comment of {@link TabularPreprocessorJson} for the format). */
+    /** The fitted state as JSON; the format is set out in TabularPreprocessorJson. */
     public String toJson() {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("format", FORMAT);
