@@ -36,7 +36,7 @@ public final class DataIo {
     }
 
     /** A one-line BadInputException for an I/O failure on the path. */
-    static BadInputException error(Path path, IOException e) {
+    public static BadInputException error(Path path, IOException e) {
         String why;
         if (e instanceof NoSuchFileException) why = "no such file";
         else if (e instanceof AccessDeniedException) why = "permission denied";
@@ -53,7 +53,7 @@ public final class DataIo {
     }
 
     /** A value quoted for a message, shortened when long. */
-    static String quote(String s) {
+    public static String quote(String s) {
         String t = s.length() > 40 ? s.substring(0, 37) + "..." : s;
         return "'" + oneLine(t) + "'";
     }
