@@ -7,6 +7,10 @@ import dev.tuna.data.Dataset;
 import dev.tuna.data.Split;
 import dev.tuna.spec.JobSpec;
 import dev.tuna.tensor.Shape;
+import dev.tuna.data.tabular.CsvLayout;
+import dev.tuna.data.tabular.LabelKind;
+import dev.tuna.data.tabular.TabularPreprocessor;
+import dev.tuna.data.tabular.TabularTable;
 import dev.tuna.metrics.Metric;
 import dev.tuna.metrics.Metrics;
 import dev.tuna.task.Task;
@@ -20,10 +24,11 @@ import java.util.List;
  * A job's data: the training set split into train and validation, the test set when there is one, and the task
  * (named by the job file or inferred from the training labels, with the reason, which the commands print).
  */
-record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen chosen) implements AutoCloseable {
+record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen chosen, TabularPreprocessor preprocessor) implements AutoCloseable {
 
     static DataBundle load(JobSpec job) {
         JobSpec.DataSpec d = job.data();
+        if (d.tabular() != null) return loadTabular(job);
         Dataset full;
         Dataset test = null;
         TaskChoice.Chosen chosen;
@@ -58,7 +63,61 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
                     + " features) but the training data " + d.train() + " has shape " + b + " (" + b.size() + " features); the test set must match it");
         }
         Split split = job.validation().split(full);
-        return new DataBundle(full, split, test, chosen);
+        return new DataBundle(full, split, test, chosen, null);
+    }
+
+    /**
+     * A tabular CSV: the table read with the job's column types, the validation rows held out as the validation
+     * section says, the preprocessing fitted on the remaining training rows only and applied unchanged to all rows and
+     * to the test file (whose unseen levels go to each column's unknown bucket).
+     */
+    private static DataBundle loadTabular(JobSpec job) {
+        JobSpec.DataSpec d = job.data();
+        JobSpec.TabularSpec ts = d.tabular();
+        TabularTable table = TabularTable.read(Path.of(d.train()), CsvLayout.DEFAULT, d.label(), ts.readTypes());
+        int trainRows = trainingRows(job, table.rows());
+        TabularTable fitRows = table.slice(0, trainRows);
+        List<String> distinct = new ArrayList<>(new java.util.TreeSet<>(java.util.Arrays.asList(fitRows.labels())));
+        distinct.removeIf(TabularTable::isMissing);
+        TaskChoice.Chosen chosen = TaskChoice.choose(job.task(), sortedLikeLabels(distinct), d.train());
+        TabularPreprocessor pre = TabularPreprocessor.fit(fitRows, LabelKind.of(chosen.task().classifies()), ts.options());
+        Dataset full = pre.transform(table);
+        Dataset test = null;
+        try {
+            if (d.test() != null) test = pre.transform(pre.read(Path.of(d.test()), CsvLayout.DEFAULT));
+            if (chosen.task() == Task.BINARY && full.numClasses() != 2) {
+                throw new BadInputException(d.train() + ": a binary task needs 2 classes in the training rows, got " + full.numClasses());
+            }
+            return new DataBundle(full, job.validation().split(full), test, chosen, pre);
+        } catch (RuntimeException e) {
+            full.close();
+            if (test != null) test.close();
+            throw e;
+        }
+    }
+
+    /** Numbers in numeric order (so "2" comes before "10", as the preprocessor orders classes), strings as they sort. */
+    private static List<String> sortedLikeLabels(List<String> labels) {
+        boolean numeric = labels.stream().allMatch(s -> {
+            try {
+                Double.parseDouble(s.trim());
+                return true;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        });
+        if (numeric) labels.sort(java.util.Comparator.comparingDouble(s -> Double.parseDouble(s.trim())));
+        return labels;
+    }
+
+    /** The training rows the job's validation section leaves of n, with its errors (a stand-in of n rows is split). */
+    private static int trainingRows(JobSpec job, int n) {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            dev.tuna.tensor.Tensor x = dev.tuna.tensor.Tensor.empty(Shape.of(n, 1), dev.tuna.tensor.DType.F32, a);
+            dev.tuna.tensor.Tensor y = dev.tuna.tensor.Tensor.empty(Shape.of(n), dev.tuna.tensor.DType.F32, a);
+            Dataset stand = new Dataset(x, y, 0, List.of(), null);
+            return job.validation().split(stand).train().size();
+        }
     }
 
     /** The data set with the task's labels, closing the one read when a new one replaces it. */

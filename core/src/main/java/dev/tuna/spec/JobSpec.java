@@ -16,8 +16,27 @@ import java.util.Set;
 public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model, TrainSpec train, dev.tuna.task.Task task,
                       List<String> metrics, SpecNode root) {
 
-    /** data: fashion-mnist, or {train, test, format, label, train_labels, test_labels}. */
-    public record DataSpec(String builtin, String train, String trainLabels, String test, String testLabels, String format, String label) {}
+    /**
+     * data: fashion-mnist, or {train, test, format, label, train_labels, test_labels}; a CSV with {@code tabular}
+     * settings (non-null) is read as a table of numeric and categorical columns and preprocessed.
+     */
+    public record DataSpec(String builtin, String train, String trainLabels, String test, String testLabels, String format, String label,
+                           TabularSpec tabular) {}
+
+    /**
+     * data: {tabular: true, columns: {NAME: standardize|none|one_hot|embedding|drop}, types: {NAME: numeric|categorical},
+     * impute: mean|median, max_one_hot_levels: N}: any of these keys makes a CSV tabular.
+     */
+    public record TabularSpec(dev.tuna.data.tabular.TabularPreprocessor.Options options, Map<String, dev.tuna.data.tabular.ColumnType> types) {
+        /** The column types to read with: those given, and those the treatments imply. */
+        public Map<String, dev.tuna.data.tabular.ColumnType> readTypes() {
+            Map<String, dev.tuna.data.tabular.ColumnType> t = new java.util.LinkedHashMap<>(options.impliedTypes());
+            t.putAll(types);
+            return t;
+        }
+    }
+
+    private static final Set<String> TABULAR_KEYS = Set.of("tabular", "columns", "types", "impute", "max_one_hot_levels");
 
     /**
      * validation: {last: N} or {fraction: f}; {@code file} and {@code defaulted} (no validation section, so last is
@@ -109,13 +128,64 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
         if (!n.isMap()) {
             String s = n.asString();
             if (!s.equals("fashion-mnist")) throw n.error("expected fashion-mnist or {train: PATH, test: PATH, format: idx|csv|npy}");
-            return new DataSpec(s, null, null, null, null, null, null);
+            return new DataSpec(s, null, null, null, null, null, null, null);
         }
-        n.checkKeys(Set.of("train", "test", "format", "label", "train_labels", "test_labels"));
+        Set<String> keys = new java.util.HashSet<>(Set.of("train", "test", "format", "label", "train_labels", "test_labels"));
+        keys.addAll(TABULAR_KEYS);
+        n.checkKeys(keys);
         String format = n.get("format").asString(null);
         if (format != null && !Set.of("idx", "csv", "npy").contains(format)) throw n.get("format").error("expected idx, csv or npy");
-        return new DataSpec(null, n.require("train").asString(), n.get("train_labels").asString(null), n.get("test").asString(null),
-                n.get("test_labels").asString(null), format, n.get("label").asString(null));
+        String train = n.require("train").asString();
+        TabularSpec tabular = tabular(n);
+        if (tabular != null) {
+            String fmt = format != null ? format : dev.tuna.data.DataSources.inferFormat(java.nio.file.Path.of(train));
+            if (!"csv".equals(fmt)) throw n.get("format").error("tabular data is read from csv files, not " + fmt);
+            if (n.get("label").isNull()) throw n.error("tabular data needs label: the name of the label column");
+        }
+        return new DataSpec(null, train, n.get("train_labels").asString(null), n.get("test").asString(null),
+                n.get("test_labels").asString(null), format, n.get("label").asString(null), tabular);
+    }
+
+    private static TabularSpec tabular(SpecNode n) {
+        if (TABULAR_KEYS.stream().noneMatch(n::has)) return null;
+        if (n.has("tabular") && !n.get("tabular").asBool()) {
+            for (String k : TABULAR_KEYS) if (!k.equals("tabular") && n.has(k)) throw n.get(k).error("is a tabular setting, but tabular is false");
+            return null;
+        }
+        var opts = dev.tuna.data.tabular.TabularPreprocessor.Options.DEFAULT;
+        SpecNode cols = n.get("columns");
+        if (!cols.isNull()) {
+            for (String c : cols.asMap().keySet()) {
+                SpecNode v = cols.get(c);
+                try {
+                    opts = opts.withTreatment(c, dev.tuna.data.tabular.Treatment.parse(v.asString(), v.path()));
+                } catch (IllegalArgumentException e) {
+                    throw v.error("expected standardize, none, one_hot, embedding or drop");
+                }
+            }
+        }
+        Map<String, dev.tuna.data.tabular.ColumnType> types = new java.util.LinkedHashMap<>();
+        SpecNode ts = n.get("types");
+        if (!ts.isNull()) {
+            for (String c : ts.asMap().keySet()) {
+                SpecNode v = ts.get(c);
+                try {
+                    types.put(c, dev.tuna.data.tabular.ColumnType.parse(v.asString(), v.path()));
+                } catch (IllegalArgumentException e) {
+                    throw v.error("expected numeric or categorical");
+                }
+            }
+        }
+        if (!n.get("impute").isNull()) {
+            SpecNode v = n.get("impute");
+            try {
+                opts = opts.withImpute(dev.tuna.data.tabular.TabularPreprocessor.Impute.parse(v.asString(), v.path()));
+            } catch (IllegalArgumentException e) {
+                throw v.error("expected mean or median");
+            }
+        }
+        if (!n.get("max_one_hot_levels").isNull()) opts = opts.withMaxOneHotLevels(n.get("max_one_hot_levels").asPositiveInt(0));
+        return new TabularSpec(opts, types);
     }
 
     private static ValidationSpec validation(SpecNode n) {

@@ -34,6 +34,11 @@ public final class TaskChoice {
             }
             return new Chosen(Task.REGRESSION, declared != null ? "set by task:" : "the labels are values");
         }
+        return choose(declared, names, where);
+    }
+
+    /** The task for labels read as strings, given their distinct values in sorted order. */
+    public static Chosen choose(Task declared, List<String> names, String where) {
         boolean numeric = !names.isEmpty() && names.stream().allMatch(TaskChoice::isNumber);
         if (declared != null) {
             switch (declared) {
@@ -44,9 +49,9 @@ public final class TaskChoice {
                     }
                 }
                 case BINARY -> {
-                    if (train.numClasses() != 2) {
+                    if (names.size() != 2) {
                         throw new BadInputException(where + ": task: binary needs exactly 2 label values, the training data has "
-                                + train.numClasses() + "; use task: classification");
+                                + names.size() + "; use task: classification");
                     }
                 }
                 case CLASSIFICATION -> { }
@@ -58,8 +63,8 @@ public final class TaskChoice {
                     ? "the labels are numbers that are not all integers"
                     : names.size() + " distinct integer labels, more than " + MAX_INFERRED_CLASSES + " classes; set task: classification to treat them as classes");
         }
-        if (train.numClasses() == 2) return new Chosen(Task.BINARY, "2 label values: " + names.get(0) + " and " + names.get(1) + ", positive class " + names.get(1));
-        return new Chosen(Task.CLASSIFICATION, train.numClasses() + " classes");
+        if (names.size() == 2) return new Chosen(Task.BINARY, "2 label values: " + names.get(0) + " and " + names.get(1) + ", positive class " + names.get(1));
+        return new Chosen(Task.CLASSIFICATION, names.size() + " classes");
     }
 
     /**
