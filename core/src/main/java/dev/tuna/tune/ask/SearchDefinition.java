@@ -43,7 +43,7 @@ public record SearchDefinition(List<Hyperparameter> hyperparameters, Objective o
             if (parent == null) throw new IllegalArgumentException(h.name() + ": when: no hyperparameter is named '" + c.parent() + "'");
             for (Object v : c.values()) parent.canonical(v);
         }
-        newOracle(); // bad oracle settings are refused when the definition is made, not at the first ask
+        Oracles.create(oracle, seed, oracleSettings, 0); // bad oracle settings are refused when the definition is made, not at the first ask
     }
 
     /** A fresh space of these hyperparameters (a space is mutable; each user gets its own). */

@@ -106,10 +106,10 @@ public final class Study implements AutoCloseable {
         String where = store.location().describe();
         String recorded = store.meta(DefinitionJson.META_KEY);
         if (recorded == null) {
-            if (given == null) throw new BadInputException(where + ": no search definition recorded; the first ask needs a space file (or a SearchDefinition)");
             if (store.meta("spec") != null || !store.trials().isEmpty()) {
                 throw new BadInputException(where + ": a study that tuna tune made from a job file; ask, tell and tune --command need a study of their own");
             }
+            if (given == null) throw new BadInputException(where + ": no search definition recorded; the first ask needs a space file (or a SearchDefinition)");
             return record(store, given);
         }
         SearchDefinition old = DefinitionJson.read(recorded, where);
