@@ -55,6 +55,8 @@ final class CommandTune {
         if (c.workers != null && c.workers <= 0) throw new BadInputException("--workers " + c.workers + ": expected a positive integer");
         // A program may use every core or the GPU itself: one at a time unless told otherwise.
         int workers = c.workers != null ? c.workers : parsed.workers() > 0 ? parsed.workers() : 1;
+        // An unknown placeholder is refused before the study is opened or made: no trial runs, nothing is written.
+        dev.tuna.tune.ask.CommandTemplate.parse(c.command, CommandObjective.placeholders(d), "--command");
         String name = c.specFile.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         String given = c.study != null ? c.study : c.storage.shared() ? name : Path.of("studies", name).toString();
         StudyLocation at = c.storage.location(given);

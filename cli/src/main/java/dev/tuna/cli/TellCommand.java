@@ -40,8 +40,10 @@ public final class TellCommand implements Callable<Integer> {
         if (trial < 1) throw new BadInputException("--trial " + trial + ": expected a trial number from 1, as tuna ask printed it");
         double v = Double.NaN;
         if (outcome.value != null) {
+            String x = outcome.value.strip();
             try {
-                v = Double.parseDouble(outcome.value.strip());
+                // nan and inf as Python and C print them are numbers too, just not finite ones.
+                v = x.matches("(?i)[+-]?(nan|inf|infinity)") ? Double.NaN : Double.parseDouble(x);
             } catch (NumberFormatException e) {
                 throw new BadInputException("--value " + outcome.value + ": expected a number");
             }
