@@ -12,6 +12,8 @@ import dev.tuna.tune.TrialState;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Asked trials: open until told, whoever tells them, and never requeued however dead their asker is. */
@@ -31,9 +33,10 @@ class AskedTrialStoreTest {
         assertNotNull(WorkerLiveness.deathOf("me", "elsewhere/1/2/abc", 0, now, stale));
     }
 
-    @Test
-    void aDeadAskersTrialStaysOpenThroughOtherWorkersClaimsAndAnyStoreTellsIt() {
-        StudyLocation at = StudyLocation.folder(tmp.resolve("s"));
+    @ParameterizedTest
+    @EnumSource(StudyBackend.class)
+    void aDeadAskersTrialStaysOpenThroughOtherWorkersClaimsAndAnyStoreTellsIt(StudyBackend backend) {
+        StudyLocation at = backend.at(tmp.resolve("s"));
         try (JdbcStudyStore asker = JdbcStudyStore.open(at, false, DEAD)) {
             StudyStore.Claim c = asker.ask(rows -> Proposal.of(Map.of("x", 1.0)), n -> 7);
             assertEquals(0, c.trial().number());
