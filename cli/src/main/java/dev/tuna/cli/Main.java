@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The tuna command: subcommands, version, and the mapping from failures to exit codes and one-line messages. */
 @Command(name = "tuna", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Searches, trains and ensembles neural networks, on the CPU or on GPUs.",
-        subcommands = {TrainCommand.class, TuneCommand.class, TrialsCommand.class, BestCommand.class, RetrainCommand.class, EnsembleCommand.class,
+        subcommands = {TrainCommand.class, TuneCommand.class, AskCommand.class, TellCommand.class, TrialsCommand.class, BestCommand.class, RetrainCommand.class, EnsembleCommand.class,
                 PredictCommand.class, ReportCommand.class, BenchCommand.class,
                 DevicesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -41,6 +41,7 @@ public final class TrialsCommand implements Callable<Integer> {
                     for (TrialRow r : trials) {
                         Map<String, Object> m = asMap(r, metric);
                         if (store.interruptedReason(r) != null) m.put("state", "INTERRUPTED");
+                        else if (r.asked() && r.state() == dev.tuna.tune.TrialState.RUNNING) m.put("state", "ASKED");
                         arr.add(m);
                     }
                     out.println(Json.write(arr));
@@ -69,7 +70,8 @@ public final class TrialsCommand implements Callable<Integer> {
                                 TunerOutput.fmt4(r.objective()), epochs(r), seconds(r).isEmpty() ? "" : seconds(r) + "s"));
                         for (String n : names) c.add(TunerOutput.fmt(r.values().get(n)));
                         String gone = store.interruptedReason(r);
-                        c.add(gone != null ? "its worker stopped (" + gone + "); rerun tuna tune to rerun it" : note(r));
+                        c.add(gone != null ? "its worker stopped (" + gone + "); rerun tuna tune to rerun it"
+                                : r.asked() && r.state() == dev.tuna.tune.TrialState.RUNNING ? "asked; open until tuna tell --trial " + (r.number() + 1) : note(r));
                         cells.add(c);
                     }
                     out.print(TextTable.render(cells));
@@ -86,7 +88,9 @@ public final class TrialsCommand implements Callable<Integer> {
      * interrupted; the study keeps it RUNNING until a worker requeues it.
      */
     private static String state(StudyStore store, TrialRow r) {
-        return store.interruptedReason(r) != null ? "interrupted" : r.state().name().toLowerCase(java.util.Locale.ROOT);
+        if (store.interruptedReason(r) != null) return "interrupted";
+        if (r.asked() && r.state() == dev.tuna.tune.TrialState.RUNNING) return "asked";
+        return r.state().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static String note(TrialRow r) {

@@ -78,6 +78,10 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a spec value, e.g. --set train.epochs=5")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--command", paramLabel = "'PROGRAM {hp} ...'", description = "run this program per trial instead of training a model;"
+            + " SPEC.yaml is then a space file (hyperparameters: and tune:, see examples/ask-space.yaml)")
+    String command;
+
     /**
      * The study metadata that must match for a rerun to resume (the keys TuneCommand records), and how a refusal
      * names each ("this study was made with a different ...").
@@ -89,6 +93,7 @@ public final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (command != null) return CommandTune.run(this);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String text = SpecFile.read(specFile);

@@ -36,7 +36,7 @@ public final class SpecHyperModel implements HyperModel {
         return JobSpec.from(new SpecNode(file, "", spec, form -> {
             met.add(form);
             try {
-                Object v = hp.value(toHyperparameter(form));
+                Object v = hp.value(toHyperparameter(file, form));
                 // Inactive in this configuration (its when: does not hold): the key reads as absent, not as its default.
                 // A parent not declared yet (met later in the file) decides nothing: the default stands in meanwhile.
                 boolean inactive = !hp.values().containsKey(form.name()) && form.whenParent() != null && hp.space().get(form.whenParent()) != null;
@@ -81,7 +81,8 @@ public final class SpecHyperModel implements HyperModel {
         declare(space, values);
     }
 
-    private Hyperparameter toHyperparameter(HyperForm f) {
+    /** A spec's hyperparameter form as a search-space dimension; a bad one is refused naming the file and key. */
+    public static Hyperparameter toHyperparameter(String file, HyperForm f) {
         try {
             Condition when = f.whenParent() == null ? null : new Condition(f.whenParent(), f.whenValues());
             Hyperparameter.Sampling s = Hyperparameter.Sampling.parse(f.sampling());

@@ -15,18 +15,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until a line arrives on standard input. The test reads the child's output until that line (a blocking read, which
  * ends at EOF if the child dies first), then acts. Unset, it does nothing.
  */
-final class TrialHold {
+public final class TrialHold {
     static final String ENV = "TUNA_TEST_HOLD_TRIAL";
     static final String NTH = "TUNA_TEST_HOLD_NTH";
     static final String RELEASE = "TUNA_TEST_HOLD_RELEASE";
     /** What the held worker prints, followed by the trial number. */
-    static final String MARKER = "tuna-test: holding trial ";
+    public static final String MARKER = "tuna-test: holding trial ";
     private static final AtomicInteger STARTED = new AtomicInteger();
 
     private TrialHold() {}
 
     /** Called once a trial is recorded as running and announced. */
-    static void atStart(int trialNumber) {
+    public static void atStart(int trialNumber) {
         int nth = STARTED.incrementAndGet();
         String byNumber = System.getenv(ENV), byOrder = System.getenv(NTH);
         boolean hold = byNumber != null && !byNumber.isBlank() && Integer.parseInt(byNumber.trim()) == trialNumber

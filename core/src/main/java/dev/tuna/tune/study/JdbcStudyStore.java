@@ -64,6 +64,8 @@ final class JdbcStudyStore implements StudyStore {
     private final ReentrantLock lock = new ReentrantLock();
     // The trials this store claimed and has not finished: the heartbeat thread only writes while there are some.
     private final Set<Integer> held = ConcurrentHashMap.newKeySet();
+    /** The trials this store asked (no heartbeat): what a retried ask recognises as its own. */
+    private final Set<Integer> askedHere = ConcurrentHashMap.newKeySet();
     private volatile long staleAfterMillis = DEFAULT_STALE_AFTER.toMillis();
     private volatile long heartbeatPeriodMillis = HEARTBEAT_PERIOD_MILLIS;
     private final Heartbeats heartbeats = new Heartbeats(this::heartbeat, () -> !held.isEmpty(), this::isClosed);
@@ -295,6 +297,21 @@ final class JdbcStudyStore implements StudyStore {
      * nothing. The proposer runs inside the transaction, so it should be quick: other workers wait for it.
      */
     public Claim claim(Function<List<TrialRow>, Proposal> proposer, IntToLongFunction trialSeed) {
+        Claim claim = claimAs(workerId, held, proposer, trialSeed);
+        if (claim.trial() != null) startHeartbeats();
+        return claim;
+    }
+
+    @Override
+    public Claim ask(Function<List<TrialRow>, Proposal> proposer, IntToLongFunction trialSeed) {
+        return claimAs(WorkerLiveness.askedBy(workerId), askedHere, proposer, trialSeed);
+    }
+
+    /**
+     * A claim recorded under {@code owner}; {@code mine} collects the trials this store returned under that owner
+     * (a retried claim finds its first run's trial as the owner's trial not in it).
+     */
+    private Claim claimAs(String owner, Set<Integer> mine, Function<List<TrialRow>, Proposal> proposer, IntToLongFunction trialSeed) {
         Objects.requireNonNull(proposer, "proposer");
         Objects.requireNonNull(trialSeed, "trialSeed");
         Claim claim = write(true, () -> {
@@ -304,11 +321,11 @@ final class JdbcStudyStore implements StudyStore {
                 // under this worker that it does not know it holds is that claim's, so it is the one returned.
                 try (PreparedStatement ps = conn.prepareStatement("SELECT number FROM trials WHERE state = ? AND worker = ? ORDER BY number")) {
                     ps.setString(1, TrialState.RUNNING.name());
-                    ps.setString(2, workerId);
+                    ps.setString(2, owner);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             int n = rs.getInt(1);
-                            if (!held.contains(n)) return new Claim(Proposal.Kind.TRY, trialSql(n));
+                            if (!mine.contains(n)) return new Claim(Proposal.Kind.TRY, trialSql(n));
                         }
                     }
                 }
@@ -329,7 +346,7 @@ final class JdbcStudyStore implements StudyStore {
                 try (PreparedStatement ps = conn.prepareStatement("UPDATE trials SET state = ?, worker = ?, started_ms = ?, heartbeat_ms = ?,"
                         + " finished_ms = 0, objective = NULL, summary = '{}', checkpoint = NULL, attempts = attempts + 1 WHERE number = ?")) {
                     ps.setString(1, TrialState.RUNNING.name());
-                    ps.setString(2, workerId);
+                    ps.setString(2, owner);
                     ps.setLong(3, now);
                     ps.setLong(4, now);
                     ps.setInt(5, pending);
@@ -351,7 +368,7 @@ final class JdbcStudyStore implements StudyStore {
                 ps.setString(2, TrialState.RUNNING.name());
                 ps.setString(3, Json.write(p.values()));
                 ps.setString(4, Json.write(p.meta()));
-                ps.setString(5, workerId);
+                ps.setString(5, owner);
                 ps.setLong(6, now);
                 ps.setLong(7, now);
                 ps.setLong(8, trialSeed.applyAsLong(number));
@@ -359,10 +376,7 @@ final class JdbcStudyStore implements StudyStore {
             }
             return new Claim(Proposal.Kind.TRY, trialSql(number));
         });
-        if (claim.trial() != null) {
-            held.add(claim.trial().number());
-            startHeartbeats();
-        }
+        if (claim.trial() != null) mine.add(claim.trial().number());
         return claim;
     }
 
@@ -495,6 +509,56 @@ final class JdbcStudyStore implements StudyStore {
             });
         } finally {
             held.remove(trial); // finished, or not ours any more: either way no longer heartbeated
+        }
+    }
+
+    @Override
+    public void tell(int trial, double objective, Map<String, Object> summary) {
+        told(trial, TrialState.COMPLETE, objective, summary, null);
+    }
+
+    @Override
+    public void tellFailed(int trial, String reason) {
+        told(trial, TrialState.FAILED, Double.NaN, Map.of(), reason == null ? "" : reason);
+    }
+
+    /** Finishes an asked trial, whoever asked it; one that is not open and asked is refused, naming its state. */
+    private void told(int trial, TrialState state, double objective, Map<String, Object> summary, String reason) {
+        write(false, () -> {
+            TrialRow t = trialSql(trial);
+            if (t == null) throw new BadInputException(where + ": no trial " + (trial + 1) + " in the study (it has " + countSql() + " trials)");
+            if (retrying.get() && t.state() == state && t.asked()) return null; // the first run committed
+            if (t.state() == TrialState.COMPLETE || t.state() == TrialState.FAILED) {
+                throw new BadInputException(where + ": trial " + (trial + 1) + " is finished already (" + t.state().name().toLowerCase(java.util.Locale.ROOT)
+                        + (t.state() == TrialState.COMPLETE ? ", " + t.objective() : "") + "); a result is told once");
+            }
+            if (t.state() != TrialState.RUNNING || !t.asked()) {
+                throw new BadInputException(where + ": trial " + (trial + 1) + " was not asked (it is " + t.state().name().toLowerCase(java.util.Locale.ROOT)
+                        + ", run by tuna's worker " + t.worker() + "); only trials given by tuna ask are told");
+            }
+            try (PreparedStatement ps = conn.prepareStatement("UPDATE trials SET state = ?, objective = ?, summary = ?, reason = ?, finished_ms = ?,"
+                    + " heartbeat_ms = ? WHERE number = ? AND state = ? AND worker = ?")) {
+                long now = now();
+                ps.setString(1, state.name());
+                if (Double.isFinite(objective)) ps.setDouble(2, objective);
+                else ps.setNull(2, java.sql.Types.DOUBLE);
+                ps.setString(3, Json.write(summary == null ? Map.of() : summary));
+                ps.setString(4, reason);
+                ps.setLong(5, now);
+                ps.setLong(6, now);
+                ps.setInt(7, trial);
+                ps.setString(8, TrialState.RUNNING.name());
+                ps.setString(9, t.worker());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        askedHere.remove(trial);
+    }
+
+    private int countSql() throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT COUNT(*) FROM trials"); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getInt(1) : 0;
         }
     }
 

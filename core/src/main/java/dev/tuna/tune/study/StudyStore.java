@@ -90,6 +90,22 @@ public interface StudyStore extends AutoCloseable {
     Claim claim(Function<List<TrialRow>, Proposal> proposer, IntToLongFunction trialSeed);
 
     /**
+     * Claims the next trial as {@link #claim} does, for a program outside tuna to run: the trial is RUNNING under an
+     * asked worker ({@link TrialRow#asked()}), gets no heartbeat, is never requeued by any worker's liveness check
+     * and stays open until {@link #tell} or {@link #tellFailed} finishes it, from this process or any other.
+     */
+    Claim ask(Function<List<TrialRow>, Proposal> proposer, IntToLongFunction trialSeed);
+
+    /**
+     * Records an asked trial's result: COMPLETE with a raw objective value and a JSON summary. Throws BadInputException
+     * naming the trial when there is no such trial, it is finished already, or it is a worker's and not asked.
+     */
+    void tell(int trial, double objective, Map<String, Object> summary);
+
+    /** Records an asked trial as FAILED with a reason; refused as {@link #tell} is. */
+    void tellFailed(int trial, String reason);
+
+    /**
      * For a RUNNING trial whose worker has gone (killed, its machine's heartbeat stale): why, so listings can say
      * "interrupted" before a rerun requeues it. Null for any other trial, or when the worker may be alive.
      */

@@ -18,4 +18,7 @@ public record TrialRow(int number, TrialState state, Map<String, Object> values,
         meta = JdbcStudyStore.readOnly(meta);
         summary = JdbcStudyStore.readOnly(summary);
     }
+
+    /** Whether this trial was asked ({@code tuna ask}): run by a program outside tuna, open until it is told. */
+    public boolean asked() { return WorkerLiveness.isAsked(worker); }
 }

@@ -21,11 +21,24 @@ final class WorkerLiveness {
     private static final long INIT_PID_NAMESPACE = 4026531836L;
     static final String HOST = host();
 
+    /**
+     * The prefix of the worker recorded on an asked trial ({@code tuna ask}, {@code Study.ask}): the asking process
+     * exits and a program elsewhere runs the trial, so no process or heartbeat speaks for it; it stays open until
+     * told (as Optuna's asked trials do), and no worker's liveness check ever requeues it.
+     */
+    static final String ASKED = "asked/";
+
     private WorkerLiveness() {}
+
+    /** The worker recorded on the trials that worker {@code workerId} asks. */
+    static String askedBy(String workerId) { return ASKED + workerId; }
+
+    /** Whether a trial's worker is an asker's: open until told, never judged dead. */
+    static boolean isAsked(String worker) { return worker != null && worker.startsWith(ASKED); }
 
     /** Why {@code worker}'s RUNNING trial counts as abandoned, seen by worker {@code self}; null when it may be alive. */
     static String deathOf(String self, String worker, long heartbeatMillis, long now, long staleAfterMillis) {
-        if (self.equals(worker)) return null;
+        if (self.equals(worker) || isAsked(worker)) return null;
         String[] p = worker == null ? new String[0] : worker.split("/", -1);
         if (p.length == 4 && p[0].equals(HOST)) {
             try {
