@@ -139,6 +139,13 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
 
     Task task() { return chosen.task(); }
 
+    /** The input columns the model embeds (tabular embedding columns), each as wide as fast.ai's rule suggests. */
+    List<dev.tuna.nn.CategoryEmbedding.Column> embeddings() {
+        if (preprocessor == null) return List.of();
+        return preprocessor.embeddingColumns().stream()
+                .map(c -> new dev.tuna.nn.CategoryEmbedding.Column(c.feature(), c.levels(), dev.tuna.nn.CategoryEmbedding.suggestedWidth(c.levels()))).toList();
+    }
+
     /**
      * The metrics trained models log: the job's metrics: (the task's defaults when absent), and those the objective
      * and early stopping need; one that does not apply to the task is refused naming it.

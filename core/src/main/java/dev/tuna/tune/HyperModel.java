@@ -31,6 +31,18 @@ public interface HyperModel {
     /** The tree ensemble this configuration trains instead of a network (a spec with type gbt or random_forest), or null. */
     default dev.tuna.trees.TreeSpec trees(HyperParameters hp) { return null; }
 
+    /**
+     * Takes the input columns that hold category indices, to be embedded by the model's first layer (tabular data with
+     * {@code embedding} columns). A model tuna builds from the job file puts a {@link dev.tuna.nn.CategoryEmbedding}
+     * first; by default a hypermodel refuses them, as it would read the indices as numbers.
+     */
+    default void useInputEmbeddings(java.util.List<dev.tuna.nn.CategoryEmbedding.Column> columns) {
+        if (!columns.isEmpty()) {
+            throw new dev.tuna.errors.BadInputException("data.columns: embedding columns need a model built from the job file; "
+                    + getClass().getName() + " does not take them (override useInputEmbeddings, or use one_hot)");
+        }
+    }
+
     /** The training settings (epochs, batch size, early stopping); by default the spec's. */
     default JobSpec.TrainSpec train(HyperParameters hp, JobSpec.TrainSpec base) { return base; }
 

@@ -100,9 +100,14 @@ public final class SpecHyperModel implements HyperModel {
     @Override
     public dev.tuna.trees.TreeSpec trees(HyperParameters hp) { return resolve(hp).model().trees(); }
 
+    private java.util.List<dev.tuna.nn.CategoryEmbedding.Column> inputEmbeddings = java.util.List.of();
+
+    @Override
+    public void useInputEmbeddings(java.util.List<dev.tuna.nn.CategoryEmbedding.Column> columns) { inputEmbeddings = java.util.List.copyOf(columns); }
+
     @Override
     public Model build(HyperParameters hp, Shape inputShape, int numClasses, long seed) {
-        return ModelFactory.build(resolve(hp).model(), inputShape, numClasses, seed);
+        return ModelFactory.build(resolve(hp).model(), inputShape, numClasses, seed, inputEmbeddings);
     }
 
     @Override
