@@ -125,10 +125,11 @@ public final class TrainCommand implements Callable<Integer> {
         })) {
             if (m.stoppedEarly()) out.printf("Early stopping after round %d (best round %d)%n", m.rounds(), m.bestRound());
             if (data.test() != null) {
-                dev.tuna.ensemble.Probabilities p = m.predict(data.test().x());
+                dev.tuna.task.Predictions p = m.predict(data.test().x());
                 int[] y = data.test().y().toIntArray();
-                requireFinite("test loss", p.logLoss(y));
-                out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", p.accuracy(y), p.logLoss(y), y.length);
+                double loss = dev.tuna.task.Scores.logLoss(p, y);
+                requireFinite("test loss", loss);
+                out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", dev.tuna.task.Scores.accuracy(p, y), loss, y.length);
             }
             if (save != null) {
                 m.save(save);
