@@ -310,7 +310,7 @@ public final class EnsembleCommand implements Callable<Integer> {
             if (alone[j] < alone[best]) best = j;
         }
         String why = how != EnsembleWeights.Method.CARUANA ? ""
-                : d.withOneMorePick() >= d.blend() ? "; ensemble selection never found a pick of it that lowered the loss"
+                : d.withOneMorePick() >= d.blend() ? ", so ensemble selection left it out"
                 : "; it would have lowered the loss, but all " + EnsembleWeights.DEFAULT_ROUNDS + " picks were taken";
         return String.format("%s: weight 0: %s alone %s (best alone: %s, %s); one more pick of it (1/%d of the weight) would take the blend's %s from %s to %s%s",
                 fitted.get(d.member()).plan.name, loss, f4(d.alone()), fitted.get(best).plan.name, f4(alone[best]), Math.round(1 / d.share()), loss,
