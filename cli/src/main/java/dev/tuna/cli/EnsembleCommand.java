@@ -6,11 +6,15 @@ import dev.tuna.data.Split;
 import dev.tuna.ensemble.EnsembleManifest;
 import dev.tuna.ensemble.EnsembleWeights;
 import dev.tuna.ensemble.MemberFit;
-import dev.tuna.ensemble.Probabilities;
 import dev.tuna.errors.BadInputException;
 import dev.tuna.spec.SpecNode;
+import dev.tuna.task.Labels;
+import dev.tuna.task.Predictions;
+import dev.tuna.task.Scores;
+import dev.tuna.task.Task;
 import dev.tuna.train.ProgressListener;
 import dev.tuna.trees.TreeSpec;
+import dev.tuna.trees.XgbModel;
 import dev.tuna.tune.HyperParameters;
 import dev.tuna.tune.Objective;
 import dev.tuna.tune.Retrainer;
@@ -38,10 +42,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Pools a study's best configurations (and, with --gbt, XGBoost's boosted trees and random forest) into one
- * weighted ensemble. Members train on the training split; their validation predictions choose the weights; the
- * members retrained on training + validation data, blended with those weights, are scored once on the test set.
- * Every member's predictions are kept in the study, so another --method reweights without retraining.
+ * Pools a study's best configurations (and, with --gbt, XGBoost's boosted trees, and a random forest when the spec
+ * configures one) into one weighted ensemble for the job's task. Members train on the training split; their
+ * validation predictions choose the weights on the task's loss; the members retrained on training + validation
+ * data, blended with those weights, are scored once on the test set. Every member's predictions are kept in the
+ * study, so another --method reweights without retraining. A member left at weight 0 gets a line saying why.
  */
 @Command(name = "ensemble", mixinStandardHelpOptions = true,
         description = "Pool the best configurations (and XGBoost trees) with weights learned on validation data; score once on the test set.")
@@ -66,7 +71,7 @@ public final class EnsembleCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", description = "best configurations taken from each study (default: ensemble.top in that study's spec, else 3)")
     Integer top;
 
-    @Option(names = "--gbt", description = "add XGBoost's gradient-boosted trees and random forest as members (settings: ensemble.gbt and ensemble.random_forest in the spec)")
+    @Option(names = "--gbt", description = "add XGBoost's gradient-boosted trees as a member (settings: ensemble.gbt in the spec), and a random forest when the spec has ensemble.random_forest")
     boolean gbt;
 
     @Option(names = "--method", description = "average, caruana (greedy ensemble selection) or random (search over the weight simplex) (default: ensemble.method in the spec, else caruana)")
@@ -95,7 +100,7 @@ public final class EnsembleCommand implements Callable<Integer> {
     }
 
     /** A fitted (or remembered) member. */
-    private record Fitted(Plan plan, Probabilities validation, Probabilities test, Path file, int bestEpoch, int finalEpochs) {}
+    private record Fitted(Plan plan, Predictions validation, Predictions test, Path file, int bestEpoch, int finalEpochs) {}
 
     @Override
     public Integer call() {
@@ -165,6 +170,7 @@ public final class EnsembleCommand implements Callable<Integer> {
         try (DataBundle data = DataBundle.load(first.base())) {
             data.checkSameAs(home, homeDir, data.fingerprint());
             if (data.test() == null) throw new BadInputException(first.name() + ": data: an ensemble is scored on a test set; give data.test");
+            Task task = task(data);
             Split split = data.split();
             Backend backend = DeviceChoice.backend(common.device, common.precision, err);
             boolean live = System.console() != null && System.console().isTerminal();
@@ -188,45 +194,56 @@ public final class EnsembleCommand implements Callable<Integer> {
                 SearchSpace space = job.space(store.trials(), data);
                 Retrainer retrainer = new Retrainer(job.hyperModel(), job.base(), space, backend, epochLimit, pat);
                 retrainer.setReplicas(DeviceChoice.replicas(common.device, common.precision, spec.commandLine().getErr()));
+                retrainer.setTask(data.task(), data.metrics(job.base()));
+                job.hyperModel().useInputEmbeddings(data.embeddings());
                 String study = storage.shared() ? studies.get(s) : Path.of(studies.get(s)).toAbsolutePath().normalize().getFileName().toString();
-                for (TrialRow r : best) plans.add(trialPlan(study, job, space, retrainer, r, epochLimit, pat, split, data, progress));
+                for (TrialRow r : best) plans.add(trialPlan(study, job, task, space, retrainer, r, epochLimit, pat, split, data, progress));
             }
             if (gbt) {
+                // The forest joins only when the spec asks for it: on the README's Fashion-MNIST job it trained for
+                // three minutes and ensemble selection gave it weight 0 every time.
                 for (String kind : TreeSpec.KINDS) {
+                    if (kind.equals("random_forest") && (section.isNull() || section.get(kind).isNull())) continue;
                     TreeSpec ts = TreeSpec.from(kind, section.isNull() ? section : section.get(kind));
-                    plans.add(treePlan(kind, ts, seed, first, split, data, o));
+                    plans.add(treePlan(kind, ts, task, seed, first, split, data, o));
                 }
             }
 
-            int[] yVal = split.validation().y().toIntArray();
-            int[] yTest = data.test().y().toIntArray();
+            Labels yVal = split.validation().labels();
+            Labels yTest = data.test().labels();
             List<Fitted> fitted = new ArrayList<>();
             for (int i = 0; i < plans.size(); i++) {
                 Plan p = plans.get(i);
                 fitted.add(fitOrRecall(home, p, memberDir, i, plans.size(), yVal, o));
             }
 
-            List<Probabilities> val = new ArrayList<>(), test = new ArrayList<>();
+            List<Predictions> val = new ArrayList<>(), test = new ArrayList<>();
             for (Fitted f : fitted) {
                 val.add(f.validation);
                 test.add(f.test);
             }
-            double[] w = EnsembleWeights.fit(how, val, yVal, seed);
-            Probabilities ensVal = Probabilities.blend(val, w), ensTest = Probabilities.blend(test, w);
+            EnsembleWeights.Selection selection = EnsembleWeights.select(how, val, yVal, seed);
+            double[] w = selection.weights();
+            Predictions ensVal = Predictions.blend(val, w), ensTest = Predictions.blend(test, w);
             double[] avg = EnsembleWeights.average(val.size());
-            Probabilities avgVal = Probabilities.blend(val, avg), avgTest = Probabilities.blend(test, avg);
+            Predictions avgVal = Predictions.blend(val, avg), avgTest = Predictions.blend(test, avg);
 
             // Each score once: for the table, the best single member, the gains and the summary kept in the study.
-            List<Scores> memberScores = new ArrayList<>();
-            for (Fitted f : fitted) memberScores.add(Scores.of(f.validation, f.test, yVal, yTest));
-            Scores avgScores = Scores.of(avgVal, avgTest, yVal, yTest), ensScores = Scores.of(ensVal, ensTest, yVal, yTest);
+            List<MemberScores> memberScores = new ArrayList<>();
+            for (Fitted f : fitted) memberScores.add(MemberScores.of(f.validation, f.test, yVal, yTest));
+            MemberScores avgScores = MemberScores.of(avgVal, avgTest, yVal, yTest), ensScores = MemberScores.of(ensVal, ensTest, yVal, yTest);
+            List<String> keys = List.copyOf(ensScores.test().keySet());
+            String headline = keys.getFirst();
             List<List<String>> cells = new ArrayList<>();
-            cells.add(List.of("member", "kind", "weight", "val accuracy", "val log-loss", "test accuracy", "test log-loss"));
+            List<String> header = new ArrayList<>(List.of("member", "kind", "weight"));
+            for (String k : keys) header.add("val " + Scores.label(k));
+            for (String k : keys) header.add("test " + Scores.label(k));
+            cells.add(header);
             List<Object> memberJson = new ArrayList<>();
             int bestSingle = 0;
             for (int i = 0; i < fitted.size(); i++) {
                 Fitted f = fitted.get(i);
-                Scores sc = memberScores.get(i);
+                MemberScores sc = memberScores.get(i);
                 cells.add(sc.row(f.plan.name, f.plan.kind, String.format("%.3f", w[i])));
                 Map<String, Object> mj = sc.toMap();
                 mj.put("name", f.plan.name);
@@ -235,17 +252,19 @@ public final class EnsembleCommand implements Callable<Integer> {
                 mj.put("best_epoch", f.bestEpoch);
                 mj.put("final_epochs", f.finalEpochs);
                 memberJson.add(mj);
-                if (sc.testAccuracy() > memberScores.get(bestSingle).testAccuracy()) bestSingle = i;
+                if (better(headline, sc.test().get(headline), memberScores.get(bestSingle).test().get(headline))) bestSingle = i;
             }
             cells.add(avgScores.row("average", "", ""));
             cells.add(ensScores.row("ensemble (" + how.id() + ")", "", "1.000"));
             o.println();
             o.print(TextTable.render(cells));
             Fitted bs = fitted.get(bestSingle);
-            Scores bss = memberScores.get(bestSingle);
-            o.printf("Ensemble (%s) against the best single member on test (%s): accuracy %+.4f, log-loss %+.4f; against the plain average: accuracy %+.4f%n",
-                    how.id(), bs.plan.name, ensScores.testAccuracy() - bss.testAccuracy(), ensScores.testLoss() - bss.testLoss(),
-                    ensScores.testAccuracy() - avgScores.testAccuracy());
+            MemberScores bss = memberScores.get(bestSingle);
+            List<String> gains = new ArrayList<>();
+            for (String k : keys) gains.add(String.format("%s %+.4f", Scores.label(k), ensScores.test().get(k) - bss.test().get(k)));
+            o.printf("Ensemble (%s) against the best single member on test (%s): %s; against the plain average: %s %+.4f%n", how.id(), bs.plan.name,
+                    String.join(", ", gains), Scores.label(headline), ensScores.test().get(headline) - avgScores.test().get(headline));
+            for (EnsembleWeights.Dropped d : EnsembleWeights.dropped(val, yVal, selection)) o.println(whyDropped(d, how, task, fitted, val, yVal));
 
             // Save: the members' final models beside the manifest, then the summary for tuna report.
             List<EnsembleManifest.Member> ms = new ArrayList<>();
@@ -258,7 +277,7 @@ public final class EnsembleCommand implements Callable<Integer> {
             }
             List<Integer> shape = new ArrayList<>();
             for (int d : data.inputShape().dims()) shape.add(d);
-            new EnsembleManifest(how.id(), data.full().classNames(), shape, ms).write(dest);
+            new EnsembleManifest(how.id(), task, task == Task.REGRESSION ? List.of() : data.full().classNames(), shape, ms).write(dest);
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("method", how.id());
             summary.put("members", memberJson);
@@ -273,8 +292,35 @@ public final class EnsembleCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    private Plan trialPlan(String study, StudySpec job, SearchSpace space, Retrainer retrainer, TrialRow r, int epochLimit, int pat, Split split,
-                           DataBundle data, ProgressListener progress) {
+    /**
+     * The task every member predicts. The job's task is not in the spec yet, so it is what the data implies (value
+     * labels: regression, else classification); this is the one place to read the spec's task once JobSpec has it.
+     */
+    private static Task task(DataBundle data) { return data.task(); }
+
+    /** Whether a of the summary key beats b. */
+    private static boolean better(String key, double a, double b) { return Scores.larger(key) ? a > b : a < b; }
+
+    /** One line on why a member has weight 0: its loss alone, and what one more pick of it would do to the blend's. */
+    private static String whyDropped(EnsembleWeights.Dropped d, EnsembleWeights.Method how, Task task, List<Fitted> fitted, List<Predictions> val,
+                                     Labels yVal) {
+        String loss = "val " + Scores.lossName(task);
+        int best = 0;
+        double[] alone = new double[fitted.size()];
+        for (int j = 0; j < alone.length; j++) {
+            alone[j] = Scores.loss(val.get(j), yVal);
+            if (alone[j] < alone[best]) best = j;
+        }
+        String why = how != EnsembleWeights.Method.CARUANA ? ""
+                : d.withOneMorePick() >= d.blend() ? ", so ensemble selection left it out"
+                : "; it would have lowered the loss, but all " + EnsembleWeights.DEFAULT_ROUNDS + " picks were taken";
+        return String.format("%s: weight 0: %s alone %s (best alone: %s, %s); one more pick of it (1/%d of the weight) would take the blend's %s from %s to %s%s",
+                fitted.get(d.member()).plan.name, loss, f4(d.alone()), fitted.get(best).plan.name, f4(alone[best]), Math.round(1 / d.share()), loss,
+                f4(d.blend()), f4(d.withOneMorePick()), why);
+    }
+
+    private Plan trialPlan(String study, StudySpec job, Task task, SearchSpace space, Retrainer retrainer, TrialRow r, int epochLimit, int pat,
+                           Split split, DataBundle data, ProgressListener progress) {
         Map<String, Object> values = space.normalize(r.values());
         TreeSpec trees = job.hyperModel().trees(new HyperParameters(space, values));
         String name = study + " trial " + (r.number() + 1);
@@ -282,12 +328,14 @@ public final class EnsembleCommand implements Callable<Integer> {
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("data", job.base().data().toString() + job.base().validation());
         identity.put("seed", r.seed());
+        // Classification adds nothing, so members kept before tasks are found again.
+        if (task != Task.CLASSIFICATION) identity.put("task", task.id());
         if (trees != null) {
             recipe.put("params", trees.toMap());
             identity.put("kind", trees.kind());
             identity.put("params", trees.toMap());
             return new Plan(name, trees.kind(), key(identity), ".ubj", recipe,
-                    file -> MemberFit.trees(trees, r.seed(), split.train(), split.validation(), data.full(), data.test(), file, null));
+                    file -> MemberFit.trees(trees, task, r.seed(), split.train(), split.validation(), data.full(), data.test(), file, null));
         }
         recipe.put("spec_file", job.name());
         recipe.put("spec", job.text());
@@ -299,39 +347,41 @@ public final class EnsembleCommand implements Callable<Integer> {
         identity.put("max_epochs", epochLimit);
         identity.put("patience", pat);
         return new Plan(name, "neural", key(identity), ".safetensors", recipe,
-                file -> MemberFit.neural(retrainer, values, r.seed(), split.train(), split.validation(), data.full(), data.test(), data.inputShape(),
+                file -> MemberFit.neural(retrainer, task, values, r.seed(), split.train(), split.validation(), data.full(), data.test(), data.inputShape(),
                         data.outputs(), file, Map.of("trial", String.valueOf(r.number())), progress));
     }
 
-    private Plan treePlan(String kind, TreeSpec ts, long seed, StudySpec first, Split split, DataBundle data, PrintWriter o) {
+    private Plan treePlan(String kind, TreeSpec ts, Task task, long seed, StudySpec first, Split split, DataBundle data, PrintWriter o) {
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("data", first.base().data().toString() + first.base().validation());
         identity.put("seed", seed);
+        if (task != Task.CLASSIFICATION) identity.put("task", task.id());
         identity.put("kind", kind);
         identity.put("params", ts.toMap());
         Map<String, Object> recipe = new LinkedHashMap<>();
         recipe.put("params", ts.toMap());
         MemberFit.RoundProgress rounds = (phase, r, total, logs) -> {
             if (total > 1 && (r + 1) % 10 != 0 && r + 1 != total) return;
-            o.printf("  %s round %d/%d: loss %.4f, accuracy %.4f%s%n", phase, r + 1, total, logs.get("loss"), logs.get("accuracy"),
-                    logs.containsKey("val_loss") ? String.format(", val_loss %.4f, val_accuracy %.4f", logs.get("val_loss"), logs.get("val_accuracy")) : "");
+            String m = task.classifies() ? "accuracy" : "rmse";
+            o.printf("  %s round %d/%d: loss %.4f, %s %.4f%s%n", phase, r + 1, total, logs.get("loss"), m, logs.get(m),
+                    logs.containsKey("val_loss") ? String.format(", val_loss %.4f, val_%s %.4f", logs.get("val_loss"), m, logs.get("val_" + m)) : "");
             o.flush();
         };
         return new Plan(kind, kind, key(identity), ".ubj", recipe,
-                file -> MemberFit.trees(ts, seed, split.train(), split.validation(), data.full(), data.test(), file, rounds));
+                file -> MemberFit.trees(ts, task, seed, split.train(), split.validation(), data.full(), data.test(), file, rounds));
     }
 
     /** Fits a member, or takes its predictions from the study when the same member was fitted before and its model file is there. */
     @SuppressWarnings("unchecked")
-    private Fitted fitOrRecall(StudyStore home, Plan p, Path memberDir, int i, int count, int[] yVal, PrintWriter o) {
+    private Fitted fitOrRecall(StudyStore home, Plan p, Path memberDir, int i, int count, Labels yVal, PrintWriter o) {
         String blobKey = "member:" + p.key;
         Path file = memberDir.resolve(p.key.substring(0, 16) + p.ext);
         Optional<byte[]> kept = refit ? Optional.empty() : home.blob(blobKey);
         if (kept.isPresent() && Files.isRegularFile(file)) {
             Map<String, Object> m = (Map<String, Object>) Json.parse(new String(kept.get(), StandardCharsets.UTF_8));
-            Probabilities v = decode((Map<String, Object>) m.get("validation"));
-            Probabilities t = decode((Map<String, Object>) m.get("test"));
-            o.printf("Member %d/%d: %s (%s): fitted before, predictions from the study (val accuracy %.4f)%n", i + 1, count, p.name, p.kind, v.accuracy(yVal));
+            Predictions v = decode((Map<String, Object>) m.get("validation"));
+            Predictions t = decode((Map<String, Object>) m.get("test"));
+            o.printf("Member %d/%d: %s (%s): fitted before, predictions from the study (%s)%n", i + 1, count, p.name, p.kind, headline(v, yVal));
             o.flush();
             return new Fitted(p, v, t, file, ((Number) m.get("best_epoch")).intValue(), ((Number) m.get("final_epochs")).intValue());
         }
@@ -344,8 +394,8 @@ public final class EnsembleCommand implements Callable<Integer> {
             throw new BadInputException(memberDir + ": cannot create: " + e.getMessage());
         }
         MemberFit.Result r = p.fitter.fit(file);
-        o.printf("  best %s %d; %d on training + validation data; val accuracy %.4f [%.0fs]%n", p.kind.equals("neural") ? "epoch" : "round",
-                r.bestEpoch(), r.finalEpochs(), r.validation().accuracy(yVal), (System.nanoTime() - t0) / 1e9);
+        o.printf("  best %s %d; %d on training + validation data; %s [%.0fs]%n", p.kind.equals("neural") ? "epoch" : "round",
+                r.bestEpoch(), r.finalEpochs(), headline(r.validation(), yVal), (System.nanoTime() - t0) / 1e9);
         o.flush();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", p.name);
@@ -358,33 +408,50 @@ public final class EnsembleCommand implements Callable<Integer> {
         return new Fitted(p, r.validation(), r.test(), file, r.bestEpoch(), r.finalEpochs());
     }
 
-    private static Map<String, Object> encode(Probabilities p) {
+    /** The task's first summary figure on validation, e.g. "val accuracy 0.8841" or "val RMSE 0.1234". */
+    private static String headline(Predictions p, Labels y) {
+        Map.Entry<String, Double> e = Scores.summary(p, y).entrySet().iterator().next();
+        return String.format("val %s %.4f", Scores.label(e.getKey()), e.getValue());
+    }
+
+    private static Map<String, Object> encode(Predictions p) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", p.task().id());
         m.put("rows", p.rows());
-        m.put("classes", p.classes());
+        m.put("width", p.width());
         m.put("float32_le_base64", p.encode());
         return m;
     }
 
-    private static Probabilities decode(Map<String, Object> m) {
-        return Probabilities.decode(((Number) m.get("rows")).intValue(), ((Number) m.get("classes")).intValue(), (String) m.get("float32_le_base64"));
+    /** Kept predictions; those kept before tasks are class probabilities with their width under "classes". */
+    private static Predictions decode(Map<String, Object> m) {
+        Task task = m.containsKey("task") ? Task.parse((String) m.get("task"), "kept predictions' task") : Task.CLASSIFICATION;
+        int width = ((Number) (m.containsKey("width") ? m.get("width") : m.get("classes"))).intValue();
+        return Predictions.decode(task, ((Number) m.get("rows")).intValue(), width, (String) m.get("float32_le_base64"));
     }
 
-    /** Validation and test accuracy and log-loss of one member, the average or the ensemble. */
-    private record Scores(double valAccuracy, double valLoss, double testAccuracy, double testLoss) {
-        static Scores of(Probabilities val, Probabilities test, int[] yVal, int[] yTest) {
-            return new Scores(val.accuracy(yVal), val.logLoss(yVal), test.accuracy(yTest), test.logLoss(yTest));
+    /**
+     * The task's summary figures (Scores.summary) of one member, the average or the ensemble, on validation and test.
+     * The study's JSON keeps them as val_KEY and test_KEY with log_loss as loss (what tuna report reads), and the
+     * task's loss as val_loss and test_loss for every task.
+     */
+    private record MemberScores(Map<String, Double> val, Map<String, Double> test, double valLoss, double testLoss) {
+        static MemberScores of(Predictions val, Predictions test, Labels yVal, Labels yTest) {
+            return new MemberScores(Scores.summary(val, yVal), Scores.summary(test, yTest), Scores.loss(val, yVal), Scores.loss(test, yTest));
         }
 
         List<String> row(String name, String kind, String weight) {
-            return List.of(name, kind, weight, f4(valAccuracy), f4(valLoss), f4(testAccuracy), f4(testLoss));
+            List<String> r = new ArrayList<>(List.of(name, kind, weight));
+            for (double v : val.values()) r.add(f4(v));
+            for (double v : test.values()) r.add(f4(v));
+            return r;
         }
 
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("val_accuracy", valAccuracy);
+            for (Map.Entry<String, Double> e : val.entrySet()) m.put("val_" + (e.getKey().equals("log_loss") ? "loss" : e.getKey()), e.getValue());
             m.put("val_loss", valLoss);
-            m.put("test_accuracy", testAccuracy);
+            for (Map.Entry<String, Double> e : test.entrySet()) m.put("test_" + (e.getKey().equals("log_loss") ? "loss" : e.getKey()), e.getValue());
             m.put("test_loss", testLoss);
             return m;
         }

@@ -6,9 +6,12 @@ import dev.tuna.data.DataSources;
 import dev.tuna.data.Dataset;
 import dev.tuna.data.Safetensors;
 import dev.tuna.ensemble.EnsembleManifest;
-import dev.tuna.ensemble.Probabilities;
+import dev.tuna.ensemble.MemberFit;
 import dev.tuna.errors.BadInputException;
 import dev.tuna.nn.Model;
+import dev.tuna.task.Predictions;
+import dev.tuna.task.Scores;
+import dev.tuna.task.Task;
 import dev.tuna.tensor.Shape;
 import dev.tuna.train.Trainer;
 import dev.tuna.trees.XgbModel;
@@ -31,10 +34,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Predicts with a saved ensemble: every member rebuilt from its recipe and model file, the members' class
- * probabilities blended with the ensemble's weights, one CSV row per example. Labelled data is also scored.
+ * Predicts with a saved ensemble: every member rebuilt from its recipe and model file, the members' predictions
+ * (class probabilities, p(1) for binary, values for regression) blended with the ensemble's weights, one CSV row
+ * per example. Labelled data is also scored with the task's figures.
  */
-@Command(name = "predict", mixinStandardHelpOptions = true, description = "Predict classes with a saved ensemble (made by tuna ensemble); writes CSV.")
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Predict with a saved ensemble (made by tuna ensemble): classes and their probabilities, or values for regression; writes CSV.")
 public final class PredictCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -71,7 +76,8 @@ public final class PredictCommand implements Callable<Integer> {
         int[] dims = m.featureShape().stream().mapToInt(Integer::intValue).toArray();
         Shape inputShape = Shape.of(dims);
         int classes = m.classNames().size();
-        try (Dataset d = load(Math.toIntExact(inputShape.size()), m.classNames())) {
+        Task task = m.task();
+        try (Dataset d = load(Math.toIntExact(inputShape.size()), task, m.classNames())) {
             if (d.x().shape().rowSize() != inputShape.size()) {
                 throw new BadInputException("--data " + data + ": " + d.x().shape().rowSize() + " features per example; the ensemble was trained on "
                         + inputShape.size() + " " + inputShape);
@@ -81,25 +87,29 @@ public final class PredictCommand implements Callable<Integer> {
             System.arraycopy(dims, 0, batch, 1, dims.length);
             var x = d.x().reshape(Shape.of(batch));
             Backend backend = DeviceChoice.backend(common.device, common.precision, err);
-            List<Probabilities> preds = new ArrayList<>();
+            List<Predictions> preds = new ArrayList<>();
+            int width = task.outputs(classes);
             double[] w = new double[m.members().size()];
             for (int i = 0; i < w.length; i++) {
                 EnsembleManifest.Member mem = m.members().get(i);
                 w[i] = mem.weight();
                 if (w[i] == 0) {
-                    preds.add(new Probabilities(d.size(), classes, new float[d.size() * classes]));
+                    preds.add(new Predictions(task, d.size(), width, new float[d.size() * width]));
                     continue;
                 }
                 // EnsembleManifest.read has checked the file is inside the folder and exists.
                 Path file = dir.resolve(mem.file());
-                preds.add(mem.kind().equals("neural") ? neural(mem, file, x, inputShape, classes, backend) : trees(file, x, classes));
+                preds.add(mem.kind().equals("neural") ? neural(mem, file, x, inputShape, task, classes, backend) : trees(file, x, task, classes));
             }
-            Probabilities p = Probabilities.blend(preds, w);
+            Predictions p = Predictions.blend(preds, w);
             write(p, m.classNames());
             o.printf("Wrote %d predictions to %s%n", p.rows(), out);
             if (hasLabels) {
-                int[] y = d.y().toIntArray();
-                o.printf("accuracy %.4f, log-loss %.4f on %d labelled examples%n", p.accuracy(y), p.logLoss(y), y.length);
+                List<String> figures = new ArrayList<>();
+                for (Map.Entry<String, Double> e : Scores.summary(p, d.labels()).entrySet()) {
+                    figures.add(String.format("%s %.4f", Scores.label(e.getKey()), e.getValue()));
+                }
+                o.printf("%s on %d labelled examples%n", String.join(", ", figures), d.size());
             }
         }
         o.flush();
@@ -108,8 +118,11 @@ public final class PredictCommand implements Callable<Integer> {
 
     private boolean hasLabels = true;
 
-    private Dataset load(int features, List<String> classNames) {
-        if (data.equals("fashion-mnist")) return DataSources.fashionMnist(false, DataSources.findFashionMnist());
+    private Dataset load(int features, Task task, List<String> classNames) {
+        if (data.equals("fashion-mnist")) {
+            if (task == Task.REGRESSION) throw new BadInputException("--data fashion-mnist: has class labels; this ensemble is a regressor");
+            return DataSources.fashionMnist(false, DataSources.findFashionMnist());
+        }
         Path p = Path.of(data);
         if (Files.isDirectory(p)) {
             throw new BadInputException("--data " + data + ": is a folder: expected a CSV, IDX or NPY file of examples (or fashion-mnist)");
@@ -140,10 +153,16 @@ public final class PredictCommand implements Callable<Integer> {
                         + features + " (the file has " + head.length + " columns, one of them the label column " + which + ")");
             }
         }
+        if (task == Task.REGRESSION) {
+            // The readers take class labels only (tuna predict matches them to the ensemble's class names).
+            throw new BadInputException("--data " + data + ": has a label column, and tuna predict reads value labels for a regression ensemble "
+                    + "from no file yet: give the features alone (a CSV with exactly " + features + " columns, or IDX/NPY without --labels)");
+        }
         return DataSources.fromFiles(p, labels, fmt, label, classNames);
     }
 
-    private static Probabilities neural(EnsembleManifest.Member mem, Path file, dev.tuna.tensor.Tensor x, Shape inputShape, int classes, Backend backend) {
+    private static Predictions neural(EnsembleManifest.Member mem, Path file, dev.tuna.tensor.Tensor x, Shape inputShape, Task task, int classes,
+                                      Backend backend) {
         Map<String, Object> r = mem.recipe();
         @SuppressWarnings("unchecked")
         StudySpec job = StudySpec.of((String) r.get("spec_file"), (String) r.get("spec"), (List<String>) r.get("overrides"), (String) r.get("hypermodel"));
@@ -156,14 +175,14 @@ public final class PredictCommand implements Callable<Integer> {
              Trainer t = new Trainer(net, null, backend, 0);
              Arena a = Arena.ofConfined()) {
             net.loadStateDict(Safetensors.read(file, a));
-            return Probabilities.of(t.predict(x, 512, a));
+            return MemberFit.predict(t, x, task);
         } catch (IllegalArgumentException e) {
             throw new BadInputException(file + ": member '" + mem.name() + "': " + e.getMessage());
         }
     }
 
-    private static Probabilities trees(Path file, dev.tuna.tensor.Tensor x, int classes) {
-        try (XgbModel t = XgbModel.load(file, Math.toIntExact(x.shape().rowSize()), classes)) {
+    private static Predictions trees(Path file, dev.tuna.tensor.Tensor x, Task task, int classes) {
+        try (XgbModel t = XgbModel.load(file, task, Math.toIntExact(x.shape().rowSize()), classes)) {
             return t.predict(x);
         }
     }
@@ -181,23 +200,38 @@ public final class PredictCommand implements Callable<Integer> {
         return quote ? '"' + s.replace("\"", "\"\"") + '"' : s;
     }
 
-    private void write(Probabilities p, List<String> classNames) {
+    /**
+     * The CSV: row and prediction (the predicted class's name, or the value for regression), then the probabilities:
+     * p_CLASS for every class, or for binary only p_ of class 1 (class 0's is 1 minus it).
+     */
+    private void write(Predictions p, List<String> classNames) {
         try {
             if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
             try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-                StringBuilder h = new StringBuilder("row,prediction");
-                for (String c : classNames) h.append(',').append(csvField("p_" + c));
-                w.write(h.append('\n').toString());
+                w.write(header(p.task(), classNames) + "\n");
                 StringBuilder s = new StringBuilder();
                 for (int i = 0; i < p.rows(); i++) {
                     s.setLength(0);
-                    s.append(i).append(',').append(csvField(classNames.get(p.argmax(i))));
-                    for (int c = 0; c < p.classes(); c++) s.append(',').append(String.format("%.6f", p.get(i, c)));
+                    s.append(i).append(',');
+                    if (p.task() == Task.REGRESSION) s.append(p.p()[i]);
+                    else s.append(csvField(classNames.get(p.predictedClass(i))));
+                    if (p.task().classifies()) for (int c = 0; c < p.width(); c++) s.append(',').append(String.format("%.6f", p.get(i, c)));
                     w.write(s.append('\n').toString());
                 }
             }
         } catch (IOException e) {
             throw new BadInputException("--out " + out + ": cannot write: " + e.getMessage());
         }
+    }
+
+    /** row,prediction,p_CLASS... for classification; row,prediction,p_CLASS1 for binary; row,prediction for regression. */
+    static String header(Task task, List<String> classNames) {
+        StringBuilder h = new StringBuilder("row,prediction");
+        switch (task) {
+            case CLASSIFICATION -> { for (String c : classNames) h.append(',').append(csvField("p_" + c)); }
+            case BINARY -> h.append(',').append(csvField("p_" + classNames.get(1)));
+            case REGRESSION -> { }
+        }
+        return h.toString();
     }
 }

@@ -52,11 +52,13 @@ public final class RetrainCommand implements Callable<Integer> {
 
     /** Trees in the same two phases (boosting rounds for epochs), scored the same way. */
     private static Retrainer.Result retrainTrees(dev.tuna.trees.TreeSpec trees, long seed, Split split, DataBundle data, Path file) {
-        dev.tuna.ensemble.MemberFit.Result m = dev.tuna.ensemble.MemberFit.trees(trees, seed, split.train(), split.validation(), data.full(),
+        dev.tuna.task.Task task = data.task();
+        dev.tuna.ensemble.MemberFit.Result m = dev.tuna.ensemble.MemberFit.trees(trees, task, seed, split.train(), split.validation(), data.full(),
                 data.test(), file, null);
-        int[] yVal = split.validation().y().toIntArray(), yTest = data.test().y().toIntArray();
-        return new Retrainer.Result(m.bestEpoch(), m.validation().logLoss(yVal), m.finalEpochs(),
-                new dev.tuna.train.Evaluation(m.test().logLoss(yTest), m.test().accuracy(yTest), yTest.length), file);
+        dev.tuna.task.Labels yVal = split.validation().labels(), yTest = data.test().labels();
+        double accuracy = task.classifies() ? dev.tuna.task.Scores.accuracy(m.test(), yTest.classes()) : Double.NaN;
+        return new Retrainer.Result(m.bestEpoch(), dev.tuna.task.Scores.loss(m.validation(), yVal), m.finalEpochs(),
+                new dev.tuna.train.Evaluation(dev.tuna.task.Scores.loss(m.test(), yTest), accuracy, yTest.rows()), file);
     }
 
     @Override

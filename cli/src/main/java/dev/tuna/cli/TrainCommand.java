@@ -117,19 +117,27 @@ public final class TrainCommand implements Callable<Integer> {
         out.printf("XGBoost %s: %s%n", ts.kind().equals("gbt") ? "gradient-boosted trees" : "random forest", ts.toMap());
         int rounds = ts.rounds();
         long[] t0 = {System.nanoTime()};
-        try (dev.tuna.trees.XgbModel m = dev.tuna.trees.XgbModel.fit(ts, split.train(), split.validation(), rounds, seed, (r, logs, pv, last) -> {
-            out.printf("Round %d/%d - %.1fs - loss: %.4f - accuracy: %.4f - val_loss: %.4f - val_accuracy: %.4f%n", r + 1, rounds,
-                    (System.nanoTime() - t0[0]) / 1e9, logs.get("loss"), logs.get("accuracy"), logs.get("val_loss"), logs.get("val_accuracy"));
+        try (dev.tuna.trees.XgbModel m = dev.tuna.trees.XgbModel.fit(ts, data.task(), split.train(), split.validation(), rounds, seed, (r, logs, pv, last) -> {
+            StringBuilder line = new StringBuilder(String.format("Round %d/%d - %.1fs", r + 1, rounds, (System.nanoTime() - t0[0]) / 1e9));
+            for (String k : List.of("loss", "accuracy", "rmse", "val_loss", "val_accuracy", "val_rmse")) {
+                if (logs.get(k) != null) line.append(String.format(" - %s: %.4f", k, logs.get(k)));
+            }
+            out.println(line);
             out.flush();
             t0[0] = System.nanoTime();
             return true;
         })) {
             if (m.stoppedEarly()) out.printf("Early stopping after round %d (best round %d)%n", m.rounds(), m.bestRound());
             if (data.test() != null) {
-                dev.tuna.ensemble.Probabilities p = m.predict(data.test().x());
-                int[] y = data.test().y().toIntArray();
-                requireFinite("test loss", p.logLoss(y));
-                out.printf("Test: accuracy %.4f - loss %.4f (%d examples)%n", p.accuracy(y), p.logLoss(y), y.length);
+                dev.tuna.task.Predictions p = m.predict(data.test().x());
+                dev.tuna.task.Labels y = data.test().labels();
+                double loss = dev.tuna.task.Scores.loss(p, y);
+                requireFinite("test loss", loss);
+                Map<String, Double> scores = new java.util.LinkedHashMap<>(dev.tuna.task.Scores.summary(p, y));
+                scores.remove("accuracy");
+                scores.remove("log_loss");
+                out.println(testLine(new Evaluation(loss, data.task().classifies() ? dev.tuna.task.Scores.accuracy(p, y.classes()) : Double.NaN,
+                        y.rows(), scores), data.task()));
             }
             if (save != null) {
                 m.save(save);

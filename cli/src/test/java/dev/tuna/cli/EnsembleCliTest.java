@@ -96,6 +96,9 @@ class EnsembleCliTest {
             sum += x.weight();
         }
         assertEquals(1.0, sum, 1e-9);
+        for (EnsembleManifest.Member x : m.members()) {
+            assertEquals(x.weight() == 0, r.out().contains(x.name() + ": weight 0: val log-loss alone "), "a line says why, for weight-0 members only: " + r.out());
+        }
 
         Map<String, Object> s = summary(study);
         double testAcc = ((Number) ((Map<?, ?>) s.get("ensemble")).get("test_accuracy")).doubleValue();
@@ -122,6 +125,22 @@ class EnsembleCliTest {
         assertEquals(0, avg.code(), avg.err());
         assertEquals(4, avg.out().split("fitted before", -1).length - 1, avg.out());
         for (EnsembleManifest.Member x : EnsembleManifest.read(study.resolve("ensemble")).members()) assertEquals(0.25, x.weight(), 1e-12);
+    }
+
+    @Test
+    void gbtTrainsARandomForestOnlyWhenTheSpecHasOne() throws Exception {
+        Path file = spec("noforest.yaml", """
+                type: mlp
+                layers:
+                  - dense: {units: 8, activation: relu}""", "");
+        Files.writeString(file, Files.readString(file).replace(", random_forest: {n_estimators: 15, max_depth: 4}", ""));
+        assertTrue(!Files.readString(file).contains("random_forest"));
+        Path dir = tmp.resolve("noforest-study");
+        assertEquals(0, CliTest.run("tune", file.toString(), "--study", dir.toString(), "--max-trials", "1").code());
+        CliTest.Run r = CliTest.run("ensemble", "--study", dir.toString(), "--top", "1", "--gbt");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("neural", "gbt"), EnsembleManifest.read(dir.resolve("ensemble")).members().stream().map(EnsembleManifest.Member::kind).toList());
+        assertTrue(r.out().contains("Member 2/2: gbt (gbt)") && !r.out().contains("random_forest"), r.out());
     }
 
     @Test

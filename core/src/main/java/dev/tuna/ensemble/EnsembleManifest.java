@@ -2,6 +2,7 @@ package dev.tuna.ensemble;
 
 import dev.tuna.data.Json;
 import dev.tuna.errors.BadInputException;
+import dev.tuna.task.Task;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +14,15 @@ import java.util.Map;
 /**
  * A saved ensemble: a folder with {@value #FILE} and one model file per member (safetensors for networks, XGBoost's
  * UBJSON for trees). Each member keeps its recipe, what rebuilds it: for a network the spec's text, its --set
- * overrides or Java hypermodel class, and the configuration's values; for trees XGBoost's parameters. The class
- * names and feature shape let {@code tuna predict} check new data against what the members were trained on.
+ * overrides or Java hypermodel class, and the configuration's values; for trees XGBoost's parameters. The task
+ * says what the members predict (and so what tuna predict writes); the class names (none for regression) and
+ * feature shape let {@code tuna predict} check new data against what the members were trained on.
  */
-public record EnsembleManifest(String method, List<String> classNames, List<Integer> featureShape, List<Member> members) {
+public record EnsembleManifest(String method, Task task, List<String> classNames, List<Integer> featureShape, List<Member> members) {
     public static final String FILE = "ensemble.json";
-    public static final String FORMAT = "tuna-ensemble-1";
+    /** Format 2 adds the task; format 1 files (classifiers only, before tasks) still read, as classification. */
+    public static final String FORMAT = "tuna-ensemble-2";
+    public static final String FORMAT_1 = "tuna-ensemble-1";
 
     /** kind: neural, gbt or random_forest; file: relative to the ensemble's folder, inside it; weights sum to 1. */
     public record Member(String name, String kind, double weight, String file, Map<String, Object> recipe) {}
@@ -27,6 +31,7 @@ public record EnsembleManifest(String method, List<String> classNames, List<Inte
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("method", method);
+        m.put("task", task.id());
         m.put("class_names", classNames);
         m.put("feature_shape", featureShape);
         List<Object> ms = new ArrayList<>();

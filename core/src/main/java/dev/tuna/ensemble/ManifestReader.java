@@ -2,6 +2,7 @@ package dev.tuna.ensemble;
 
 import dev.tuna.data.Json;
 import dev.tuna.errors.BadInputException;
+import dev.tuna.task.Task;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -49,17 +50,33 @@ final class ManifestReader {
 
     private EnsembleManifest manifest(Object root) {
         if (!(root instanceof Map<?, ?> m)) throw bad("", "expected a JSON object");
-        if (!EnsembleManifest.FORMAT.equals(m.get("format"))) {
-            throw bad("format: ", "expected " + EnsembleManifest.FORMAT + ", got " + show(m.get("format")));
+        boolean first = EnsembleManifest.FORMAT_1.equals(m.get("format"));
+        if (!first && !EnsembleManifest.FORMAT.equals(m.get("format"))) {
+            throw bad("format: ", "expected " + EnsembleManifest.FORMAT + " (or " + EnsembleManifest.FORMAT_1 + "), got " + show(m.get("format")));
         }
         String method = string(m, "method", "");
+        Task task;
+        if (first) {
+            // Format 1 predates tasks: every ensemble then was a classifier, and a task key in it is a hand edit.
+            if (m.containsKey("task")) throw bad("task: ", "not in format " + EnsembleManifest.FORMAT_1 + "; write format " + EnsembleManifest.FORMAT + " to name a task");
+            task = Task.CLASSIFICATION;
+        } else {
+            String t = string(m, "task", "");
+            try {
+                task = Task.parse(t, "task");
+            } catch (IllegalArgumentException e) {
+                throw bad("task: ", "expected classification, binary or regression, got " + show(t));
+            }
+        }
         List<String> classNames = new ArrayList<>();
         for (Object c : list(m, "class_names", "", "a list of class names")) {
             if (!(c instanceof String s)) throw bad("class_names: ", "expected a list of strings, got " + show(c) + " in it");
             if (classNames.contains(s)) throw bad("class_names: ", "class " + show(s) + " is named twice");
             classNames.add(s);
         }
-        if (classNames.isEmpty()) throw bad("class_names: ", "expected at least one class name");
+        if (task == Task.REGRESSION && !classNames.isEmpty()) throw bad("class_names: ", "expected none for a regression ensemble, got " + classNames.size());
+        if (task == Task.BINARY && classNames.size() != 2) throw bad("class_names: ", "expected 2 for a binary ensemble, got " + classNames.size());
+        if (task == Task.CLASSIFICATION && classNames.isEmpty()) throw bad("class_names: ", "expected at least one class name");
         List<Integer> shape = new ArrayList<>();
         for (Object d : list(m, "feature_shape", "", "a list of dimensions")) {
             if (!(d instanceof Long n) || n < 1 || n > Integer.MAX_VALUE) {
@@ -80,7 +97,7 @@ final class ManifestReader {
         if (!(Math.abs(sum - 1) <= WEIGHT_SUM_TOLERANCE)) {
             throw bad("members: ", "the weights sum to " + sum + ", expected 1 (within " + WEIGHT_SUM_TOLERANCE + "); tuna does not renormalise them");
         }
-        return new EnsembleManifest(method, List.copyOf(classNames), List.copyOf(shape), List.copyOf(members));
+        return new EnsembleManifest(method, task, List.copyOf(classNames), List.copyOf(shape), List.copyOf(members));
     }
 
     private EnsembleManifest.Member member(int i, Object o) {

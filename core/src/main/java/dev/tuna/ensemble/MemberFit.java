@@ -1,7 +1,10 @@
 package dev.tuna.ensemble;
 
 import dev.tuna.data.Dataset;
+import dev.tuna.task.Predictions;
+import dev.tuna.task.Task;
 import dev.tuna.tensor.Shape;
+import dev.tuna.tensor.Tensor;
 import dev.tuna.train.ProgressListener;
 import dev.tuna.train.Trainer;
 import dev.tuna.trees.TreeSpec;
@@ -22,30 +25,36 @@ public final class MemberFit {
     private MemberFit() {}
 
     /** The validation predictions of phase one, the test predictions of phase two, and the two lengths. */
-    public record Result(Probabilities validation, Probabilities test, int bestEpoch, int finalEpochs) {}
+    public record Result(Predictions validation, Predictions test, int bestEpoch, int finalEpochs) {}
 
     private static final int PREDICT_BATCH = 512;
 
     /** A network configuration through the retrainer (its patience and epoch limit); the final model goes to modelFile. */
-    public static Result neural(Retrainer retrainer, Map<String, Object> values, long seed, Dataset train, Dataset validation, Dataset all,
-                                Dataset test, Shape inputShape, int numClasses, Path modelFile, Map<String, String> metadata,
+    public static Result neural(Retrainer retrainer, Task task, Map<String, Object> values, long seed, Dataset train, Dataset validation,
+                                Dataset all, Dataset test, Shape inputShape, int numClasses, Path modelFile, Map<String, String> metadata,
                                 ProgressListener progress) {
-        Probabilities[] val = new Probabilities[1];
-        Probabilities[] tst = new Probabilities[1];
+        Predictions[] val = new Predictions[1];
+        Predictions[] tst = new Predictions[1];
         Retrainer.Result r = retrainer.retrain(values, seed, train, validation, all, null, inputShape, numClasses, modelFile, metadata, progress,
                 new Retrainer.Observer() {
                     @Override
-                    public void onNewBestEpoch(int epoch, Trainer trainer) { val[0] = predict(trainer, validation); }
+                    public void onNewBestEpoch(int epoch, Trainer trainer) { val[0] = predict(trainer, validation.x(), task); }
 
                     @Override
-                    public void onFinalModel(Trainer trainer) { tst[0] = predict(trainer, test); }
+                    public void onFinalModel(Trainer trainer) { tst[0] = predict(trainer, test.x(), task); }
                 });
         return new Result(val[0], tst[0], r.bestEpoch(), r.finalEpochs());
     }
 
-    static Probabilities predict(Trainer trainer, Dataset data) {
+    /**
+     * A network's predictions for x, the one place where a trainer's output becomes {@link Predictions} (tuna
+     * ensemble's members and tuna predict both come here). Trainer.predict gives softmax probabilities [rows, classes]
+     * today, which is right for classification only; once it gives each task's output (sigmoid p(1) or the value,
+     * [rows, 1] or [rows]) this wraps those as they are, and if it returns Predictions itself this becomes that call.
+     */
+    public static Predictions predict(Trainer trainer, Tensor x, Task task) {
         try (Arena a = Arena.ofConfined()) {
-            return Probabilities.of(trainer.predict(data.x(), PREDICT_BATCH, a));
+            return Predictions.of(task, trainer.predict(x, PREDICT_BATCH, a));
         }
     }
 
@@ -58,13 +67,13 @@ public final class MemberFit {
      * Trees: boosting stops when val_loss has not improved for early_stopping_rounds and keeps the best round's
      * validation predictions; a forest is one round. The final booster is saved in XGBoost's format.
      */
-    public static Result trees(TreeSpec spec, long seed, Dataset train, Dataset validation, Dataset all, Dataset test, Path modelFile,
+    public static Result trees(TreeSpec spec, Task task, long seed, Dataset train, Dataset validation, Dataset all, Dataset test, Path modelFile,
                                RoundProgress progress) {
         int rounds = spec.rounds();
-        Probabilities val;
+        Predictions val;
         int best;
         // Phase one's booster only supplies the best round and its validation predictions.
-        try (XgbModel m = XgbModel.fit(spec, train, validation, rounds, seed, (r, logs, pv, last) -> {
+        try (XgbModel m = XgbModel.fit(spec, task, train, validation, rounds, seed, (r, logs, pv, last) -> {
             if (progress != null) progress.onRound("train", r, rounds, logs);
             return true;
         })) {
@@ -72,7 +81,7 @@ public final class MemberFit {
             best = m.bestRound();
         }
         int finalRounds = spec.forest() ? 1 : Retrainer.finalEpochs(best);
-        try (XgbModel m = XgbModel.fit(spec, all, null, finalRounds, seed, (r, logs, pv, last) -> {
+        try (XgbModel m = XgbModel.fit(spec, task, all, null, finalRounds, seed, (r, logs, pv, last) -> {
             if (progress != null) progress.onRound("train+val", r, finalRounds, logs);
             return true;
         })) {

@@ -1,6 +1,7 @@
 package dev.tuna.trees;
 
 import dev.tuna.spec.SpecNode;
+import dev.tuna.task.Task;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,10 +9,11 @@ import java.util.Set;
 
 /**
  * A tree ensemble trained by XGBoost, with XGBoost's scikit-learn parameter names. {@code gbt} is gradient
- * boosting: one tree per class per round, {@code n_estimators} rounds at most, stopped early when the validation
- * log-loss has not improved for {@code early_stopping_rounds}. {@code random_forest} is one round of
+ * boosting: one tree per class (one in all for binary and regression) per round, {@code n_estimators} rounds at
+ * most, stopped early when the validation loss (log-loss, or squared error for regression) has not improved for
+ * {@code early_stopping_rounds}. {@code random_forest} is one round of
  * {@code n_estimators} parallel trees on bootstrap-sized row samples and per-node feature samples with learning
- * rate 1, as XGBoost's XGBRFClassifier builds it. Each value may be a hyperparameter form, so the tuner searches
+ * rate 1, as XGBoost's XGBRFClassifier and XGBRFRegressor build it. Each value may be a hyperparameter form, so the tuner searches
  * these like any other space.
  */
 public record TreeSpec(String kind, int nEstimators, int maxDepth, double learningRate, double subsample, double colsampleBytree,
@@ -86,11 +88,28 @@ public record TreeSpec(String kind, int nEstimators, int maxDepth, double learni
         }
     }
 
-    /** XGBoost's booster parameters for this spec on data with the given number of features and classes. */
-    public Map<String, Object> params(int features, int classes, long seed, int threads) {
+    /**
+     * XGBoost's booster parameters for this spec, for a task, on data with the given number of features and classes
+     * (classes matter only for classification). The objective and evaluation metric are XGBoost's names for the
+     * task's output and loss: softmax probabilities and multi-class log-loss, p(1) and log-loss, or the value and RMSE.
+     */
+    public Map<String, Object> params(Task task, int features, int classes, long seed, int threads) {
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("objective", "multi:softprob");
-        p.put("num_class", classes);
+        switch (task) {
+            case CLASSIFICATION -> {
+                p.put("objective", "multi:softprob");
+                p.put("num_class", classes);
+                p.put("eval_metric", "mlogloss");
+            }
+            case BINARY -> {
+                p.put("objective", "binary:logistic");
+                p.put("eval_metric", "logloss");
+            }
+            case REGRESSION -> {
+                p.put("objective", "reg:squarederror");
+                p.put("eval_metric", "rmse");
+            }
+        }
         p.put("tree_method", "hist");
         p.put("max_depth", maxDepth);
         p.put("eta", learningRate);

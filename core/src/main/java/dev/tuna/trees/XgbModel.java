@@ -2,7 +2,10 @@ package dev.tuna.trees;
 
 import dev.tuna.backend.cpu.CpuParallel;
 import dev.tuna.data.Dataset;
-import dev.tuna.ensemble.Probabilities;
+import dev.tuna.task.Labels;
+import dev.tuna.task.Predictions;
+import dev.tuna.task.Scores;
+import dev.tuna.task.Task;
 import dev.tuna.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -17,7 +20,8 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 import ml.dmlc.xgboost4j.java.util.BigDenseMatrix;
 
 /**
- * A classifier trained by XGBoost (the real library, through its Java binding) on a data set's flattened features.
+ * Trees trained by XGBoost (the real library, through its Java binding) on a data set's flattened features, for
+ * one {@link Task}: a classifier (class probabilities), a binary classifier (p(1)) or a regressor (the value).
  * The features go from native memory to native memory, never onto the Java heap (a 60000 x 784 float array would
  * be 188 MB of a 512 MB heap). The booster is closed with the model; its native memory does not outlive it.
  */
@@ -25,26 +29,31 @@ public final class XgbModel implements AutoCloseable {
     /** What training observed after each boosting round (train metrics come from XGBoost's cached predictions). */
     public interface RoundListener {
         /**
-         * After round r (0-based): logs holds loss, accuracy, val_loss and val_accuracy, validation the class
-         * probabilities on the validation rows (null without validation data), last whether boosting ends here (the
-         * round limit or early stopping); return false to stop.
+         * After round r (0-based): logs holds loss and val_loss (the task's loss: log-loss, or mean squared error
+         * for regression) and beside them accuracy and val_accuracy for classifiers, rmse and val_rmse for
+         * regression; validation the predictions on the validation rows (null without validation data), last
+         * whether boosting ends here (the round limit or early stopping); return false to stop.
          */
-        boolean onRound(int round, Map<String, Double> logs, Probabilities validation, boolean last);
+        boolean onRound(int round, Map<String, Double> logs, Predictions validation, boolean last);
     }
 
     private final Booster booster;
+    private final Task task;
     private final int classes;
     private final int features;
     private int bestRound;
     private double bestLoss = Double.POSITIVE_INFINITY;
-    private Probabilities bestValidation;
+    private Predictions bestValidation;
     private boolean stoppedEarly;
 
-    private XgbModel(Booster booster, int features, int classes) {
+    private XgbModel(Booster booster, Task task, int features, int classes) {
         this.booster = booster;
+        this.task = task;
         this.features = features;
         this.classes = classes;
     }
+
+    public Task task() { return task; }
 
     public int classes() { return classes; }
 
@@ -61,41 +70,50 @@ public final class XgbModel implements AutoCloseable {
     /** The 1-based round with the lowest val_loss (the first of equals), 0 when trained without validation data. */
     public int bestRound() { return bestRound; }
 
-    /** The validation probabilities after {@link #bestRound()}, null without validation data. */
-    public Probabilities bestValidation() { return bestValidation; }
+    /** The validation predictions after {@link #bestRound()}, null without validation data. */
+    public Predictions bestValidation() { return bestValidation; }
 
     /** Whether boosting stopped because val_loss had not improved for early_stopping_rounds. */
     public boolean stoppedEarly() { return stoppedEarly; }
 
     /**
-     * Trains up to {@code rounds} rounds (or spec.rounds() when rounds <= 0) on train, scoring validation (when given)
-     * after every round. With validation data, boosting stops when val_loss has not improved for the spec's
-     * early_stopping_rounds (when positive). The listener sees each round and can stop it too.
+     * The task a data set implies when no job names one: regression for value labels, else classification (what
+     * every tree model was before tasks). Binary is never implied, as two classes train either way.
      */
+    public static Task impliedTask(Dataset d) { return d.hasValueLabels() ? Task.REGRESSION : Task.CLASSIFICATION; }
+
+    /** {@link #fit(TreeSpec, Task, Dataset, Dataset, int, long, RoundListener)} for the {@link #impliedTask} of train. */
     public static XgbModel fit(TreeSpec spec, Dataset train, Dataset validation, int rounds, long seed, RoundListener listener) {
+        return fit(spec, impliedTask(train), train, validation, rounds, seed, listener);
+    }
+
+    /**
+     * Trains up to {@code rounds} rounds (or spec.rounds() when rounds <= 0) on train for a task, scoring validation
+     * (when given) after every round. With validation data, boosting stops when val_loss has not improved for the
+     * spec's early_stopping_rounds (when positive). The listener sees each round and can stop it too.
+     */
+    public static XgbModel fit(TreeSpec spec, Task task, Dataset train, Dataset validation, int rounds, long seed, RoundListener listener) {
         int classes = Math.max(train.numClasses(), validation == null ? 0 : validation.numClasses());
-        if (classes < 2) throw new IllegalArgumentException("trees need at least 2 classes, the data has " + classes);
+        checkData(task, train, classes);
+        if (validation != null) checkData(task, validation, classes);
         int features = Math.toIntExact(train.x().shape().rowSize());
         int toRun = rounds > 0 ? rounds : spec.rounds();
         DMatrix dtrain = null, dval = null;
         try {
             dtrain = matrix(train.x(), train.y());
             dval = validation == null ? null : matrix(validation.x(), validation.y());
-            Booster b = XGBoost.train(dtrain, spec.params(features, classes, seed, CpuParallel.threadsHere()), 0, Map.of(), null, null);
-            XgbModel model = new XgbModel(b, features, classes);
-            int[] yTrain = train.y().toIntArray(), yVal = validation == null ? null : validation.y().toIntArray();
+            Booster b = XGBoost.train(dtrain, spec.params(task, features, classes, seed, CpuParallel.threadsHere()), 0, Map.of(), null, null);
+            XgbModel model = new XgbModel(b, task, features, classes);
+            Labels yTrain = train.labels(), yVal = validation == null ? null : validation.labels();
             try {
                 for (int r = 0; r < toRun; r++) {
                     b.update(dtrain, r);
                     Map<String, Double> logs = new LinkedHashMap<>();
-                    Probabilities pv = null;
-                    Probabilities pt = Probabilities.of(b.predict(dtrain));
-                    logs.put("loss", pt.logLoss(yTrain));
-                    logs.put("accuracy", pt.accuracy(yTrain));
+                    Predictions pv = null;
+                    log(logs, "", Predictions.ofRows(task, b.predict(dtrain)), yTrain);
                     if (dval != null) {
-                        pv = Probabilities.of(b.predict(dval));
-                        logs.put("val_loss", pv.logLoss(yVal));
-                        logs.put("val_accuracy", pv.accuracy(yVal));
+                        pv = Predictions.ofRows(task, b.predict(dval));
+                        log(logs, "val_", pv, yVal);
                         if (model.bestValidation == null || logs.get("val_loss") < model.bestLoss) {
                             model.bestLoss = logs.get("val_loss");
                             model.bestRound = r + 1;
@@ -120,15 +138,30 @@ public final class XgbModel implements AutoCloseable {
         }
     }
 
-    /** Class probabilities for every row of x (any shape [n, ...], flattened). */
-    public Probabilities predict(Tensor x) {
+    /** The task's loss, and accuracy for classifiers or RMSE for regression (which orders rounds as the loss does). */
+    private static void log(Map<String, Double> logs, String prefix, Predictions p, Labels y) {
+        double loss = Scores.loss(p, y);
+        logs.put(prefix + "loss", loss);
+        if (p.task().classifies()) logs.put(prefix + "accuracy", Scores.accuracy(p, y.classes()));
+        else logs.put(prefix + "rmse", Math.sqrt(loss));
+    }
+
+    private static void checkData(Task task, Dataset d, int classes) {
+        if (task.classifies() && d.hasValueLabels()) throw new IllegalArgumentException(task.id() + " trees need class labels, the data has values");
+        if (!task.classifies() && !d.hasValueLabels()) throw new IllegalArgumentException("regression trees need value labels, the data has classes");
+        if (task == Task.CLASSIFICATION && classes < 2) throw new IllegalArgumentException("trees need at least 2 classes, the data has " + classes);
+        if (task == Task.BINARY && classes != 2) throw new IllegalArgumentException("binary trees need 2 classes, the data has " + classes);
+    }
+
+    /** Predictions for every row of x (any shape [n, ...], flattened): probabilities, p(1) or values by task. */
+    public Predictions predict(Tensor x) {
         if (x.shape().rowSize() != features) {
             throw new IllegalArgumentException("the data has " + x.shape().rowSize() + " features per example, the trees expect " + features);
         }
         DMatrix d = null;
         try {
             d = matrix(x, null);
-            return Probabilities.of(booster.predict(d));
+            return Predictions.ofRows(task, booster.predict(d));
         } catch (XGBoostError e) {
             throw new IllegalStateException("XGBoost: " + e.getMessage(), e);
         } finally {
@@ -145,9 +178,10 @@ public final class XgbModel implements AutoCloseable {
         }
     }
 
-    public static XgbModel load(Path file, int features, int classes) {
+    /** A saved booster, trained for task on this many features (and classes, for classification). */
+    public static XgbModel load(Path file, Task task, int features, int classes) {
         try {
-            return new XgbModel(XGBoost.loadModel(Files.readAllBytes(file)), features, classes);
+            return new XgbModel(XGBoost.loadModel(Files.readAllBytes(file)), task, features, classes);
         } catch (XGBoostError | IOException e) {
             throw new IllegalArgumentException(file + ": not an XGBoost model: " + e.getMessage(), e);
         }

@@ -481,7 +481,7 @@ public final class Tuner {
         int[] bestRound = {-1};
         long[] t0 = {System.nanoTime()};
         progress.onEpochBegin(0, rounds, 1);
-        try (XgbModel model = XgbModel.fit(spec, data.train(), data.validation(), rounds, execSeed, (r, logs, validation, last) -> {
+        try (XgbModel model = XgbModel.fit(spec, data.task(), data.train(), data.validation(), rounds, execSeed, (r, logs, validation, last) -> {
             double seconds = (System.nanoTime() - t0[0]) / 1e9;
             logs.put("time", seconds);
             store.addEpoch(row.number(), e, r, logs);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tuna.data.Json;
 import dev.tuna.errors.BadInputException;
+import dev.tuna.task.Task;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,7 +35,7 @@ class EnsembleManifestTest {
         Files.writeString(dir.resolve("members/gbt.ubj"), "x");
         Map<String, Object> recipe = new LinkedHashMap<>(Map.of("spec_file", "job.yaml", "spec", "model: {}", "hypermodel", "",
                 "overrides", List.of(), "values", Map.of("units", 8)));
-        new EnsembleManifest("caruana", List.of("a", "b"), List.of(4), List.of(
+        new EnsembleManifest("caruana", Task.CLASSIFICATION, List.of("a", "b"), List.of(4), List.of(
                 new EnsembleManifest.Member("net", "neural", 0.75, "members/net.safetensors", recipe),
                 new EnsembleManifest.Member("gbt", "gbt", 0.25, "members/gbt.ubj", Map.of("max_depth", 3)))).write(dir);
         json = dir.resolve(EnsembleManifest.FILE);
@@ -81,6 +82,62 @@ class EnsembleManifestTest {
         assertEquals(json + ": class_names: expected a list of strings, got 1 in it", refused(m -> m.put("class_names", List.of("a", 1))));
         assertEquals(json + ": feature_shape: expected a list of positive integers, got 0 in it", refused(m -> m.put("feature_shape", List.of(0))));
         assertEquals(json + ": members: missing: expected a list of members", refused(m -> m.remove("members")));
+    }
+
+    @Test
+    void everyTaskRoundTripsWithItsClassNames() {
+        Map<Task, List<String>> names = Map.of(Task.CLASSIFICATION, List.of("a", "b", "c"), Task.BINARY, List.of("no", "yes"), Task.REGRESSION, List.of());
+        for (Task task : Task.values()) {
+            Path d = tmp.resolve("ens-" + task.id());
+            new EnsembleManifest("caruana", task, names.get(task), List.of(2, 3), List.of(
+                    new EnsembleManifest.Member("gbt", "gbt", 1.0, "members/gbt.ubj", Map.of("max_depth", 3)))).write(d);
+            write(d.resolve("members/gbt.ubj"));
+            EnsembleManifest back = EnsembleManifest.read(d);
+            assertEquals(task, back.task());
+            assertEquals(names.get(task), back.classNames());
+            assertEquals(List.of(2, 3), back.featureShape());
+            assertEquals(EnsembleManifest.FORMAT, Json.parse(readString(d.resolve(EnsembleManifest.FILE))) instanceof Map<?, ?> m ? m.get("format") : null);
+        }
+    }
+
+    @Test
+    void aManifestFromBeforeTasksReadsAsClassification() throws Exception {
+        // What tuna ensemble wrote before tasks: format 1, no task key.
+        Files.writeString(json, """
+                {"format": "tuna-ensemble-1", "method": "caruana", "class_names": ["a", "b"], "feature_shape": [4],
+                 "members": [{"name": "gbt", "kind": "gbt", "weight": 1.0, "file": "members/gbt.ubj", "recipe": {}}]}""");
+        EnsembleManifest m = EnsembleManifest.read(dir);
+        assertEquals(Task.CLASSIFICATION, m.task());
+        assertEquals(List.of("a", "b"), m.classNames());
+    }
+
+    @Test
+    void aMissingOrUnknownTaskOrClassNamesThatDoNotFitItAreOneLine() throws Exception {
+        assertEquals(json + ": task: missing: expected a string", refused(m -> m.remove("task")));
+        assertEquals(json + ": task: expected classification, binary or regression, got 'ranking'", refused(m -> m.put("task", "ranking")));
+        assertEquals(json + ": class_names: expected none for a regression ensemble, got 2", refused(m -> m.put("task", "regression")));
+        assertEquals(json + ": class_names: expected 2 for a binary ensemble, got 3", refused(m -> {
+            m.put("task", "binary");
+            m.put("class_names", List.of("a", "b", "c"));
+        }));
+        assertEquals(json + ": task: not in format tuna-ensemble-1; write format tuna-ensemble-2 to name a task", refused(m -> m.put("format", "tuna-ensemble-1")));
+    }
+
+    private static void write(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "x");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String readString(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

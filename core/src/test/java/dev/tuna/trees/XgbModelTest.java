@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tuna.data.Dataset;
-import dev.tuna.ensemble.Probabilities;
 import dev.tuna.errors.BadInputException;
 import dev.tuna.spec.HyperResolver;
 import dev.tuna.spec.JobSpec;
 import dev.tuna.spec.SpecFile;
+import dev.tuna.task.Predictions;
+import dev.tuna.task.Scores;
+import dev.tuna.task.Task;
 import dev.tuna.tensor.DType;
 import dev.tuna.tensor.Shape;
 import dev.tuna.tensor.Tensor;
@@ -51,14 +53,14 @@ class XgbModelTest {
             List<Double> losses = new ArrayList<>();
             try (XgbModel m = XgbModel.fit(spec, train, val, 0, 1, (r, logs, pv, last) -> {
                 losses.add(logs.get("loss"));
-                assertEquals(logs.get("val_accuracy"), pv.accuracy(labels(val)), 1e-12);
+                assertEquals(logs.get("val_accuracy"), Scores.accuracy(pv, labels(val)), 1e-12);
                 return true;
             })) {
                 assertEquals(20, losses.size());
                 assertEquals(20, m.rounds());
                 assertTrue(losses.getLast() < losses.getFirst(), "training loss falls: " + losses);
-                Probabilities p = m.predict(val.x());
-                assertTrue(p.accuracy(labels(val)) > 0.85, "val accuracy " + p.accuracy(labels(val)));
+                Predictions p = m.predict(val.x());
+                assertTrue(Scores.accuracy(p, labels(val)) > 0.85, "val accuracy " + Scores.accuracy(p, labels(val)));
                 for (int i = 0; i < p.rows(); i++) {
                     double s = 0;
                     for (int c = 0; c < 3; c++) s += p.get(i, c);
@@ -66,7 +68,7 @@ class XgbModelTest {
                 }
                 Path file = tmp.resolve("m.ubj");
                 m.save(file);
-                try (XgbModel back = XgbModel.load(file, 5, 3)) {
+                try (XgbModel back = XgbModel.load(file, Task.CLASSIFICATION, 5, 3)) {
                     assertArrayEquals(p.p(), back.predict(val.x()).p(), "a loaded model predicts the same");
                 }
             }
@@ -84,7 +86,7 @@ class XgbModelTest {
             int[] calls = {0};
             try (XgbModel m = XgbModel.fit(forest, train, val, 0, 1, (r, logs, pv, last) -> ++calls[0] > 0)) {
                 assertEquals(1, calls[0]);
-                assertTrue(m.predict(val.x()).accuracy(labels(val)) > 0.8);
+                assertTrue(Scores.accuracy(m.predict(val.x()), labels(val)) > 0.8);
             }
         }
     }
@@ -107,7 +109,7 @@ class XgbModelTest {
                 for (int i = 1; i < valLoss.size(); i++) if (valLoss.get(i) < valLoss.get(best)) best = i;
                 assertEquals(best + 1, m.bestRound());
                 assertEquals(m.rounds(), m.bestRound() + 3, "three rounds without improvement");
-                assertEquals(valLoss.get(best), m.bestValidation().logLoss(labels(val)), 1e-12);
+                assertEquals(valLoss.get(best), Scores.logLoss(m.bestValidation(), labels(val)), 1e-12);
             }
         }
     }
