@@ -278,6 +278,8 @@ public final class EnsembleCommand implements Callable<Integer> {
             List<Integer> shape = new ArrayList<>();
             for (int d : data.inputShape().dims()) shape.add(d);
             new EnsembleManifest(how.id(), task, task == Task.REGRESSION ? List.of() : data.full().classNames(), shape, ms).write(dest);
+            if (data.preprocessor() != null) data.preprocessor().save(dest.resolve(PredictCommand.PREPROCESSOR_FILE));
+            else deleteIfExists(dest.resolve(PredictCommand.PREPROCESSOR_FILE)); // an older ensemble's, in the same folder
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("method", how.id());
             summary.put("members", memberJson);
@@ -297,6 +299,14 @@ public final class EnsembleCommand implements Callable<Integer> {
      * labels: regression, else classification); this is the one place to read the spec's task once JobSpec has it.
      */
     private static Task task(DataBundle data) { return data.task(); }
+
+    private static void deleteIfExists(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (java.io.IOException e) {
+            throw new BadInputException(p + ": cannot remove it (" + e.getMessage() + ")");
+        }
+    }
 
     /** Whether a of the summary key beats b. */
     private static boolean better(String key, double a, double b) { return Scores.larger(key) ? a > b : a < b; }

@@ -77,7 +77,11 @@ public final class PredictCommand implements Callable<Integer> {
         Shape inputShape = Shape.of(dims);
         int classes = m.classNames().size();
         Task task = m.task();
-        try (Dataset d = load(Math.toIntExact(inputShape.size()), task, m.classNames())) {
+        // An ensemble of tabular data keeps its preprocessing beside ensemble.json: new rows get exactly the training
+        // split's treatment (its means, scales and levels).
+        Path prep = dir.resolve(PREPROCESSOR_FILE);
+        preprocessor = Files.isRegularFile(prep) ? dev.tuna.data.tabular.TabularPreprocessor.load(prep) : null;
+        try (Dataset d = preprocessor != null ? loadTabular() : load(Math.toIntExact(inputShape.size()), task, m.classNames())) {
             if (d.x().shape().rowSize() != inputShape.size()) {
                 throw new BadInputException("--data " + data + ": " + d.x().shape().rowSize() + " features per example; the ensemble was trained on "
                         + inputShape.size() + " " + inputShape);
@@ -99,7 +103,7 @@ public final class PredictCommand implements Callable<Integer> {
                 }
                 // EnsembleManifest.read has checked the file is inside the folder and exists.
                 Path file = dir.resolve(mem.file());
-                preds.add(mem.kind().equals("neural") ? neural(mem, file, x, inputShape, task, classes, backend) : trees(file, x, task, classes));
+                preds.add(mem.kind().equals("neural") ? neural(mem, file, x, inputShape, task, classes, backend, embeddings()) : trees(file, x, task, classes));
             }
             Predictions p = Predictions.blend(preds, w);
             write(p, m.classNames());
@@ -117,6 +121,21 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     private boolean hasLabels = true;
+
+    /** The file beside ensemble.json holding the tabular preprocessing of the data the members were trained on. */
+    static final String PREPROCESSOR_FILE = "preprocessor.json";
+
+    private dev.tuna.data.tabular.TabularPreprocessor preprocessor;
+
+    /** Rows of a CSV through the ensemble's preprocessing; the label column, when the file has it, scores them. */
+    private Dataset loadTabular() {
+        Path p = Path.of(data);
+        if (!Files.isRegularFile(p)) throw new BadInputException("--data " + data + ": no such file (this ensemble predicts from tabular CSV rows)");
+        if (labels != null) throw new BadInputException("--labels " + labels + ": this ensemble reads its label column from the --data CSV");
+        var table = preprocessor.read(p, dev.tuna.data.tabular.CsvLayout.DEFAULT);
+        hasLabels = table.hasLabel();
+        return hasLabels ? preprocessor.transform(table) : preprocessor.transformFeatures(table);
+    }
 
     private Dataset load(int features, Task task, List<String> classNames) {
         if (data.equals("fashion-mnist")) {
@@ -154,25 +173,42 @@ public final class PredictCommand implements Callable<Integer> {
             }
         }
         if (task == Task.REGRESSION) {
-            // The readers take class labels only (tuna predict matches them to the ensemble's class names).
-            throw new BadInputException("--data " + data + ": has a label column, and tuna predict reads value labels for a regression ensemble "
-                    + "from no file yet: give the features alone (a CSV with exactly " + features + " columns, or IDX/NPY without --labels)");
+            // Read as classes named by their strings, then the values those spell (as tuna train reads a regression).
+            Dataset read = DataSources.fromFiles(p, labels, fmt, label);
+            try {
+                dev.tuna.task.TaskChoice.choose(Task.REGRESSION, read, data);
+                Dataset values = dev.tuna.task.TaskChoice.labelsFor(Task.REGRESSION, read);
+                if (values != read) read.close();
+                return values;
+            } catch (RuntimeException e) {
+                read.close();
+                throw e;
+            }
         }
         return DataSources.fromFiles(p, labels, fmt, label, classNames);
     }
 
+    /** The embedded input columns of the ensemble's tabular data, as the members were built with. */
+    private List<dev.tuna.nn.CategoryEmbedding.Column> embeddings() {
+        if (preprocessor == null) return List.of();
+        return preprocessor.embeddingColumns().stream()
+                .map(c -> new dev.tuna.nn.CategoryEmbedding.Column(c.feature(), c.levels(), dev.tuna.nn.CategoryEmbedding.suggestedWidth(c.levels()))).toList();
+    }
+
     private static Predictions neural(EnsembleManifest.Member mem, Path file, dev.tuna.tensor.Tensor x, Shape inputShape, Task task, int classes,
-                                      Backend backend) {
+                                      Backend backend, List<dev.tuna.nn.CategoryEmbedding.Column> embeddings) {
         Map<String, Object> r = mem.recipe();
         @SuppressWarnings("unchecked")
         StudySpec job = StudySpec.of((String) r.get("spec_file"), (String) r.get("spec"), (List<String>) r.get("overrides"), (String) r.get("hypermodel"));
         @SuppressWarnings("unchecked")
         Map<String, Object> values = (Map<String, Object>) r.get("values");
         SearchSpace space = new SearchSpace();
-        job.hyperModel().declare(space, values, inputShape, classes, job.base().train());
+        int outputs = task.outputs(classes);
+        job.hyperModel().declare(space, values, inputShape, outputs, job.base().train());
+        job.hyperModel().useInputEmbeddings(embeddings);
         HyperParameters hp = new HyperParameters(space, space.normalize(values));
-        try (Model net = job.hyperModel().build(hp, inputShape, classes, 0);
-             Trainer t = new Trainer(net, null, backend, 0);
+        try (Model net = job.hyperModel().build(hp, inputShape, outputs, 0);
+             Trainer t = new Trainer(net, null, backend, 0).setTask(dev.tuna.train.TaskSetup.of(task, null, List.of()));
              Arena a = Arena.ofConfined()) {
             net.loadStateDict(Safetensors.read(file, a));
             return MemberFit.predict(t, x, task);

@@ -98,6 +98,8 @@ public final class RetrainCommand implements Callable<Integer> {
                     Map<String, String> meta = new LinkedHashMap<>();
                     meta.put("spec", name);
                     meta.put("trial", String.valueOf(r.number()));
+                    meta.put("task", data.task().id());
+                    if (data.preprocessor() != null) meta.put("preprocessor", data.preprocessor().toJson());
                     long t0 = System.nanoTime();
                     dev.tuna.trees.TreeSpec trees = hm.trees(new dev.tuna.tune.HyperParameters(space, space.normalize(r.values())));
                     Path file = models.resolve(dev.tuna.tune.Tuner.fileName(r.number()) + (trees != null ? ".ubj" : ".safetensors"));

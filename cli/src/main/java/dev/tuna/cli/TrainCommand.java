@@ -202,7 +202,10 @@ public final class TrainCommand implements Callable<Integer> {
                     out.println(testLine(t, data.task()));
                 }
                 if (save != null && (comm == null || comm.rank() == 0)) {
-                    Safetensors.write(save, trainer.hostStateDict(), Map.of("spec", specFile.toString(), "format", "tuna"));
+                    Map<String, String> meta = new java.util.LinkedHashMap<>(Map.of("spec", specFile.toString(), "format", "tuna", "task", data.task().id()));
+                    // Tabular data: the preprocessing goes with the weights, as the model means nothing without it.
+                    if (data.preprocessor() != null) meta.put("preprocessor", data.preprocessor().toJson());
+                    Safetensors.write(save, trainer.hostStateDict(), meta);
                     out.println("Saved weights to " + save);
                 }
             }

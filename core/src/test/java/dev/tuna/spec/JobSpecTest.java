@@ -96,7 +96,9 @@ class JobSpecTest {
 
     @Test
     void messagesAreOneLine() {
-        String m = error(SEED, "train.early_stopping.monitor=val_auc");
+        // val_auc is a metric now (computed for the monitor); a misspelt one is refused naming the metrics there are.
+        String m = error(SEED, "train.early_stopping.monitor=val_aucc");
         assertEquals(1, m.lines().count(), m);
+        org.junit.jupiter.api.Assertions.assertTrue(m.contains("auc") && m.contains("rmse"), m);
     }
 }
