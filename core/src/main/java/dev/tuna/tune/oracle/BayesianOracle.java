@@ -25,7 +25,8 @@ import java.util.SplittableRandom;
  *   <li><b>Model.</b> A {@link GaussianProcess} on the complete trials' unit-cube encodings and standardised scores
  *       (minus the mean, over the standard deviation): Matern 5/2 with one length scale per dimension, a signal
  *       and a noise variance, fitted by maximising the log marginal likelihood (L-BFGS on analytic gradients from
- *       one fixed and {@value #FIT_RESTARTS} random starts). Before standardising, the scores below the median are
+ *       one fixed and {@value #FIT_RESTARTS} random starts; beyond 64 complete trials the starts run on 64 of them
+ *       and the winner is polished on all, see {@link GaussianProcess#fit}). Before standardising, the scores below the median are
  *       pulled in logarithmically ({@link #compressBadTail}: order kept, the better half untouched), so that a few
  *       disastrous trials (a diverged learning rate) do not flatten the model of the region that matters; on a
  *       Branin benchmark with a 300-wide bad tail this is the difference between clearly beating random search
@@ -41,7 +42,8 @@ import java.util.SplittableRandom;
  *       the upper confidence bound mean + beta * sd. It is maximised over {@value #RANDOM_CANDIDATES} random
  *       candidates from the trial's generator plus a local search: Gaussian perturbations around the
  *       {@value #LOCAL_STARTS} best candidates and the best observed points, {@value #LOCAL_ROUNDS} rounds of
- *       {@value #LOCAL_STEPS} steps with a spread halving from {@value #LOCAL_SIGMA}. Every candidate is snapped to
+ *       {@value #LOCAL_STEPS} steps with a spread halving from {@value #LOCAL_SIGMA}. Candidates are scored in blocks (the
+ *       random ones 64 at a time, the steps of a local round together), one pass over the Cholesky factor each. Every candidate is snapped to
  *       a real configuration ({@code encode(decode(u))}), so discrete bins and inactive conditional dimensions
  *       are scored where they actually land. A finite space of at most {@value #ENUMERATE_ALL} configurations is
  *       scored exhaustively instead.</li>

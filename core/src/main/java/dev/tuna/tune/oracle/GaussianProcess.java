@@ -295,8 +295,9 @@ final class GaussianProcess {
      * over their order (a search's points drift towards good regions over time, so this keeps both early and late
      * ones), and the winner is then polished on all the points for at most {@value #POLISH_ITERATIONS} iterations.
      * An evaluation costs O(n^3), so the restarts cost (64/n)^3 of what they would on all n points, while the
-     * polish, starting close to the optimum, converges in a few iterations: at 200 points the fit is about ten
-     * times faster, and it reaches the same likelihood up to the noise in where the restarts end.
+     * polish starts close to the optimum and needs few iterations (BayesianProposalBench: a whole proposal at 200
+     * points went from about 0.9 s to under 0.1 s); the test checks that it ends within a nat of the likelihood
+     * that every start run on all the points reaches.
      */
     static double[] fit(double[][] x, double[] y, SplittableRandom rng, int restarts) {
         int n = x.length;
