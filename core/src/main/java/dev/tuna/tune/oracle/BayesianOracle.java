@@ -25,7 +25,8 @@ import java.util.SplittableRandom;
  *   <li><b>Model.</b> A {@link GaussianProcess} on the complete trials' unit-cube encodings and standardised scores
  *       (minus the mean, over the standard deviation): Matern 5/2 with one length scale per dimension, a signal
  *       and a noise variance, fitted by maximising the log marginal likelihood (L-BFGS on analytic gradients from
- *       one fixed and {@value #FIT_RESTARTS} random starts). Before standardising, the scores below the median are
+ *       one fixed and {@value #FIT_RESTARTS} random starts; beyond 64 complete trials the starts run on 64 of them
+ *       and the winner is polished on all, see {@link GaussianProcess#fit}). Before standardising, the scores below the median are
  *       pulled in logarithmically ({@link #compressBadTail}: order kept, the better half untouched), so that a few
  *       disastrous trials (a diverged learning rate) do not flatten the model of the region that matters; on a
  *       Branin benchmark with a 300-wide bad tail this is the difference between clearly beating random search
@@ -41,7 +42,8 @@ import java.util.SplittableRandom;
  *       the upper confidence bound mean + beta * sd. It is maximised over {@value #RANDOM_CANDIDATES} random
  *       candidates from the trial's generator plus a local search: Gaussian perturbations around the
  *       {@value #LOCAL_STARTS} best candidates and the best observed points, {@value #LOCAL_ROUNDS} rounds of
- *       {@value #LOCAL_STEPS} steps with a spread halving from {@value #LOCAL_SIGMA}. Every candidate is snapped to
+ *       {@value #LOCAL_STEPS} steps with a spread halving from {@value #LOCAL_SIGMA}. Candidates are scored in blocks (the
+ *       random ones 64 at a time, the steps of a local round together), one pass over the Cholesky factor each. Every candidate is snapped to
  *       a real configuration ({@code encode(decode(u))}), so discrete bins and inactive conditional dimensions
  *       are scored where they actually land. A finite space of at most {@value #ENUMERATE_ALL} configurations is
  *       scored exhaustively instead.</li>
@@ -290,12 +292,20 @@ public final class BayesianOracle implements Oracle {
         int d = x[0].length;
         List<double[]> pool = new ArrayList<>();
         List<Double> values = new ArrayList<>();
-        for (int i = 0; i < RANDOM_CANDIDATES; i++) {
-            double[] u = new double[d];
-            for (int k = 0; k < d; k++) u[k] = rng.nextDouble();
-            u = snap(space, u);
-            pool.add(u);
-            values.add(acq.value(u));
+        double[][] block = new double[GaussianProcess.BLOCK][];
+        double[] blockValues = new double[GaussianProcess.BLOCK];
+        for (int first = 0; first < RANDOM_CANDIDATES; first += block.length) {
+            int m = Math.min(block.length, RANDOM_CANDIDATES - first);
+            for (int c = 0; c < m; c++) {
+                double[] u = new double[d];
+                for (int k = 0; k < d; k++) u[k] = rng.nextDouble();
+                block[c] = snap(space, u);
+            }
+            acq.values(block, m, blockValues);
+            for (int c = 0; c < m; c++) {
+                pool.add(block[c]);
+                values.add(blockValues[c]);
+            }
         }
         // Local search from the best random candidates and the best observed points.
         List<double[]> starts = new ArrayList<>();
@@ -317,15 +327,19 @@ public final class BayesianOracle implements Oracle {
             for (int round = 0; round < LOCAL_ROUNDS; round++, sigma /= 2) {
                 double[] roundBest = null;
                 double roundValue = currentValue;
+                // The steps of a round all start from the same point, so they are scored as one block.
                 for (int step = 0; step < LOCAL_STEPS; step++) {
                     double[] u = new double[d];
                     for (int k = 0; k < d; k++) u[k] = Math.clamp(current[k] + sigma * gaussian(rng), 0.0, 1.0);
-                    u = snap(space, u);
-                    double v = acq.value(u);
-                    pool.add(u);
+                    block[step] = snap(space, u);
+                }
+                acq.values(block, LOCAL_STEPS, blockValues);
+                for (int step = 0; step < LOCAL_STEPS; step++) {
+                    double v = blockValues[step];
+                    pool.add(block[step]);
                     values.add(v);
                     if (v > roundValue) {
-                        roundBest = u;
+                        roundBest = block[step];
                         roundValue = v;
                     }
                 }
@@ -437,6 +451,7 @@ public final class BayesianOracle implements Oracle {
         private final double beta;
         private final double best;
         private final double[] buf = new double[2];
+        private final double[] means = new double[GaussianProcess.BLOCK], variances = new double[GaussianProcess.BLOCK];
 
         Acquisition(GaussianProcess gp, boolean ucb, double beta, double best) {
             this.gp = gp;
@@ -447,8 +462,18 @@ public final class BayesianOracle implements Oracle {
 
         double value(double[] u) {
             gp.predict(u, buf);
-            double sd = Math.sqrt(Math.max(buf[1], 1e-18));
-            return ucb ? buf[0] + beta * sd : logExpectedImprovement(buf[0] - best - XI, sd);
+            return of(buf[0], buf[1]);
+        }
+
+        /** The values at the first m points of us (at most {@link GaussianProcess#BLOCK}) into out. */
+        void values(double[][] us, int m, double[] out) {
+            gp.predict(us, m, means, variances);
+            for (int c = 0; c < m; c++) out[c] = of(means[c], variances[c]);
+        }
+
+        private double of(double mean, double variance) {
+            double sd = Math.sqrt(Math.max(variance, 1e-18));
+            return ucb ? mean + beta * sd : logExpectedImprovement(mean - best - XI, sd);
         }
     }
 

@@ -158,6 +158,53 @@ class BayesianOracleTest {
     }
 
     @Test
+    void fittingManyPointsThroughASubsetReachesTheFullFitsLikelihood() {
+        long seed = System.nanoTime();
+        SplittableRandom rng = new SplittableRandom(seed);
+        int n = 2 * GaussianProcess.FIT_SUBSET + 1 + rng.nextInt(40);
+        double[][] x = randomPoints(rng, n, 2);
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) y[i] = Math.sin(6 * x[i][0]) + 0.01 * rng.nextGaussian(); // ignores x[1]
+        double[] start = {Math.log(0.3), Math.log(0.3), 0, Math.log(1e-3)};
+        double[] theta = GaussianProcess.fit(x, y, new SplittableRandom(seed + 1), 3);
+        double[] full = GaussianProcess.fitOnAllPoints(x, y, new SplittableRandom(seed + 1), 3);
+        double[] lo = GaussianProcess.lowerBounds(2), hi = GaussianProcess.upperBounds(2);
+        for (int k = 0; k < theta.length; k++) assertTrue(theta[k] >= lo[k] - 1e-12 && theta[k] <= hi[k] + 1e-12, "theta within bounds; seed " + seed);
+        double fitted = GaussianProcess.logMarginalLikelihood(x, y, theta, null);
+        double best = GaussianProcess.logMarginalLikelihood(x, y, full, null);
+        assertTrue(fitted > GaussianProcess.logMarginalLikelihood(x, y, start, null), "seed " + seed);
+        // One nat over more than a hundred points: the same optimum up to where L-BFGS stops.
+        assertTrue(fitted > best - 1, "subset-and-polish " + fitted + " vs every start on all points " + best + " (n " + n + "); seed " + seed);
+        assertTrue(Math.exp(theta[1]) > 3 * Math.exp(theta[0]), "the unused dimension should be much longer; seed " + seed);
+    }
+
+    @Test
+    void blockPredictionMatchesOnePointAtATime() {
+        long seed = System.nanoTime();
+        SplittableRandom rng = new SplittableRandom(seed);
+        int n = 5 + rng.nextInt(60), d = 1 + rng.nextInt(5);
+        double[][] x = randomPoints(rng, n, d);
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) y[i] = rng.nextDouble(-2, 2);
+        double[] theta = new double[d + 2];
+        for (int k = 0; k < d; k++) theta[k] = rng.nextDouble(Math.log(0.05), Math.log(2));
+        theta[d] = rng.nextDouble(-1, 1);
+        theta[d + 1] = rng.nextDouble(Math.log(1e-5), Math.log(0.1));
+        GaussianProcess gp = new GaussianProcess(x, y, theta);
+        for (int rep = 0; rep < 3; rep++) { // the work matrix is reused between blocks
+            int m = 1 + rng.nextInt(GaussianProcess.BLOCK);
+            double[][] us = randomPoints(rng, m, d);
+            double[] mean = new double[m], var = new double[m];
+            gp.predict(us, m, mean, var);
+            for (int c = 0; c < m; c++) {
+                double[] p = gp.predict(us[c]);
+                assertEquals(p[0], mean[c], 1e-10 * Math.max(1, Math.abs(p[0])), "mean of point " + c + " (n " + n + ", d " + d + "); seed " + seed);
+                assertEquals(p[1], var[c], 1e-10, "variance of point " + c + " (n " + n + ", d " + d + "); seed " + seed);
+            }
+        }
+    }
+
+    @Test
     void choleskyEscalatesJitterOnASingularMatrix() {
         long seed = System.nanoTime();
         SplittableRandom rng = new SplittableRandom(seed);
