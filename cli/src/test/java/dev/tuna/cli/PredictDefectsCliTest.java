@@ -31,6 +31,7 @@ class PredictDefectsCliTest {
 
     static Path ensemble;
 
+    /** Two classes as a classification task (two probability columns, as these tests check), not binary. */
     @BeforeAll
     static void buildEnsemble() throws Exception {
         Path train = tmp.resolve("train.csv"), test = tmp.resolve("test.csv");
@@ -39,6 +40,7 @@ class PredictDefectsCliTest {
         Path spec = tmp.resolve("job.yaml");
         Files.writeString(spec, """
                 data: {train: %s, test: %s, format: csv, label: label}
+                task: classification
                 validation: {fraction: 0.25}
                 model:
                   type: mlp
