@@ -139,6 +139,29 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
 
     Task task() { return chosen.task(); }
 
+    /**
+     * A regression's training labels' mean and standard deviation (population; 1 when the labels are constant), for
+     * the models' {@link dev.tuna.nn.TargetScale}; null for a classifier.
+     */
+    dev.tuna.nn.TargetScale targetScale() {
+        if (task() != Task.REGRESSION) return null;
+        float[] y = split.train().labels().values();
+        double mean = 0;
+        for (float v : y) mean += v;
+        mean /= y.length;
+        double ss = 0;
+        for (float v : y) ss += (v - mean) * (v - mean);
+        double std = Math.sqrt(ss / y.length);
+        return new dev.tuna.nn.TargetScale(mean, std > 0 ? std : 1);
+    }
+
+    /** Tells a hypermodel what the data needs of the models it builds: embedded columns, a regression's target scale. */
+    void prepare(dev.tuna.tune.HyperModel hm) {
+        hm.useInputEmbeddings(embeddings());
+        dev.tuna.nn.TargetScale t = targetScale();
+        if (t != null) hm.useTargetScale(t.mean(), t.std());
+    }
+
     /** The input columns the model embeds (tabular embedding columns), each as wide as fast.ai's rule suggests. */
     List<dev.tuna.nn.CategoryEmbedding.Column> embeddings() {
         if (preprocessor == null) return List.of();

@@ -195,7 +195,7 @@ public final class EnsembleCommand implements Callable<Integer> {
                 Retrainer retrainer = new Retrainer(job.hyperModel(), job.base(), space, backend, epochLimit, pat);
                 retrainer.setReplicas(DeviceChoice.replicas(common.device, common.precision, spec.commandLine().getErr()));
                 retrainer.setTask(data.task(), data.metrics(job.base()));
-                job.hyperModel().useInputEmbeddings(data.embeddings());
+                data.prepare(job.hyperModel());
                 String study = storage.shared() ? studies.get(s) : Path.of(studies.get(s)).toAbsolutePath().normalize().getFileName().toString();
                 for (TrialRow r : best) plans.add(trialPlan(study, job, task, space, retrainer, r, epochLimit, pat, split, data, progress));
             }

@@ -206,6 +206,8 @@ public final class PredictCommand implements Callable<Integer> {
         int outputs = task.outputs(classes);
         job.hyperModel().declare(space, values, inputShape, outputs, job.base().train());
         job.hyperModel().useInputEmbeddings(embeddings);
+        // A regressor ends with its training labels' scale: the layer is built here and its numbers come from the file.
+        if (task == Task.REGRESSION) job.hyperModel().useTargetScale(0, 1);
         HyperParameters hp = new HyperParameters(space, space.normalize(values));
         try (Model net = job.hyperModel().build(hp, inputShape, outputs, 0);
              Trainer t = new Trainer(net, null, backend, 0).setTask(dev.tuna.train.TaskSetup.of(task, null, List.of()));

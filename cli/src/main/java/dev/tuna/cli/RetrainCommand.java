@@ -87,7 +87,7 @@ public final class RetrainCommand implements Callable<Integer> {
                 Retrainer retrainer = new Retrainer(hm, base, space, backend, maxEpochs, patience);
                 retrainer.setReplicas(DeviceChoice.replicas(common.device, common.precision, spec.commandLine().getErr()));
                 retrainer.setTask(data.task(), data.metrics(base));
-                hm.useInputEmbeddings(data.embeddings());
+                data.prepare(hm);
                 List<List<String>> cells = new ArrayList<>();
                 cells.add(List.of("rank", "trial", objective.metric(), "best epoch", "val_loss", "epochs on train+val", "test accuracy", "test loss", "model"));
                 boolean live = System.console() != null && System.console().isTerminal();

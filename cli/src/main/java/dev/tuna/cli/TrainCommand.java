@@ -170,7 +170,7 @@ public final class TrainCommand implements Callable<Integer> {
      * and trains; the group's losses are every replica's, rank 0 prints and saves.
      */
     private void trainNetwork(JobSpec job, DataBundle data, Split split, Backend backend, long seed, PrintWriter out, Communicator comm) {
-        try (Model model = ModelFactory.build(job.model(), data.inputShape(), data.outputs(), seed, data.embeddings())) {
+        try (Model model = ModelFactory.build(job.model(), data.inputShape(), data.outputs(), seed, data.embeddings(), data.targetScale())) {
             out.println(model.summary());
             if (load != null) {
                 try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {

@@ -152,7 +152,7 @@ public final class TuneCommand implements Callable<Integer> {
                         split.train().size(), split.validation().size(), data.inputShape(), data.describeLabels());
                 out.println(data.chosen().describe());
                 Tuner.Data searched = data.tunerData(base);
-                hm.useInputEmbeddings(data.embeddings());
+                data.prepare(hm);
                 String recorded = store.meta("task");
                 if (recorded != null && !recorded.equals(data.task().id())) {
                     throw new BadInputException("--study " + dir + ": the study was tuned as a " + recorded + " task, this job is " + data.chosen().describe()

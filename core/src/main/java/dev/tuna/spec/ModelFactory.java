@@ -27,20 +27,22 @@ public final class ModelFactory {
     private ModelFactory() {}
 
     public static Model build(JobSpec.ModelSpec spec, Shape inputShape, int numClasses, long seed) {
-        return build(spec, inputShape, numClasses, seed, List.of());
+        return build(spec, inputShape, numClasses, seed, List.of(), null);
     }
 
     /**
      * The model, its first layer embedding the given input columns (category indices of tabular data) when there are
      * any; {@code numClasses} is the number of outputs.
      */
-    public static Model build(JobSpec.ModelSpec spec, Shape inputShape, int numClasses, long seed, List<dev.tuna.nn.CategoryEmbedding.Column> embeddings) {
+    public static Model build(JobSpec.ModelSpec spec, Shape inputShape, int numClasses, long seed, List<dev.tuna.nn.CategoryEmbedding.Column> embeddings,
+                              dev.tuna.nn.TargetScale targetScale) {
         if (spec.isTrees()) throw new IllegalStateException("model type " + spec.type() + " is trained by XGBoost, not built as a network");
         try {
             List<Layer> layers = new ArrayList<>();
             if (!embeddings.isEmpty()) layers.add(new dev.tuna.nn.CategoryEmbedding(embeddings));
             layers.addAll(parse(spec, inputShape));
             layers.add(new ClassifierHead(numClasses));
+            if (targetScale != null) layers.add(targetScale);
             return Model.build(layers, inputShape, seed);
         } catch (IllegalArgumentException e) {
             String file = spec.layers().isEmpty() ? "spec" : spec.layers().getFirst().file();

@@ -43,6 +43,13 @@ public interface HyperModel {
         }
     }
 
+    /**
+     * Takes a regression's training-label mean and standard deviation, for a model tuna builds from the job file to
+     * end with a {@link dev.tuna.nn.TargetScale}; by default a hypermodel's outputs are the labels' units as it makes
+     * them.
+     */
+    default void useTargetScale(double mean, double std) {}
+
     /** The training settings (epochs, batch size, early stopping); by default the spec's. */
     default JobSpec.TrainSpec train(HyperParameters hp, JobSpec.TrainSpec base) { return base; }
 

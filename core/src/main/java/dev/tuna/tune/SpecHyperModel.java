@@ -105,9 +105,19 @@ public final class SpecHyperModel implements HyperModel {
     @Override
     public void useInputEmbeddings(java.util.List<dev.tuna.nn.CategoryEmbedding.Column> columns) { inputEmbeddings = java.util.List.copyOf(columns); }
 
+    /** A regression's label mean and standard deviation (NaN: not a regression). */
+    private double targetMean = Double.NaN, targetStd = Double.NaN;
+
+    @Override
+    public void useTargetScale(double mean, double std) {
+        targetMean = mean;
+        targetStd = std;
+    }
+
     @Override
     public Model build(HyperParameters hp, Shape inputShape, int numClasses, long seed) {
-        return ModelFactory.build(resolve(hp).model(), inputShape, numClasses, seed, inputEmbeddings);
+        return ModelFactory.build(resolve(hp).model(), inputShape, numClasses, seed, inputEmbeddings,
+                Double.isNaN(targetMean) ? null : new dev.tuna.nn.TargetScale(targetMean, targetStd));
     }
 
     @Override
