@@ -11,7 +11,7 @@ import java.util.Set;
  * each setting a plain value (fixed) or a hyperparameter form (searched):
  *
  * <pre>
- * model: {type: mlp, num_layers: {int: [1, 3]}, units: {int: [32, 512], step: 32}, activation: relu,
+ * model: {type: mlp, num_layers: {int: [1, 3]} (0: a linear model), units: {int: [32, 512], step: 32}, activation: relu,
  *         dropout: {float: [0, 0.5], step: 0.1}, batch_norm: {bool: false}, residual: false}
  * model: {type: cnn, num_blocks: {int: [1, 3]}, filters: {choice: [16, 32, 64]}, kernel_size: 3,
  *         dense_units: 128, dropout: 0.3, batch_norm: false, residual: false}
@@ -32,7 +32,13 @@ final class BuiltinModels {
     }
 
     private static List<SpecNode> mlp(SpecNode m) {
-        int n = m.get("num_layers").asPositiveInt(1);
+        // 0 hidden layers is a linear model (logistic regression for a classifier): on small tabular data often the
+        // one to beat, so a search should be able to reach it.
+        int n = m.get("num_layers").isNull() ? 1 : m.get("num_layers").read(c -> {
+            int v = c.asInt();
+            if (v < 0) throw c.error("expected 0 (a linear model) or a positive integer");
+            return v;
+        });
         String act = m.get("activation").asString("relu");
         double dropout = rate(m.get("dropout"));
         boolean bn = m.get("batch_norm").asBool(false);
