@@ -282,8 +282,10 @@ public final class StudyReport {
         double lower = Math.max(0, lo - span * 0.6), upper = larger ? Math.min(1.0, hi + span * 0.35) : hi + span * 0.35;
         String gainText = Double.isFinite(gain) ? String.format(Locale.ROOT, "%+.4f", gain) : "n/a";
         String direction = larger ? "" : " (lower is better)";
+        double wMax = weights.stream().mapToDouble(Charts.Bar::value).max().orElse(1);
+        // Room after the longest bar for its label, also when one member holds (nearly) all the weight.
         JFreeChart wChart = Charts.bars("Ensemble (" + method + "): member weights", "weight", weights, new DecimalFormat("0.000"), 0,
-                Math.min(1.0, weights.stream().mapToDouble(Charts.Bar::value).max().orElse(1) * 1.2 + 0.02));
+                Math.min(wMax * 1.2 + 0.02, wMax + 0.12));
         JFreeChart aChart = Charts.bars(capitalise(testH) + direction + ": ensemble " + gainText + (larger ? " over" : " better than") + " the best single member ("
                 + best.name() + ")", testH, bars, new DecimalFormat("0.0000"), lower, upper);
         int rows = Math.max(weights.size(), bars.size());
