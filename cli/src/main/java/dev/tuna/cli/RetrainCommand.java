@@ -111,10 +111,10 @@ public final class RetrainCommand implements Callable<Integer> {
                 Files.createDirectories(models);
                 Retrainer retrainer = new Retrainer(hm, base, space, backend, maxEpochs, patience);
                 retrainer.setReplicas(DeviceChoice.replicas(common.device, common.precision, spec.commandLine().getErr()));
-                retrainer.setTask(data.task(), data.metrics(base));
+                List<Metric> jobMetrics = data.metrics(base);
+                retrainer.setTask(data.task(), jobMetrics);
                 hm.useInputEmbeddings(data.embeddings());
                 List<List<String>> cells = new ArrayList<>();
-                List<Metric> jobMetrics = data.metrics(base);
                 List<String> shown = shownMetrics(jobMetrics);
                 Task task = data.task();
                 List<String> head = new ArrayList<>(List.of("rank", "trial", objective.metric(), "best epoch", "val_loss", "epochs on train+val"));
