@@ -282,6 +282,7 @@ public final class EnsembleCommand implements Callable<Integer> {
             else deleteIfExists(dest.resolve(PredictCommand.PREPROCESSOR_FILE)); // an older ensemble's, in the same folder
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("method", how.id());
+            summary.put("task", task.id()); // which figures the members' entries hold, for tuna report
             summary.put("members", memberJson);
             summary.put("ensemble", ensScores.toMap());
             summary.put("average", avgScores.toMap());

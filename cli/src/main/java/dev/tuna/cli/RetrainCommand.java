@@ -3,7 +3,10 @@ package dev.tuna.cli;
 import dev.tuna.backend.Backend;
 import dev.tuna.data.Split;
 import dev.tuna.errors.BadInputException;
+import dev.tuna.metrics.Metric;
 import dev.tuna.spec.JobSpec;
+import dev.tuna.task.Task;
+import dev.tuna.train.Evaluation;
 import dev.tuna.train.ProgressListener;
 import dev.tuna.tune.HyperModel;
 import dev.tuna.tune.Objective;
@@ -50,15 +53,37 @@ public final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--patience", paramLabel = "N", description = "early-stopping patience on val_loss while finding the best epoch (default: ${DEFAULT-VALUE})", defaultValue = "10")
     int patience;
 
-    /** Trees in the same two phases (boosting rounds for epochs), scored the same way. */
-    private static Retrainer.Result retrainTrees(dev.tuna.trees.TreeSpec trees, long seed, Split split, DataBundle data, Path file) {
+    /** Trees in the same two phases (boosting rounds for epochs), scored the same way: the loss, accuracy and the job's metrics. */
+    private static Retrainer.Result retrainTrees(dev.tuna.trees.TreeSpec trees, long seed, Split split, DataBundle data, List<String> metrics,
+                                                 List<Metric> job, Path file) {
         dev.tuna.task.Task task = data.task();
         dev.tuna.ensemble.MemberFit.Result m = dev.tuna.ensemble.MemberFit.trees(trees, task, seed, split.train(), split.validation(), data.full(),
                 data.test(), file, null);
         dev.tuna.task.Labels yVal = split.validation().labels(), yTest = data.test().labels();
         double accuracy = task.classifies() ? dev.tuna.task.Scores.accuracy(m.test(), yTest.classes()) : Double.NaN;
+        Map<String, Double> scores = new LinkedHashMap<>();
+        for (Metric x : job) if (metrics.contains(x.name())) scores.put(x.name(), x.compute(m.test(), yTest));
         return new Retrainer.Result(m.bestEpoch(), dev.tuna.task.Scores.loss(m.validation(), yVal), m.finalEpochs(),
-                new dev.tuna.train.Evaluation(dev.tuna.task.Scores.loss(m.test(), yTest), accuracy, yTest.rows()), file);
+                new dev.tuna.train.Evaluation(dev.tuna.task.Scores.loss(m.test(), yTest), accuracy, yTest.rows(), scores), file);
+    }
+
+    /**
+     * The test figures after "test": accuracy and the loss for a classifier, the loss alone for a regressor, then the
+     * job's other metrics as the trainer names them (rmse, mae; auc for binary).
+     */
+    static String testFigures(Evaluation t, Task task, List<String> metrics) {
+        StringBuilder b = new StringBuilder(task.classifies() ? String.format("test accuracy %.4f, loss %.4f", t.accuracy(), t.loss())
+                : String.format("test loss %.4f", t.loss()));
+        for (String m : metrics) b.append(String.format(", %s %.4f", m, t.metrics().getOrDefault(m, Double.NaN)));
+        return b.toString();
+    }
+
+    /**
+     * The metrics the test line and table show beyond accuracy and the loss: the job's metrics but accuracy, which
+     * the trainer counts apart (Evaluation.accuracy) and a classifier shows first.
+     */
+    static List<String> shownMetrics(List<Metric> job) {
+        return job.stream().map(Metric::name).filter(n -> !n.equals("accuracy")).distinct().toList();
     }
 
     @Override
@@ -86,10 +111,18 @@ public final class RetrainCommand implements Callable<Integer> {
                 Files.createDirectories(models);
                 Retrainer retrainer = new Retrainer(hm, base, space, backend, maxEpochs, patience);
                 retrainer.setReplicas(DeviceChoice.replicas(common.device, common.precision, spec.commandLine().getErr()));
-                retrainer.setTask(data.task(), data.metrics(base));
+                List<Metric> jobMetrics = data.metrics(base);
+                retrainer.setTask(data.task(), jobMetrics);
                 data.prepare(hm);
                 List<List<String>> cells = new ArrayList<>();
-                cells.add(List.of("rank", "trial", objective.metric(), "best epoch", "val_loss", "epochs on train+val", "test accuracy", "test loss", "model"));
+                List<String> shown = shownMetrics(jobMetrics);
+                Task task = data.task();
+                List<String> head = new ArrayList<>(List.of("rank", "trial", objective.metric(), "best epoch", "val_loss", "epochs on train+val"));
+                if (task.classifies()) head.add("test accuracy");
+                head.add("test loss");
+                for (String m : shown) head.add("test " + m);
+                head.add("model");
+                cells.add(head);
                 boolean live = System.console() != null && System.console().isTerminal();
                 for (int i = 0; i < best.size(); i++) {
                     TrialRow r = best.get(i);
@@ -104,19 +137,31 @@ public final class RetrainCommand implements Callable<Integer> {
                     dev.tuna.trees.TreeSpec trees = hm.trees(new dev.tuna.tune.HyperParameters(space, space.normalize(r.values())));
                     Path file = models.resolve(dev.tuna.tune.Tuner.fileName(r.number()) + (trees != null ? ".ubj" : ".safetensors"));
                     Retrainer.Result res = trees != null
-                            ? retrainTrees(trees, r.seed(), split, data, file)
+                            ? retrainTrees(trees, r.seed(), split, data, shown, jobMetrics, file)
                             : retrainer.retrain(r.values(), r.seed(), split.train(), split.validation(), data.full(), data.test(),
                                     data.inputShape(), data.outputs(), file, meta, live ? new KerasProgress(out, true) : ProgressListener.SILENT);
                     TrainCommand.requireFinite("best val_loss", res.bestValLoss());
                     TrainCommand.requireFinite("test loss", res.test().loss());
-                    out.printf("  best epoch %d (val_loss %.4f); trained on training + validation data for %d epochs; test accuracy %.4f, loss %.4f [%.0fs]%n",
-                            res.bestEpoch(), res.bestValLoss(), res.finalEpochs(), res.test().accuracy(), res.test().loss(), (System.nanoTime() - t0) / 1e9);
+                    out.printf("  best epoch %d (val_loss %.4f); trained on training + validation data for %d epochs; %s [%.0fs]%n",
+                            res.bestEpoch(), res.bestValLoss(), res.finalEpochs(), testFigures(res.test(), task, shown), (System.nanoTime() - t0) / 1e9);
                     out.flush();
+                    Map<String, Object> extra = new LinkedHashMap<>();
+                    extra.put("val_loss_at_best", res.bestValLoss());
+                    extra.put("objective", r.objective());
+                    extra.put("values", r.values());
+                    // A regressor has no test accuracy (stored as null): its figures are these, by the trainer's names.
+                    Map<String, Double> testMetrics = new LinkedHashMap<>();
+                    for (String m : shown) testMetrics.put(m, res.test().metrics().getOrDefault(m, Double.NaN));
+                    if (!testMetrics.isEmpty()) extra.put("test_metrics", testMetrics);
                     store.putRetrain(new RetrainRow(r.number(), i + 1, res.bestEpoch(), res.finalEpochs(), res.test().accuracy(), res.test().loss(),
-                            file.toString(), Map.of("val_loss_at_best", res.bestValLoss(), "objective", r.objective(), "values", r.values())));
-                    cells.add(List.of(String.valueOf(i + 1), String.valueOf(r.number() + 1), TunerOutput.fmt4(r.objective()), String.valueOf(res.bestEpoch()),
-                            TunerOutput.fmt4(res.bestValLoss()), String.valueOf(res.finalEpochs()), TunerOutput.fmt4(res.test().accuracy()),
-                            TunerOutput.fmt4(res.test().loss()), file.toString()));
+                            file.toString(), extra));
+                    List<String> row = new ArrayList<>(List.of(String.valueOf(i + 1), String.valueOf(r.number() + 1), TunerOutput.fmt4(r.objective()),
+                            String.valueOf(res.bestEpoch()), TunerOutput.fmt4(res.bestValLoss()), String.valueOf(res.finalEpochs())));
+                    if (task.classifies()) row.add(TunerOutput.fmt4(res.test().accuracy()));
+                    row.add(TunerOutput.fmt4(res.test().loss()));
+                    for (String m : shown) row.add(TunerOutput.fmt4(res.test().metrics().getOrDefault(m, Double.NaN)));
+                    row.add(file.toString());
+                    cells.add(row);
                 }
                 out.println();
                 out.print(TextTable.render(cells));

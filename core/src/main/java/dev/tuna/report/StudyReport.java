@@ -1,6 +1,8 @@
 package dev.tuna.report;
 
 import dev.tuna.data.Json;
+import dev.tuna.task.Scores;
+import dev.tuna.task.Task;
 import dev.tuna.tune.Objective;
 import dev.tuna.tune.TrialState;
 import dev.tuna.tune.study.EpochRow;
@@ -196,7 +198,40 @@ public final class StudyReport {
     /** The {@value #ENSEMBLE_BLOB} written by tuna ensemble, as far as this report reads it. */
     private record Member(String name, String kind, double weight, Map<String, Double> scores) {}
 
-    private static final List<String> SCORES = List.of("val_accuracy", "val_loss", "test_accuracy", "test_loss");
+    /**
+     * The figures tuna ensemble records per task (Scores.summary's keys, log_loss kept as loss, plus the task's loss),
+     * the first being the headline that the bars show. The loss is log-loss for a classifier and MSE for a regressor.
+     */
+    enum Figures {
+        CLASSIFICATION(List.of("accuracy", "loss")),
+        BINARY(List.of("auc", "loss", "accuracy")),
+        REGRESSION(List.of("rmse", "mae", "r2", "loss"));
+
+        final List<String> keys;
+
+        Figures(List<String> keys) { this.keys = keys; }
+
+        String headline() { return keys.getFirst(); }
+
+        /** Whether a larger value of the figure is better (the loss, RMSE and MAE: smaller). */
+        static boolean larger(String key) { return Scores.larger(key); }
+
+        String label(String key) {
+            if (key.equals("loss")) return this == REGRESSION ? "MSE" : "log-loss";
+            return Scores.label(key);
+        }
+
+        /**
+         * The task the summary was made for: its "task" entry, else what its keys show (summaries made before
+         * tasks hold only accuracy and loss: classification).
+         */
+        static Figures of(Map<?, ?> root, Map<?, ?> ensemble) {
+            if (root.get("task") instanceof String t) return valueOf(Task.parse(t, ENSEMBLE_BLOB + ": task").name());
+            if (ensemble != null && ensemble.containsKey("test_rmse")) return REGRESSION;
+            if (ensemble != null && ensemble.containsKey("test_auc")) return BINARY;
+            return CLASSIFICATION;
+        }
+    }
 
     private static Section ensemble(StudyStore store, Path out, List<Path> written) {
         String heading = "Ensemble";
@@ -205,78 +240,98 @@ public final class StudyReport {
             return new Section("ensemble", heading, null, null, note("No ensemble yet: run tuna ensemble --study " + store.dir()));
         }
         String method;
+        Figures fig;
         List<Member> members = new ArrayList<>();
         Map<String, Double> ensemble, average;
         String bestSingle;
         try {
             Map<?, ?> root = (Map<?, ?>) Json.parse(new String(blob.get(), StandardCharsets.UTF_8));
             method = String.valueOf(root.get("method") == null ? "?" : root.get("method"));
+            fig = Figures.of(root, (Map<?, ?>) root.get("ensemble"));
             for (Object o : (List<?>) root.get("members")) {
                 Map<?, ?> mm = (Map<?, ?>) o;
-                members.add(new Member(String.valueOf(mm.get("name")), String.valueOf(mm.get("kind")), num(mm.get("weight")), scores(mm)));
+                members.add(new Member(String.valueOf(mm.get("name")), String.valueOf(mm.get("kind")), num(mm.get("weight")), scores(fig, mm)));
             }
-            ensemble = scores((Map<?, ?>) root.get("ensemble"));
-            average = root.get("average") instanceof Map<?, ?> a ? scores(a) : null;
+            ensemble = scores(fig, (Map<?, ?>) root.get("ensemble"));
+            average = root.get("average") instanceof Map<?, ?> a ? scores(fig, a) : null;
             bestSingle = root.get("best_single") == null ? null : String.valueOf(root.get("best_single"));
         } catch (RuntimeException e) {
             return new Section("ensemble", heading, null, null, note(ENSEMBLE_BLOB + " in the study could not be read (" + e + "); rerun tuna ensemble."));
         }
         if (members.isEmpty()) return new Section("ensemble", heading, null, null, note(ENSEMBLE_BLOB + " lists no members."));
-        // The best single member as tuna ensemble named it; failing that, the one with the best validation accuracy.
+        String h = fig.headline();
+        boolean larger = Figures.larger(h);
+        String testH = "test " + fig.label(h);
+        // The best single member as tuna ensemble named it; failing that, the one with the best validation headline.
+        Comparator<Member> byVal = Comparator.comparingDouble(x -> worstIfNaN(x.scores().get("val_" + h), larger));
         Member best = members.stream().filter(x -> x.name().equals(bestSingle)).findFirst()
-                .orElse(members.stream().max(Comparator.comparingDouble(x -> nanLow(x.scores().get("val_accuracy")))).orElseThrow());
-        double gain = ensemble.get("test_accuracy") - best.scores().get("test_accuracy");
+                .orElse((larger ? members.stream().max(byVal) : members.stream().min(byVal)).orElseThrow());
+        // Positive when the ensemble is better, whichever way the figure points.
+        double diff = ensemble.get("test_" + h) - best.scores().get("test_" + h);
+        double gain = larger ? diff : -diff;
 
         List<Charts.Bar> weights = members.stream().map(x -> new Charts.Bar(x.name(), x.weight(), x.kind())).toList();
-        List<Charts.Bar> acc = new ArrayList<>();
-        for (Member x : members) acc.add(new Charts.Bar(x.name() + " (" + x.kind() + ")", x.scores().get("test_accuracy"), x.kind()));
-        if (average != null) acc.add(new Charts.Bar("plain average", average.get("test_accuracy"), "average"));
-        acc.add(new Charts.Bar("ensemble", ensemble.get("test_accuracy"), "ensemble"));
-        double lo = acc.stream().mapToDouble(Charts.Bar::value).filter(Double::isFinite).min().orElse(0);
-        double hi = acc.stream().mapToDouble(Charts.Bar::value).filter(Double::isFinite).max().orElse(1);
-        double span = Math.max(hi - lo, 0.01);
+        List<Charts.Bar> bars = new ArrayList<>();
+        for (Member x : members) bars.add(new Charts.Bar(x.name() + " (" + x.kind() + ")", x.scores().get("test_" + h), x.kind()));
+        if (average != null) bars.add(new Charts.Bar("plain average", average.get("test_" + h), "average"));
+        bars.add(new Charts.Bar("ensemble", ensemble.get("test_" + h), "ensemble"));
+        double lo = bars.stream().mapToDouble(Charts.Bar::value).filter(Double::isFinite).min().orElse(0);
+        double hi = bars.stream().mapToDouble(Charts.Bar::value).filter(Double::isFinite).max().orElse(1);
+        double span = Math.max(hi - lo, larger ? 0.01 : Math.max(Math.abs(hi) * 0.01, 1e-6));
+        // Accuracy and AUC lie in [0, 1]; an error (RMSE) is at least 0 and has no upper bound.
+        double lower = Math.max(0, lo - span * 0.6), upper = larger ? Math.min(1.0, hi + span * 0.35) : hi + span * 0.35;
         String gainText = Double.isFinite(gain) ? String.format(Locale.ROOT, "%+.4f", gain) : "n/a";
+        String direction = larger ? "" : " (lower is better)";
+        double wMax = weights.stream().mapToDouble(Charts.Bar::value).max().orElse(1);
+        // Room after the longest bar for its label, also when one member holds (nearly) all the weight.
         JFreeChart wChart = Charts.bars("Ensemble (" + method + "): member weights", "weight", weights, new DecimalFormat("0.000"), 0,
-                Math.min(1.0, weights.stream().mapToDouble(Charts.Bar::value).max().orElse(1) * 1.2 + 0.02));
-        JFreeChart aChart = Charts.bars("Test accuracy: ensemble " + gainText + " over the best single member (" + best.name() + ")",
-                "test accuracy", acc, new DecimalFormat("0.0000"), Math.max(0, lo - span * 0.6), Math.min(1.0, hi + span * 0.35));
-        int rows = Math.max(weights.size(), acc.size());
+                Math.min(wMax * 1.2 + 0.02, wMax + 0.12));
+        JFreeChart aChart = Charts.bars(capitalise(testH) + direction + ": ensemble " + gainText + (larger ? " over" : " better than") + " the best single member ("
+                + best.name() + ")", testH, bars, new DecimalFormat("0.0000"), lower, upper);
+        int rows = Math.max(weights.size(), bars.size());
         String svg = save(Charts.writeGrid(List.of(wChart, aChart), 1, 900, 140 + 38 * rows, out, "ensemble"), written);
 
-        StringBuilder t = new StringBuilder("<table><tr><th>member</th><th>kind</th><th>weight</th><th>val accuracy</th><th>val log-loss</th>"
-                + "<th>test accuracy</th><th>test log-loss</th></tr>");
+        StringBuilder t = new StringBuilder("<table><tr><th>member</th><th>kind</th><th>weight</th>");
+        for (String phase : List.of("val", "test")) for (String k : fig.keys) t.append("<th>").append(phase).append(' ').append(esc(fig.label(k))).append("</th>");
+        t.append("</tr>");
         for (Member x : members) {
             t.append("<tr").append(x == best ? " class=\"best\"" : "").append("><td>").append(esc(x.name())).append(x == best ? " (best single)" : "")
                     .append("</td><td>").append(esc(x.kind())).append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%.3f", x.weight()))
-                    .append("</td>").append(scoreCells(x.scores())).append("</tr>");
+                    .append("</td>").append(scoreCells(fig, x.scores())).append("</tr>");
         }
-        if (average != null) t.append("<tr class=\"summary\"><td>plain average</td><td>all members</td><td class=\"num\">equal</td>").append(scoreCells(average)).append("</tr>");
-        t.append("<tr class=\"summary\"><td>ensemble</td><td>").append(esc(method)).append("</td><td class=\"num\">above</td>").append(scoreCells(ensemble)).append("</tr></table>");
-        t.append("<p>Gain of the ensemble over the best single member (").append(esc(best.name())).append(") in test accuracy: <b>")
-                .append(esc(gainText)).append("</b>.</p>");
-        String caption = "Top: each member's weight in the ensemble. Bottom: test accuracy of each member, of the plain average of all"
-                + " members and of the weighted ensemble.";
+        if (average != null) t.append("<tr class=\"summary\"><td>plain average</td><td>all members</td><td class=\"num\">equal</td>").append(scoreCells(fig, average)).append("</tr>");
+        t.append("<tr class=\"summary\"><td>ensemble</td><td>").append(esc(method)).append("</td><td class=\"num\">above</td>").append(scoreCells(fig, ensemble)).append("</tr></table>");
+        t.append("<p>Gain of the ensemble over the best single member (").append(esc(best.name())).append(") in ").append(esc(testH))
+                .append(larger ? "" : " (lower is better, so the gain is how much lower the ensemble's is)").append(": <b>").append(esc(gainText)).append("</b>.</p>");
+        String caption = "Top: each member's weight in the ensemble. Bottom: " + testH + " of each member, of the plain average of all"
+                + " members and of the weighted ensemble" + (larger ? "." : "; lower is better.");
         return new Section("ensemble", heading, svg, caption, t.toString());
     }
 
-    private static Map<String, Double> scores(Map<?, ?> m) {
+    /** The figures' val_ and test_ entries of a member, the average or the ensemble (NaN where absent). */
+    private static Map<String, Double> scores(Figures fig, Map<?, ?> m) {
         Map<String, Double> out = new LinkedHashMap<>();
-        for (String k : SCORES) out.put(k, m == null ? Double.NaN : num(m.get(k)));
+        for (String phase : List.of("val_", "test_")) for (String k : fig.keys) out.put(phase + k, m == null ? Double.NaN : num(m.get(phase + k)));
         return out;
     }
 
-    private static String scoreCells(Map<String, Double> s) {
+    private static String scoreCells(Figures fig, Map<String, Double> s) {
         StringBuilder b = new StringBuilder();
-        for (String k : SCORES) b.append("<td class=\"num\">").append(fmt4(s.get(k))).append("</td>");
+        for (String phase : List.of("val_", "test_")) for (String k : fig.keys) b.append("<td class=\"num\">").append(fmt4(s.get(phase + k))).append("</td>");
         return b.toString();
+    }
+
+    private static String capitalise(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     private static double num(Object o) {
         return o instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
-    private static double nanLow(Double v) {
-        return v == null || Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v;
+    /** A missing figure ranks last: below every other when larger is better, above every other when smaller is. */
+    private static double worstIfNaN(Double v, boolean larger) {
+        return v == null || Double.isNaN(v) ? (larger ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY) : v;
     }
 
     // ---- the page ------------------------------------------------------------------------------------------
