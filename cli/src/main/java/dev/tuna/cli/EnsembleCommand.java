@@ -277,7 +277,8 @@ public final class EnsembleCommand implements Callable<Integer> {
             }
             List<Integer> shape = new ArrayList<>();
             for (int d : data.inputShape().dims()) shape.add(d);
-            new EnsembleManifest(how.id(), task, task == Task.REGRESSION ? List.of() : data.full().classNames(), shape, ms).write(dest);
+            new EnsembleManifest(how.id(), task, task == Task.REGRESSION ? List.of() : data.full().classNames(), shape, ms,
+                    first.base().data().label()).write(dest);
             if (data.preprocessor() != null) data.preprocessor().save(dest.resolve(PredictCommand.PREPROCESSOR_FILE));
             else deleteIfExists(dest.resolve(PredictCommand.PREPROCESSOR_FILE)); // an older ensemble's, in the same folder
             Map<String, Object> summary = new LinkedHashMap<>();

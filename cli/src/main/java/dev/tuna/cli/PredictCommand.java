@@ -77,6 +77,10 @@ public final class PredictCommand implements Callable<Integer> {
         Shape inputShape = Shape.of(dims);
         int classes = m.classNames().size();
         Task task = m.task();
+        if (label == null && m.label() != null) {
+            label = m.label(); // the training data's label column, unless --label names another
+            labelFromManifest = true;
+        }
         // An ensemble of tabular data keeps its preprocessing beside ensemble.json: new rows get exactly the training
         // split's treatment (its means, scales and levels).
         Path prep = dir.resolve(PREPROCESSOR_FILE);
@@ -122,6 +126,9 @@ public final class PredictCommand implements Callable<Integer> {
 
     private boolean hasLabels = true;
 
+    /** Whether the label column is the manifest's (a file without it is features alone) rather than --label's. */
+    private boolean labelFromManifest;
+
     /** The file beside ensemble.json holding the tabular preprocessing of the data the members were trained on. */
     static final String PREPROCESSOR_FILE = "preprocessor.json";
 
@@ -150,6 +157,7 @@ public final class PredictCommand implements Callable<Integer> {
         if (labels != null && Files.isDirectory(labels)) throw new BadInputException("--labels " + labels + ": is a folder: expected an IDX or NPY file of labels");
         if (labels != null && !Files.isRegularFile(labels)) throw new BadInputException("--labels " + labels + ": no such file");
         String fmt = format != null ? format.trim().toLowerCase(java.util.Locale.ROOT) : DataSources.inferFormat(p);
+        if (labelFromManifest && !"csv".equals(fmt)) label = null; // a column name means nothing to IDX or NPY
         if (("idx".equals(fmt) || "npy".equals(fmt)) && labels == null) {
             // Features alone are what prediction needs; --labels only adds a score.
             hasLabels = false;
@@ -160,7 +168,8 @@ public final class PredictCommand implements Callable<Integer> {
             boolean labelHeader = CsvReader.hasLabelColumn(head);
             // A CSV with exactly the model's feature count is unlabelled, unless its header names the default label
             // column "label": then that column is the label (as tuna train reads it) and never a feature.
-            if (label == null && !labelHeader && head.length == features) {
+            boolean manifestLabelAbsent = labelFromManifest && !java.util.Arrays.asList(head).contains(label);
+            if ((label == null || manifestLabelAbsent) && !labelHeader && head.length == features) {
                 hasLabels = false;
                 return CsvReader.readUnlabeled(p);
             }

@@ -135,7 +135,8 @@ class TaskReportCliTest {
         assertFalse(section.contains("accuracy") || section.contains("NaN") || section.contains("n/a"), section);
 
         Path out = tmp.resolve("pred.csv");
-        CliTest.Run predict = run("predict", "--model", study.resolve("ensemble").toString(), "--data", test.toString(), "--label", "y",
+        // No --label: the ensemble keeps its training data's label column (y), so y is never read as a feature.
+        CliTest.Run predict = run("predict", "--model", study.resolve("ensemble").toString(), "--data", test.toString(),
                 "--out", out.toString(), "--device", "cpu");
         assertEquals(0, predict.code(), predict.err());
         List<String> lines = Files.readAllLines(out);

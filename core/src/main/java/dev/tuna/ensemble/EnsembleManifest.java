@@ -18,7 +18,12 @@ import java.util.Map;
  * says what the members predict (and so what tuna predict writes); the class names (none for regression) and
  * feature shape let {@code tuna predict} check new data against what the members were trained on.
  */
-public record EnsembleManifest(String method, Task task, List<String> classNames, List<Integer> featureShape, List<Member> members) {
+public record EnsembleManifest(String method, Task task, List<String> classNames, List<Integer> featureShape, List<Member> members, String label) {
+    /** A manifest that names no label column (data without one, or made before manifests kept it). */
+    public EnsembleManifest(String method, Task task, List<String> classNames, List<Integer> featureShape, List<Member> members) {
+        this(method, task, classNames, featureShape, members, null);
+    }
+
     public static final String FILE = "ensemble.json";
     /** Format 2 adds the task; format 1 files (classifiers only, before tasks) still read, as classification. */
     public static final String FORMAT = "tuna-ensemble-2";
@@ -34,6 +39,9 @@ public record EnsembleManifest(String method, Task task, List<String> classNames
         m.put("task", task.id());
         m.put("class_names", classNames);
         m.put("feature_shape", featureShape);
+        // The training data's label column: tuna predict takes it as a CSV's label by default, so that a file whose
+        // label is not named "label" is never read with its label as a feature.
+        if (label != null) m.put("label", label);
         List<Object> ms = new ArrayList<>();
         for (Member x : members) {
             Map<String, Object> e = new LinkedHashMap<>();

@@ -97,7 +97,8 @@ final class ManifestReader {
         if (!(Math.abs(sum - 1) <= WEIGHT_SUM_TOLERANCE)) {
             throw bad("members: ", "the weights sum to " + sum + ", expected 1 (within " + WEIGHT_SUM_TOLERANCE + "); tuna does not renormalise them");
         }
-        return new EnsembleManifest(method, task, List.copyOf(classNames), List.copyOf(shape), List.copyOf(members));
+        String label = m.containsKey("label") ? string(m, "label", "") : null;
+        return new EnsembleManifest(method, task, List.copyOf(classNames), List.copyOf(shape), List.copyOf(members), label);
     }
 
     private EnsembleManifest.Member member(int i, Object o) {
