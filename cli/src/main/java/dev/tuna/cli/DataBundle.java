@@ -213,6 +213,15 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
         return out;
     }
 
+    /**
+     * The cross-validation folds of validation: {folds: K} over the whole training file, each as a search sees it;
+     * empty without folds. The caller closes each fold's training set (some are copies).
+     */
+    List<Split> folds(JobSpec job) {
+        int k = job.validation().folds();
+        return k == 0 ? List.of() : dev.tuna.data.Folds.of(full, k);
+    }
+
     /** The data as a search sees it: train, validation, the model's outputs, the task and its metrics. */
     Tuner.Data tunerData(JobSpec job) { return new Tuner.Data(split.train(), split.validation(), inputShape(), outputs(), task(), metrics(job)); }
 

@@ -42,12 +42,25 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
      * validation: {last: N} or {fraction: f}; {@code file} and {@code defaulted} (no validation section, so last is
      * the default 10000) let a split that does not fit the data say where the number came from.
      */
-    public record ValidationSpec(int last, double fraction, String file, boolean defaulted) {
+    public record ValidationSpec(int last, double fraction, String file, boolean defaulted, int folds) {
+        public ValidationSpec(int last, double fraction, String file, boolean defaulted) { this(last, fraction, file, defaulted, 0); }
+
         /** What validation.last must be, in the same words whether it is refused as read (0) or against the data (too large). */
         static final String LAST_EXPECTED = "expected a positive integer smaller than the number of training examples";
 
-        /** The training set split as this section says; a split that does not fit the data names the file and the key. */
+        /**
+         * The training set split as this section says; a split that does not fit the data names the file and the key.
+         * With folds, the last fold's split (its last rows held out).
+         */
         public Split split(Dataset full) {
+            if (folds > 0) {
+                if (full.size() < 2L * folds) {
+                    throw new BadInputException(file + ": validation.folds: " + folds + " folds need at least " + 2 * folds + " training examples, "
+                            + full.size() + " here");
+                }
+                int lo = dev.tuna.data.Folds.start(full.size(), folds, folds - 1);
+                return Split.last(full, full.size() - lo);
+            }
             if (last > 0) {
                 if (last >= full.size()) {
                     throw new BadInputException(file + ": validation.last: " + LAST_EXPECTED + ", " + full.size() + " here, got '" + last + "'"
@@ -190,8 +203,17 @@ public record JobSpec(DataSpec data, ValidationSpec validation, ModelSpec model,
 
     private static ValidationSpec validation(SpecNode n) {
         if (n.isNull()) return new ValidationSpec(10000, 0, n.file(), true);
-        n.checkKeys(Set.of("last", "fraction"));
-        if (n.has("last") == n.has("fraction")) throw n.error("expected exactly one of {last: N} or {fraction: F}");
+        n.checkKeys(Set.of("last", "fraction", "folds"));
+        if (n.has("folds")) {
+            if (n.has("last") || n.has("fraction")) throw n.error("expected one of {last: N}, {fraction: F} or {folds: K}");
+            int k = n.get("folds").read(c -> {
+                int v = c.asInt();
+                if (v < dev.tuna.data.Folds.MIN || v > dev.tuna.data.Folds.MAX) throw c.error("expected " + dev.tuna.data.Folds.MIN + " to " + dev.tuna.data.Folds.MAX + " folds");
+                return v;
+            });
+            return new ValidationSpec(0, 0, n.file(), false, k);
+        }
+        if (n.has("last") == n.has("fraction")) throw n.error("expected exactly one of {last: N}, {fraction: F} or {folds: K}");
         if (n.has("last")) {
             int last = n.get("last").asInt();
             if (last <= 0) throw n.get("last").error(ValidationSpec.LAST_EXPECTED);

@@ -279,7 +279,8 @@ public final class Tuner {
         building.remove();
         listener.onTrialBegin(row, values, best());
         TrialHold.atStart(row.number());
-        int executions = tune.executionsPerTrial();
+        int perFold = tune.executionsPerTrial();
+        int executions = folds == null ? perFold : folds.size() * perFold;
         double[] objectives = new double[executions];
         Map<String, Object> summary = new LinkedHashMap<>();
         List<Integer> bestEpochs = new ArrayList<>();
@@ -289,7 +290,7 @@ public final class Tuner {
         try {
             Files.createDirectories(dir);
             for (int e = 0; e < executions; e++) {
-                ExecutionResult r = execute(row, values, e, executions, data, dir, parallel);
+                ExecutionResult r = execute(row, values, e, executions, folds == null ? data : folds.get(e / perFold), dir, parallel);
                 objectives[e] = r.objective;
                 bestEpochs.add(r.bestEpoch);
                 epochsRun.add(r.epochs);
@@ -323,6 +324,7 @@ public final class Tuner {
         for (double o : objectives) mean += o / executions;
         if (!Double.isFinite(mean)) return fail(row, tune.objective().metric() + " was not finite", t0);
         summary.put("objectives", toList(objectives));
+        if (folds != null) summary.put("folds", folds.size());
         summary.put("best_epochs", bestEpochs);
         summary.put("epochs_run", epochsRun);
         // What the model read, not the proposal: building can declare hyperparameters the proposal could not
@@ -441,6 +443,15 @@ public final class Tuner {
             }
         }).getFirst();
     }
+
+    /** Cross-validation: each trial trains once per fold (times executions_per_trial); null: on the data's one split. */
+    private List<Data> folds;
+
+    /**
+     * Scores every trial by K-fold cross-validation: its executions run on these splits in turn (each
+     * executions_per_trial times), and its objective is their mean. Each fold's data as {@link Data}.
+     */
+    public void setFolds(List<Data> folds) { this.folds = folds == null || folds.isEmpty() ? null : List.copyOf(folds); }
 
     /** The mirrored replicas that train each trial together; null: each trial on one trainer. */
     private dev.tuna.distribute.ReplicaGroup replicasPerTrial;
