@@ -75,6 +75,37 @@ class TaskCliTest {
     }
 
     @Test
+    void crossValidationScoresEachTrialByTheMeanOverItsFolds() throws Exception {
+        Path train = linear("cv-train.csv", 300, 21);
+        Path job = tmp.resolve("cv.yaml");
+        Files.writeString(job, Files.readString(job("{train: %s, format: csv, label: y}".formatted(train),
+                "tune: {oracle: random, max_trials: 2, objective: val_rmse}\n")).replace("validation: {fraction: 0.2}", "validation: {folds: 3}")
+                .replace("epochs: 25", "epochs: 3").replace("units: 32", "units: {int: [8, 32], step: 8}"));
+        Path study = tmp.resolve("cv-study");
+        CliTest.Run r = run("tune", job.toString(), "--device", "cpu", "--study", study.toString(), "--workers", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Cross-validation: 3 folds of 100 rows each; a trial's val_rmse is the mean over them"), r.out());
+        CliTest.Run t = run("trials", "--study", study.toString(), "--format", "json");
+        assertEquals(0, t.code(), t.err());
+        var trials = new com.fasterxml.jackson.databind.ObjectMapper().readTree(t.out());
+        assertEquals(2, trials.size(), t.out());
+        for (var trial : trials) {
+            var folds = trial.get("summary").get("objectives");
+            assertEquals(3, folds.size(), "one execution per fold: " + trial);
+            assertEquals(3, trial.get("summary").get("folds").asInt());
+            double mean = 0;
+            for (var f : folds) mean += f.asDouble() / 3;
+            assertEquals(mean, trial.get("val_rmse").asDouble(), 1e-9, "the objective is the folds' mean");
+            assertTrue(folds.get(0).asDouble() != folds.get(1).asDouble(), "different folds, different scores: " + folds);
+        }
+        Path bad = tmp.resolve("cv-bad.yaml");
+        Files.writeString(bad, Files.readString(job).replace("validation: {folds: 3}", "validation: {folds: 3, last: 10}"));
+        CliTest.Run b = run("tune", bad.toString(), "--device", "cpu", "--study", tmp.resolve("cv-bad").toString());
+        assertEquals(2, b.code(), b.out());
+        assertTrue(b.err().contains("validation") && b.err().contains("expected one of {last: N}, {fraction: F} or {folds: K}"), b.err());
+    }
+
+    @Test
     void twoLabelValuesMakeABinaryTaskWithOneOutputAndAucAsTheObjective() throws Exception {
         Path train = CsvFixtures.twoNoisyClasses(tmp, "bin-train.csv", 600, 5), test = CsvFixtures.twoNoisyClasses(tmp, "bin-test.csv", 200, 6);
         Path job = job("{train: %s, test: %s, format: csv, label: label}".formatted(train, test),
