@@ -92,12 +92,25 @@ public final class EnsembleCommand implements Callable<Integer> {
     private static final java.util.Set<String> SECTION_KEYS = java.util.Set.of("top", "method", "max_epochs", "patience", "gbt", "random_forest");
 
     /** One member to fit: its name, kind, the key its predictions are kept under, and how to fit it. */
-    private record Plan(String name, String kind, String key, String ext, Map<String, Object> recipe, Fitter fitter) {}
+    private record Plan(String name, String kind, String key, String ext, Map<String, Object> recipe, Fitter fitter, FoldFitter foldFitter) {}
 
     @FunctionalInterface
     private interface Fitter {
         MemberFit.Result fit(Path modelFile);
     }
+
+    /** Phase one on another fold's split: that fold's held-out predictions. */
+    @FunctionalInterface
+    private interface FoldFitter {
+        Predictions fit(Split fold);
+    }
+
+    /**
+     * With a cross-validated study (validation: {folds: K}): the folds, whose held-out predictions, joined in row
+     * order, are every member's out-of-fold predictions of all training rows; the weights are fitted on those rather
+     * than on one fold's rows. Empty otherwise.
+     */
+    private List<Split> folds = List.of();
 
     /** A fitted (or remembered) member. */
     private record Fitted(Plan plan, Predictions validation, Predictions test, Path file, int bestEpoch, int finalEpochs) {}
@@ -172,6 +185,7 @@ public final class EnsembleCommand implements Callable<Integer> {
             if (data.test() == null) throw new BadInputException(first.name() + ": data: an ensemble is scored on a test set; give data.test");
             Task task = task(data);
             Split split = data.split();
+            folds = data.folds(first.base());
             Backend backend = DeviceChoice.backend(common.device, common.precision, err);
             boolean live = System.console() != null && System.console().isTerminal();
             ProgressListener progress = live ? new KerasProgress(o, true) : ProgressListener.SILENT;
@@ -209,7 +223,12 @@ public final class EnsembleCommand implements Callable<Integer> {
                 }
             }
 
-            Labels yVal = split.validation().labels();
+            // Out-of-fold: the last fold is the split itself, so the joined held-out rows are the training file's rows in order.
+            Labels yVal = folds.isEmpty() ? split.validation().labels() : data.full().labels();
+            if (!folds.isEmpty()) {
+                o.printf("Weights from out-of-fold predictions: each member trained once per fold of the study's %d, predicting the %d training rows it did not see%n",
+                        folds.size(), data.full().size());
+            }
             Labels yTest = data.test().labels();
             List<Fitted> fitted = new ArrayList<>();
             for (int i = 0; i < plans.size(); i++) {
@@ -291,6 +310,7 @@ public final class EnsembleCommand implements Callable<Integer> {
             summary.put("saved", dest.toString());
             home.putBlob("ensemble.json", Json.write(summary).getBytes(StandardCharsets.UTF_8));
             o.println("Saved the ensemble to " + dest + " (tuna predict --model " + Shell.quote(dest) + " --data FILE)");
+            for (Split f : folds) f.train().close(); // the folds' copied training rows
         }
         o.flush();
         return Main.EXIT_OK;
@@ -342,12 +362,14 @@ public final class EnsembleCommand implements Callable<Integer> {
         identity.put("seed", r.seed());
         // Classification adds nothing, so members kept before tasks are found again.
         if (task != Task.CLASSIFICATION) identity.put("task", task.id());
+        if (!folds.isEmpty()) identity.put("out_of_fold", folds.size()); // kept validation predictions cover every training row
         if (trees != null) {
             recipe.put("params", trees.toMap());
             identity.put("kind", trees.kind());
             identity.put("params", trees.toMap());
             return new Plan(name, trees.kind(), key(identity), ".ubj", recipe,
-                    file -> MemberFit.trees(trees, task, r.seed(), split.train(), split.validation(), data.full(), data.test(), file, null));
+                    file -> MemberFit.trees(trees, task, r.seed(), split.train(), split.validation(), data.full(), data.test(), file, null),
+                    fold -> MemberFit.treesValidation(trees, task, r.seed(), fold.train(), fold.validation()));
         }
         recipe.put("spec_file", job.name());
         recipe.put("spec", job.text());
@@ -360,7 +382,8 @@ public final class EnsembleCommand implements Callable<Integer> {
         identity.put("patience", pat);
         return new Plan(name, "neural", key(identity), ".safetensors", recipe,
                 file -> MemberFit.neural(retrainer, task, values, r.seed(), split.train(), split.validation(), data.full(), data.test(), data.inputShape(),
-                        data.outputs(), file, Map.of("trial", String.valueOf(r.number())), progress));
+                        data.outputs(), file, Map.of("trial", String.valueOf(r.number())), progress),
+                fold -> MemberFit.neuralValidation(retrainer, task, values, r.seed(), fold.train(), fold.validation(), data.inputShape(), data.outputs()));
     }
 
     private Plan treePlan(String kind, TreeSpec ts, Task task, long seed, StudySpec first, Split split, DataBundle data, PrintWriter o) {
@@ -368,6 +391,7 @@ public final class EnsembleCommand implements Callable<Integer> {
         identity.put("data", first.base().data().toString() + first.base().validation());
         identity.put("seed", seed);
         if (task != Task.CLASSIFICATION) identity.put("task", task.id());
+        if (!folds.isEmpty()) identity.put("out_of_fold", folds.size());
         identity.put("kind", kind);
         identity.put("params", ts.toMap());
         Map<String, Object> recipe = new LinkedHashMap<>();
@@ -380,7 +404,8 @@ public final class EnsembleCommand implements Callable<Integer> {
             o.flush();
         };
         return new Plan(kind, kind, key(identity), ".ubj", recipe,
-                file -> MemberFit.trees(ts, task, seed, split.train(), split.validation(), data.full(), data.test(), file, rounds));
+                file -> MemberFit.trees(ts, task, seed, split.train(), split.validation(), data.full(), data.test(), file, rounds),
+                fold -> MemberFit.treesValidation(ts, task, seed, fold.train(), fold.validation()));
     }
 
     /** Fits a member, or takes its predictions from the study when the same member was fitted before and its model file is there. */
@@ -406,6 +431,13 @@ public final class EnsembleCommand implements Callable<Integer> {
             throw new BadInputException(memberDir + ": cannot create: " + e.getMessage());
         }
         MemberFit.Result r = p.fitter.fit(file);
+        if (!folds.isEmpty()) {
+            // The other folds' phase one; the last fold's is the fit above.
+            List<Predictions> parts = new ArrayList<>();
+            for (int k = 0; k < folds.size() - 1; k++) parts.add(p.foldFitter.fit(folds.get(k)));
+            parts.add(r.validation());
+            r = new MemberFit.Result(Predictions.concat(parts), r.test(), r.bestEpoch(), r.finalEpochs());
+        }
         o.printf("  best %s %d; %d on training + validation data; %s [%.0fs]%n", p.kind.equals("neural") ? "epoch" : "round",
                 r.bestEpoch(), r.finalEpochs(), headline(r.validation(), yVal), (System.nanoTime() - t0) / 1e9);
         o.flush();

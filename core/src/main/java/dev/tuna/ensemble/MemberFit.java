@@ -46,6 +46,24 @@ public final class MemberFit {
         return new Result(val[0], tst[0], r.bestEpoch(), r.finalEpochs());
     }
 
+    /** Phase one alone for a network: the validation predictions of its best epoch (a fold's out-of-fold rows). */
+    public static Predictions neuralValidation(Retrainer retrainer, Task task, Map<String, Object> values, long seed, Dataset train, Dataset validation,
+                                               Shape inputShape, int numClasses) {
+        Predictions[] val = new Predictions[1];
+        retrainer.validationFit(values, seed, train, validation, inputShape, numClasses, new Retrainer.Observer() {
+            @Override
+            public void onNewBestEpoch(int epoch, Trainer trainer) { val[0] = predict(trainer, validation.x(), task); }
+        });
+        return val[0];
+    }
+
+    /** Phase one alone for trees: the best round's validation predictions. */
+    public static Predictions treesValidation(TreeSpec spec, Task task, long seed, Dataset train, Dataset validation) {
+        try (XgbModel m = XgbModel.fit(spec, task, train, validation, spec.rounds(), seed, (r, logs, pv, last) -> true)) {
+            return m.bestValidation();
+        }
+    }
+
     /**
      * A network's predictions for x, the one place where a trainer's output becomes {@link Predictions} (tuna
      * ensemble's members and tuna predict both come here). Trainer.predict gives softmax probabilities [rows, classes]

@@ -25,6 +25,23 @@ public record Predictions(Task task, int rows, int width, float[] p) {
 
     public double get(int row, int col) { return p[row * width + col]; }
 
+    /** The rows of each in turn (the out-of-fold predictions of consecutive folds); one task and width. */
+    public static Predictions concat(java.util.List<Predictions> parts) {
+        Predictions first = parts.getFirst();
+        int rows = 0;
+        for (Predictions q : parts) {
+            if (q.task != first.task || q.width != first.width) throw new IllegalArgumentException("cannot join predictions of different tasks or widths");
+            rows += q.rows;
+        }
+        float[] all = new float[Math.multiplyExact(rows, first.width)];
+        int at = 0;
+        for (Predictions q : parts) {
+            System.arraycopy(q.p, 0, all, at, q.p.length);
+            at += q.p.length;
+        }
+        return new Predictions(first.task, rows, first.width, all);
+    }
+
     /** The predicted class of a row: the most probable one (ties to the lower index), or p(1) >= 0.5 for binary. */
     public int predictedClass(int row) {
         if (task == Task.BINARY) return p[row] >= 0.5f ? 1 : 0;

@@ -94,6 +94,17 @@ public final class Retrainer {
         this.metrics = List.copyOf(metrics);
     }
 
+    /**
+     * Phase one alone: trains on train, stopping early on validation's val_loss, and tells the observer of each new
+     * best epoch (an ensemble takes its out-of-fold predictions there); no final model.
+     */
+    public Result validationFit(Map<String, Object> values, long seed, Dataset train, Dataset validation, Shape inputShape, int numClasses,
+                                Observer observer) {
+        if (replicas == null) return retrain(null, backend, values, seed, train, validation, null, null, inputShape, numClasses, null, Map.of(), ProgressListener.SILENT, observer);
+        return replicas.run((c, be) -> retrain(c, be, values, seed, train, validation, null, null, inputShape, numClasses, null, Map.of(),
+                ProgressListener.SILENT, c.rank() == 0 ? observer : Observer.NONE)).getFirst();
+    }
+
     /** The mirrored replicas that train each model together; null: one trainer on the backend given at construction. */
     private dev.tuna.distribute.ReplicaGroup replicas;
 
@@ -135,6 +146,7 @@ public final class Retrainer {
             best = bestEpoch(vl);
             bestLoss = vl[best - 1];
         }
+        if (all == null) return new Result(best, bestLoss, 0, null, null); // phase one only (see validationFit)
         int epochs = finalEpochs(best);
         HyperParameters hp2 = new HyperParameters(space, space.normalize(values));
         try (Model model = hyperModel.build(hp2, inputShape, numClasses, seed);
