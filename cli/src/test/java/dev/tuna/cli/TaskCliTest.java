@@ -76,9 +76,9 @@ class TaskCliTest {
 
     @Test
     void crossValidationScoresEachTrialByTheMeanOverItsFolds() throws Exception {
-        Path train = linear("cv-train.csv", 300, 21);
+        Path train = linear("cv-train.csv", 300, 21), test = linear("cv-test.csv", 60, 22);
         Path job = tmp.resolve("cv.yaml");
-        Files.writeString(job, Files.readString(job("{train: %s, format: csv, label: y}".formatted(train),
+        Files.writeString(job, Files.readString(job("{train: %s, test: %s, format: csv, label: y}".formatted(train, test),
                 "tune: {oracle: random, max_trials: 2, objective: val_rmse}\n")).replace("validation: {fraction: 0.2}", "validation: {folds: 3}")
                 .replace("epochs: 25", "epochs: 3").replace("units: 32", "units: {int: [8, 32], step: 8}"));
         Path study = tmp.resolve("cv-study");
@@ -98,6 +98,12 @@ class TaskCliTest {
             assertEquals(mean, trial.get("val_rmse").asDouble(), 1e-9, "the objective is the folds' mean");
             assertTrue(folds.get(0).asDouble() != folds.get(1).asDouble(), "different folds, different scores: " + folds);
         }
+        // The ensemble of a cross-validated study weighs its members on their out-of-fold predictions of all 300
+        // rows (the scores refuse predictions and labels of different lengths, so the run itself checks the join).
+        CliTest.Run e = run("ensemble", "--study", study.toString(), "--top", "2", "--gbt", "--max-epochs", "3", "--patience", "1");
+        assertEquals(0, e.code(), e.err() + e.out());
+        assertTrue(e.out().contains("Weights from out-of-fold predictions: each member trained once per fold of the study's 3, predicting the 300 training rows"),
+                e.out());
         Path bad = tmp.resolve("cv-bad.yaml");
         Files.writeString(bad, Files.readString(job).replace("validation: {folds: 3}", "validation: {folds: 3, last: 10}"));
         CliTest.Run b = run("tune", bad.toString(), "--device", "cpu", "--study", tmp.resolve("cv-bad").toString());

@@ -79,4 +79,15 @@ class PredictionsTest {
         assertEquals(1, p.predictedClass(1));
         assertThrows(IllegalArgumentException.class, () -> Predictions.ofRows(Task.CLASSIFICATION, new float[][] {{0.5f, 0.5f}, {1f}}));
     }
+
+    @Test
+    void concatJoinsRowsInOrderAndRefusesMixedWidths() {
+        Predictions a = new Predictions(Task.CLASSIFICATION, 2, 3, new float[] {0.1f, 0.2f, 0.7f, 0.3f, 0.3f, 0.4f});
+        Predictions b = new Predictions(Task.CLASSIFICATION, 1, 3, new float[] {0.5f, 0.25f, 0.25f});
+        Predictions j = Predictions.concat(java.util.List.of(a, b));
+        org.junit.jupiter.api.Assertions.assertEquals(3, j.rows());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0.1f, 0.2f, 0.7f, 0.3f, 0.3f, 0.4f, 0.5f, 0.25f, 0.25f}, j.p());
+        Predictions r = new Predictions(Task.REGRESSION, 1, 1, new float[] {3f});
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Predictions.concat(java.util.List.of(a, r)));
+    }
 }
