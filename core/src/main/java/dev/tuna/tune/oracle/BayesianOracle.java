@@ -25,7 +25,8 @@ import java.util.SplittableRandom;
  *   <li><b>Model.</b> A {@link GaussianProcess} on the complete trials' unit-cube encodings and standardised scores
  *       (minus the mean, over the standard deviation): Matern 5/2 with one length scale per dimension, a signal
  *       and a noise variance, fitted by maximising the log marginal likelihood (L-BFGS on analytic gradients from
- *       one fixed and {@value #FIT_RESTARTS} random starts; beyond 64 complete trials the starts run on 64 of them
+ *       one fixed and {@value #FIT_RESTARTS} random starts, with a Gamma prior on the length scales that keeps
+ *       the fit from declaring dimensions irrelevant on thin evidence, see {@link GaussianProcess#logPrior}; beyond 64 complete trials the starts run on 64 of them
  *       and the winner is polished on all, see {@link GaussianProcess#fit}). Before standardising, the scores below the median are
  *       pulled in logarithmically ({@link #compressBadTail}: order kept, the better half untouched), so that a few
  *       disastrous trials (a diverged learning rate) do not flatten the model of the region that matters; on a
@@ -37,9 +38,11 @@ import java.util.SplittableRandom;
  *       exact value of the latent function (no observation noise), and the incumbent includes the believed values.
  *       That leaves the posterior mean unchanged and collapses the variance around the running point, so expected
  *       improvement there drops and the next worker's proposal moves elsewhere instead of duplicating work.</li>
- *   <li><b>Acquisition</b>, on the standardised scale: expected improvement over the best observed score with
- *       {@code xi} = {@value #XI} (ranked through its logarithm, so that far tails still order candidates), or
- *       the upper confidence bound mean + beta * sd. It is maximised over {@value #RANDOM_CANDIDATES} random
+ *   <li><b>Acquisition</b>, on the standardised scale: by default scikit-optimize's gp_hedge ({@link #hedge}),
+ *       a softmax draw among the maximisers of expected improvement, probability of improvement and the upper
+ *       confidence bound, weighted by how well each one's past nominees turned out; or one of expected improvement
+ *       over the best observed score with {@code xi} = {@value #XI} (ranked through its logarithm, so that far
+ *       tails still order candidates) and the upper confidence bound mean + beta * sd. Each is maximised over {@value #RANDOM_CANDIDATES} random
  *       candidates from the trial's generator plus a local search: Gaussian perturbations around the
  *       {@value #LOCAL_STARTS} best candidates and the best observed points, {@value #LOCAL_ROUNDS} rounds of
  *       {@value #LOCAL_STEPS} steps with a spread halving from {@value #LOCAL_SIGMA}. Candidates are scored in blocks (the
@@ -60,6 +63,10 @@ public final class BayesianOracle implements Oracle {
     public static final String NAME = "bayesian";
     public static final String EI = "ei";
     public static final String UCB = "ucb";
+    public static final String HEDGE = "hedge";
+    /** The hedge's UCB weight and softmax temperature: scikit-optimize's kappa and eta. */
+    static final double HEDGE_KAPPA = 1.96, HEDGE_ETA = 1.0;
+    static final String META_ACQUISITION = "acquisition", META_HEDGE_GAINS = "hedge_gains", META_HEDGE_POINTS = "hedge_points";
     public static final double DEFAULT_BETA = 2.6;
 
     /** The exploration margin of expected improvement, in standard deviations of the scores. */
@@ -85,12 +92,13 @@ public final class BayesianOracle implements Oracle {
 
     /**
      * @param numInitialPoints random trials before the model takes over; 0 or less for max(3 x dimensions, 3)
-     * @param acquisition "ei" (expected improvement; null means this) or "ucb" (upper confidence bound)
+     * @param acquisition "hedge" (the gp_hedge portfolio of EI, PI and UCB; null means this), "ei" (expected
+     *     improvement alone) or "ucb" (upper confidence bound alone)
      * @param beta the UCB exploration weight ({@link #DEFAULT_BETA} is KerasTuner's); unused by EI
      */
     public BayesianOracle(long seed, int numInitialPoints, String acquisition, double beta) {
-        String a = acquisition == null ? EI : acquisition.toLowerCase(Locale.ROOT);
-        if (!a.equals(EI) && !a.equals(UCB)) throw new IllegalArgumentException("acquisition '" + acquisition + "': expected ei or ucb");
+        String a = acquisition == null ? HEDGE : acquisition.toLowerCase(Locale.ROOT);
+        if (!a.equals(EI) && !a.equals(UCB) && !a.equals(HEDGE)) throw new IllegalArgumentException("acquisition '" + acquisition + "': expected ei, ucb or hedge");
         if (!(beta >= 0) || !Double.isFinite(beta)) throw new IllegalArgumentException("beta: expected a finite number >= 0, got " + beta);
         this.seed = seed;
         this.numInitialPoints = Math.max(0, numInitialPoints);
@@ -98,14 +106,14 @@ public final class BayesianOracle implements Oracle {
         this.beta = beta;
     }
 
-    /** Every default: max(3 x dimensions, 3) initial points, expected improvement. */
+    /** Every default: max(3 x dimensions, 3) initial points, the hedge of EI, PI and UCB. */
     public BayesianOracle(long seed) {
-        this(seed, 0, EI, DEFAULT_BETA);
+        this(seed, 0, HEDGE, DEFAULT_BETA);
     }
 
     /**
      * An oracle from a spec's settings: {@code num_initial_points} (an integer >= 0, 0 or absent for the default),
-     * {@code acquisition} (ei or ucb) and {@code beta} (a number >= 0). Any other key, or a value of the wrong
+     * {@code acquisition} (hedge, the default, ei or ucb) and {@code beta} (a number >= 0). Any other key, or a value of the wrong
      * kind, is an IllegalArgumentException naming the key and what was expected.
      */
     public static BayesianOracle fromSettings(long seed, Map<String, Object> settings) {
@@ -123,11 +131,11 @@ public final class BayesianOracle implements Oracle {
             }
             initial = x.intValue();
         }
-        String acq = EI;
+        String acq = HEDGE;
         Object a = settings.get("acquisition");
         if (a != null) {
-            if (!(a instanceof String s) || !(s.equalsIgnoreCase(EI) || s.equalsIgnoreCase(UCB))) {
-                throw new IllegalArgumentException("acquisition: expected ei or ucb, got " + a);
+            if (!(a instanceof String s) || !(s.equalsIgnoreCase(EI) || s.equalsIgnoreCase(UCB) || s.equalsIgnoreCase(HEDGE))) {
+                throw new IllegalArgumentException("acquisition: expected ei, ucb or hedge, got " + a);
             }
             acq = s.toLowerCase(Locale.ROOT);
         }
@@ -207,8 +215,17 @@ public final class BayesianOracle implements Oracle {
         } catch (ArithmeticException e) {
             return randomUntried(space, tried, searchRng);
         }
-        Acquisition acq = new Acquisition(gp, acquisition.equals(UCB), beta, best);
+        if (acquisition.equals(HEDGE)) return hedge(space, gp, best, x, y, trials, tried, rng.split(), searchRng);
+        Acquisition acq = new Acquisition(gp, acquisition.equals(UCB) ? Acquisition.Kind.UCB : Acquisition.Kind.EI, beta, best);
+        Map<String, Object> found = argmax(space, acq, x, y, tried, searchRng);
+        return found == null ? Proposal.DONE : Proposal.of(found);
+    }
 
+    /**
+     * The best untried configuration under acq: every configuration of a small finite space scored, else random
+     * candidates and a local search with a random untried configuration as the fallback; null when none is left.
+     */
+    private static Map<String, Object> argmax(SearchSpace space, Acquisition acq, double[][] x, double[] y, Set<String> tried, SplittableRandom rng) {
         long card = space.cardinality();
         if (card >= 0 && card <= ENUMERATE_ALL) {
             Map<String, Object> choice = null;
@@ -221,11 +238,90 @@ public final class BayesianOracle implements Oracle {
                     bestScore = a;
                 }
             }
-            return choice == null ? Proposal.DONE : Proposal.of(choice);
+            return choice;
         }
+        Map<String, Object> found = maximise(space, acq, x, y, tried, rng);
+        if (found != null) return found;
+        Proposal p = randomUntried(space, tried, rng);
+        return p.kind() == Proposal.Kind.TRY ? p.values() : null;
+    }
 
-        Map<String, Object> found = maximise(space, acq, x, y, tried, searchRng);
-        return found != null ? Proposal.of(found) : randomUntried(space, tried, searchRng);
+    /**
+     * scikit-optimize's gp_hedge (Hoffman, Brochu and de Freitas 2011): each of expected improvement, probability
+     * of improvement and the upper confidence bound (kappa {@value #HEDGE_KAPPA}) nominates its maximiser; one is
+     * drawn with probability softmax(eta gains), and each acquisition's gain grows by the posterior mean (on this
+     * proposal's standardised scale) at the point it nominated last time, so the acquisitions whose nominees the
+     * newer model rates highest are drawn more. The nominees and the gains travel in the proposal's meta
+     * ({@value #META_HEDGE_POINTS}, {@value #META_HEDGE_GAINS}); the latest trial that has them is the state, so
+     * the proposal stays a function of the trials.
+     */
+    private static Proposal hedge(SearchSpace space, GaussianProcess gp, double best, double[][] x, double[] y, List<Trial> trials,
+            Set<String> tried, SplittableRandom drawRng, SplittableRandom searchRng) {
+        Acquisition.Kind[] kinds = {Acquisition.Kind.EI, Acquisition.Kind.PI, Acquisition.Kind.UCB};
+        double[] gains = hedgeGains(space, gp, trials, kinds.length);
+        List<Map<String, Object>> nominees = new ArrayList<>();
+        for (Acquisition.Kind kind : kinds) {
+            Map<String, Object> cfg = argmax(space, new Acquisition(gp, kind, HEDGE_KAPPA, best), x, y, tried, searchRng);
+            if (cfg == null) return Proposal.DONE;
+            nominees.add(cfg);
+        }
+        int chosen = softmaxDraw(gains, HEDGE_ETA, drawRng.nextDouble());
+        List<Object> points = new ArrayList<>(), gainList = new ArrayList<>();
+        for (int i = 0; i < kinds.length; i++) {
+            List<Object> u = new ArrayList<>();
+            for (double v : space.encode(nominees.get(i))) u.add(v);
+            points.add(u);
+            gainList.add(gains[i]);
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put(META_ACQUISITION, kinds[chosen].name().toLowerCase(Locale.ROOT));
+        meta.put(META_HEDGE_GAINS, gainList);
+        meta.put(META_HEDGE_POINTS, points);
+        return Proposal.of(nominees.get(chosen), meta);
+    }
+
+    /**
+     * The gains after the latest hedged proposal: its stored gains plus the posterior mean at each of its nominees;
+     * zeros when no trial carries (well-formed) hedge state.
+     */
+    static double[] hedgeGains(SearchSpace space, GaussianProcess gp, List<Trial> trials, int arms) {
+        Trial latest = null;
+        for (Trial t : trials) {
+            if (t.meta().containsKey(META_HEDGE_GAINS) && (latest == null || t.number() > latest.number())) latest = t;
+        }
+        double[] gains = new double[arms];
+        if (latest == null) return gains;
+        if (!(latest.meta().get(META_HEDGE_GAINS) instanceof List<?> g) || g.size() != arms
+                || !(latest.meta().get(META_HEDGE_POINTS) instanceof List<?> pts) || pts.size() != arms) return gains;
+        double[] out = new double[2];
+        double[] next = new double[arms];
+        for (int i = 0; i < arms; i++) {
+            if (!(g.get(i) instanceof Number gi) || !(pts.get(i) instanceof List<?> pi) || pi.size() != space.dimensions()) return gains;
+            double[] u = new double[pi.size()];
+            for (int k = 0; k < u.length; k++) {
+                if (!(pi.get(k) instanceof Number v)) return gains;
+                u[k] = v.doubleValue();
+            }
+            gp.predict(u, out);
+            next[i] = gi.doubleValue() + out[0];
+        }
+        for (double v : next) if (!Double.isFinite(v)) return gains;
+        return next;
+    }
+
+    /** The index drawn with probability softmax(eta gains) by the uniform draw u in [0, 1). */
+    static int softmaxDraw(double[] gains, double eta, double u) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double g : gains) max = Math.max(max, g);
+        double[] w = new double[gains.length];
+        double total = 0;
+        for (int i = 0; i < w.length; i++) total += w[i] = StrictMath.exp(eta * (gains[i] - max));
+        double acc = 0;
+        for (int i = 0; i < w.length; i++) {
+            acc += w[i] / total;
+            if (u < acc) return i;
+        }
+        return w.length - 1;
     }
 
     /** (v - mean) / std, with std 1 when the values are all equal. */
@@ -446,16 +542,18 @@ public final class BayesianOracle implements Oracle {
 
     /** Expected improvement (as its logarithm) or the upper confidence bound, on standardised scores. */
     static final class Acquisition {
+        enum Kind { EI, PI, UCB }
+
         private final GaussianProcess gp;
-        private final boolean ucb;
+        private final Kind kind;
         private final double beta;
         private final double best;
         private final double[] buf = new double[2];
         private final double[] means = new double[GaussianProcess.BLOCK], variances = new double[GaussianProcess.BLOCK];
 
-        Acquisition(GaussianProcess gp, boolean ucb, double beta, double best) {
+        Acquisition(GaussianProcess gp, Kind kind, double beta, double best) {
             this.gp = gp;
-            this.ucb = ucb;
+            this.kind = kind;
             this.beta = beta;
             this.best = best;
         }
@@ -473,7 +571,11 @@ public final class BayesianOracle implements Oracle {
 
         private double of(double mean, double variance) {
             double sd = Math.sqrt(Math.max(variance, 1e-18));
-            return ucb ? mean + beta * sd : logExpectedImprovement(mean - best - XI, sd);
+            return switch (kind) {
+                case UCB -> mean + beta * sd;
+                case EI -> logExpectedImprovement(mean - best - XI, sd);
+                case PI -> logProbabilityOfImprovement(mean - best - XI, sd);
+            };
         }
     }
 
@@ -499,6 +601,14 @@ public final class BayesianOracle implements Oracle {
             logH = -0.5 * t * t - 0.5 * StrictMath.log(2 * Math.PI) + StrictMath.log(tail);
         }
         return StrictMath.log(sd) + logH;
+    }
+
+    /** log P(f > best + xi) for f ~ N(mu, sd^2), given gap = mu - best - xi: log Phi(gap / sd), without underflow. */
+    static double logProbabilityOfImprovement(double gap, double sd) {
+        double z = gap / sd;
+        if (z > -2) return StrictMath.log(Normal.cdf(z));
+        double t = -z; // Phi(-t) = phi(t) R(t)
+        return -0.5 * t * t - 0.5 * StrictMath.log(2 * Math.PI) + StrictMath.log(Normal.millsRatio(t));
     }
 
     /** The standard normal density and distribution function. */
