@@ -6,7 +6,7 @@ import dev.tuna.distribute.BucketedGradientSync;
 import dev.tuna.distribute.Communicator;
 import dev.tuna.distribute.InProcessGroup;
 import dev.tuna.distribute.Mirrored;
-import dev.tuna.nn.ClassifierHead;
+import dev.tuna.nn.OutputHead;
 import dev.tuna.nn.Conv2D;
 import dev.tuna.nn.Dense;
 import dev.tuna.nn.Flatten;
@@ -53,10 +53,10 @@ public final class BenchWorkloads {
 
         public List<Layer> layers() {
             return switch (this) {
-                case SEED_MLP -> List.of(new Dense(64, "relu"), new ClassifierHead(10));
-                case GEMM_MLP -> List.of(new Dense(1024, "relu"), new Dense(1024, "relu"), new ClassifierHead(10));
+                case SEED_MLP -> List.of(new Dense(64, "relu"), new OutputHead(10));
+                case GEMM_MLP -> List.of(new Dense(1024, "relu"), new Dense(1024, "relu"), new OutputHead(10));
                 case SMALL_CNN -> List.of(new Conv2D(16, 3, "relu"), new MaxPool2D(2), new Conv2D(32, 3, "relu"), new MaxPool2D(2), new Flatten(),
-                        new ClassifierHead(10));
+                        new OutputHead(10));
             };
         }
 

@@ -1,6 +1,6 @@
 package dev.tuna.cli;
 
-import dev.tuna.nn.ClassifierHead;
+import dev.tuna.nn.OutputHead;
 import dev.tuna.nn.Dense;
 import dev.tuna.nn.Model;
 import dev.tuna.tensor.Shape;
@@ -13,6 +13,6 @@ public final class TinyHyperModel implements HyperModel {
     @Override
     public Model build(HyperParameters hp, Shape inputShape, int numClasses, long seed) {
         int width = (int) hp.intRange("width", 2, 8, 2, "linear");
-        return Model.build(List.of(new Dense(width, "relu"), new ClassifierHead(numClasses)), inputShape, seed);
+        return Model.build(List.of(new Dense(width, "relu"), new OutputHead(numClasses)), inputShape, seed);
     }
 }

@@ -3,7 +3,7 @@ package dev.tuna.spec;
 import dev.tuna.autograd.F;
 import dev.tuna.errors.BadInputException;
 import dev.tuna.nn.Activation;
-import dev.tuna.nn.ClassifierHead;
+import dev.tuna.nn.OutputHead;
 import dev.tuna.nn.BatchNormalization;
 import dev.tuna.nn.Conv2D;
 import dev.tuna.nn.Dense;
@@ -21,7 +21,7 @@ import java.util.Set;
 
 /**
  * Turns a spec's layer list into a model. An MLP flattens its input first; both types end with a
- * {@link ClassifierHead}, one logit per class, which flattens a CNN's images itself.
+ * {@link OutputHead}, one logit per class, which flattens a CNN's images itself.
  */
 public final class ModelFactory {
     private ModelFactory() {}
@@ -41,7 +41,7 @@ public final class ModelFactory {
             List<Layer> layers = new ArrayList<>();
             if (!embeddings.isEmpty()) layers.add(new dev.tuna.nn.CategoryEmbedding(embeddings));
             layers.addAll(parse(spec, inputShape));
-            layers.add(new ClassifierHead(numClasses));
+            layers.add(new OutputHead(numClasses));
             if (targetScale != null) layers.add(targetScale);
             return Model.build(layers, inputShape, seed);
         } catch (IllegalArgumentException e) {

@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * HyperModel mine = (hp, input, classes, seed) -> Model.build(List.of(new Flatten(),
- *         new Dense((int) hp.intRange("units", 32, 512, 32, "linear"), "relu"), new ClassifierHead(classes)), input, seed);
+ *         new Dense((int) hp.intRange("units", 32, 512, 32, "linear"), "relu"), new OutputHead(classes)), input, seed);
  * }</pre>
  */
 @FunctionalInterface

@@ -9,7 +9,7 @@ import dev.tuna.backend.cuda.DeviceBackend;
 import dev.tuna.bindings.cuda.CudaDriver;
 import dev.tuna.bindings.nccl.Nccl;
 import dev.tuna.data.Dataset;
-import dev.tuna.nn.ClassifierHead;
+import dev.tuna.nn.OutputHead;
 import dev.tuna.nn.Dense;
 import dev.tuna.nn.Layer;
 import dev.tuna.nn.Model;
@@ -49,7 +49,7 @@ class MirroredGpuTest {
         Assumptions.assumeTrue(reason == null, reason);
     }
 
-    private static List<Layer> layers() { return List.of(new Dense(64, "relu"), new Dense(32, "tanh"), new ClassifierHead(5)); }
+    private static List<Layer> layers() { return List.of(new Dense(64, "relu"), new Dense(32, "tanh"), new OutputHead(5)); }
 
     private static Dataset data(int n, long seed, Arena a) {
         SplittableRandom rng = new SplittableRandom(seed);

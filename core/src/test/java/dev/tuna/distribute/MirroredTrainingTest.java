@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tuna.backend.Backends;
 import dev.tuna.data.Dataset;
 import dev.tuna.nn.BatchNormalization;
-import dev.tuna.nn.ClassifierHead;
+import dev.tuna.nn.OutputHead;
 import dev.tuna.nn.Dense;
 import dev.tuna.nn.Dropout;
 import dev.tuna.nn.Layer;
@@ -64,7 +64,7 @@ class MirroredTrainingTest {
         if (syncBatchNorm) l.add(new BatchNormalization(0.9f, 1e-3f, true));
         if (dropout) l.add(new Dropout(0.25f));
         l.add(new Dense(16, "tanh"));
-        l.add(new ClassifierHead(3));
+        l.add(new OutputHead(3));
         return l;
     }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.tuna.backend.Backend;
 import dev.tuna.backend.Backends;
 import dev.tuna.data.Dataset;
-import dev.tuna.nn.ClassifierHead;
+import dev.tuna.nn.OutputHead;
 import dev.tuna.nn.Dense;
 import dev.tuna.nn.Model;
 import dev.tuna.tensor.DType;
@@ -39,7 +39,7 @@ class OptimizerStateTest {
     }
 
     private static Model model(long seed) {
-        return Model.build(List.of(new Dense(6, "relu"), new ClassifierHead(3)), Shape.of(5), seed);
+        return Model.build(List.of(new Dense(6, "relu"), new OutputHead(3)), Shape.of(5), seed);
     }
 
     private static float[] weights(Model m) {

@@ -10,7 +10,7 @@ import dev.tuna.backend.Backends;
 import dev.tuna.backend.MixedPrecisionBackend;
 import dev.tuna.backend.Precision;
 import dev.tuna.data.Dataset;
-import dev.tuna.nn.ClassifierHead;
+import dev.tuna.nn.OutputHead;
 import dev.tuna.nn.Dense;
 import dev.tuna.nn.Model;
 import dev.tuna.tensor.Shape;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class MixedPrecisionTrainingTest {
 
     private static double[] losses(Backend backend, Dataset train, Dataset val, long seed, LossScaler[] scaler) {
-        try (Model m = Model.build(List.of(new Dense(32, "relu"), new ClassifierHead(4)), Shape.of(10), seed);
+        try (Model m = Model.build(List.of(new Dense(32, "relu"), new OutputHead(4)), Shape.of(10), seed);
              Trainer t = new Trainer(m, dev.tuna.optim.Optimizers.create("adam", java.util.Map.of("learning_rate", 0.003), m.arena()), backend, seed)) {
             History h = t.fit(train, val, 6, 32, List.of(), ProgressListener.SILENT);
             if (scaler != null) scaler[0] = t.lossScaler();

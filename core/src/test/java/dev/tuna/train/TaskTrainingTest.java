@@ -11,7 +11,7 @@ import dev.tuna.distribute.Communicator;
 import dev.tuna.distribute.InProcessGroup;
 import dev.tuna.distribute.Mirrored;
 import dev.tuna.metrics.Metrics;
-import dev.tuna.nn.ClassifierHead;
+import dev.tuna.nn.OutputHead;
 import dev.tuna.nn.Dense;
 import dev.tuna.nn.Layer;
 import dev.tuna.nn.Model;
@@ -62,7 +62,7 @@ class TaskTrainingTest {
     }
 
     private static List<Layer> layers(TargetScale scale) {
-        List<Layer> l = new ArrayList<>(List.of(new Dense(16, "relu"), new ClassifierHead(1)));
+        List<Layer> l = new ArrayList<>(List.of(new Dense(16, "relu"), new OutputHead(1)));
         if (scale != null) l.add(scale);
         return l;
     }

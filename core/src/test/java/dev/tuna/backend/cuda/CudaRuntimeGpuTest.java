@@ -74,7 +74,7 @@ class CudaRuntimeGpuTest {
             List<Double> epochMs = new java.util.ArrayList<>();
             long afterFirst = -1;
             for (int trial = 0; trial < 50; trial++) {
-                try (dev.tuna.nn.Model m = dev.tuna.nn.Model.build(List.of(new dev.tuna.nn.Dense(64, "relu"), new dev.tuna.nn.ClassifierHead(10)),
+                try (dev.tuna.nn.Model m = dev.tuna.nn.Model.build(List.of(new dev.tuna.nn.Dense(64, "relu"), new dev.tuna.nn.OutputHead(10)),
                         dev.tuna.tensor.Shape.of(d), trial);
                      dev.tuna.train.Trainer t = new dev.tuna.train.Trainer(m, dev.tuna.optim.Optimizers.create("adam", java.util.Map.of(), m.arena()), be, trial)) {
                     int epochs = trial == 0 ? 4 : 1;

@@ -12,7 +12,7 @@ import dev.tuna.backend.Backends;
 import dev.tuna.backend.BinaryOp;
 import dev.tuna.backend.UnaryOp;
 import dev.tuna.data.Dataset;
-import dev.tuna.nn.ClassifierHead;
+import dev.tuna.nn.OutputHead;
 import dev.tuna.nn.Dense;
 import dev.tuna.nn.Dropout;
 import dev.tuna.nn.Model;
@@ -215,7 +215,7 @@ class DeviceBackendTest {
         return new Dataset(x, y, 3, null, data);
     }
 
-    private static List<dev.tuna.nn.Layer> layers() { return List.of(new Dense(24, "relu"), new Dropout(0.2f), new ClassifierHead(3)); }
+    private static List<dev.tuna.nn.Layer> layers() { return List.of(new Dense(24, "relu"), new Dropout(0.2f), new OutputHead(3)); }
 
     @Test
     void trainingOnTheDeviceTracksTheCpuAndGivesEverythingBack() {

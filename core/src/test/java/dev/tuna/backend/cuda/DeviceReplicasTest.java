@@ -10,7 +10,7 @@ import dev.tuna.distribute.BucketedGradientSync;
 import dev.tuna.distribute.Communicator;
 import dev.tuna.distribute.InProcessGroup;
 import dev.tuna.distribute.Mirrored;
-import dev.tuna.nn.ClassifierHead;
+import dev.tuna.nn.OutputHead;
 import dev.tuna.nn.Dense;
 import dev.tuna.nn.Dropout;
 import dev.tuna.nn.Layer;
@@ -97,7 +97,7 @@ class DeviceReplicasTest {
         return new Dataset(x, y, 4, null, null);
     }
 
-    private static List<Layer> layers() { return List.of(new Dense(32, "relu"), new Dropout(0.2f), new Dense(16, "tanh"), new ClassifierHead(4)); }
+    private static List<Layer> layers() { return List.of(new Dense(32, "relu"), new Dropout(0.2f), new Dense(16, "tanh"), new OutputHead(4)); }
 
     @Test
     void gpuReplicasWithDeviceBucketsMatchOneTrainerAndLeaveNoDeviceMemoryBehind() {

@@ -6,15 +6,16 @@ import dev.tuna.tensor.Shape;
 import java.util.List;
 
 /**
- * The output layer every built-in model ends with: one logit per class (the softmax is fused into the loss),
- * after flattening when the layers before it still yield images. Whether to flatten is decided when the
- * input shape is known, at build time, so no trial build is needed to find out.
+ * The output layer every built-in model ends with: one linear output per unit, after flattening when the layers
+ * before it still yield images. A classifier has one logit per class (the softmax is fused into the loss), a binary
+ * model one logit (the sigmoid is fused into binary cross-entropy), a regressor one value. Whether to flatten is
+ * decided when the input shape is known, at build time, so no trial build is needed to find out.
  */
-public final class ClassifierHead extends Layer {
+public final class OutputHead extends Layer {
     private final Dense dense;
     private boolean flatten;
 
-    public ClassifierHead(int classes) { dense = new Dense(classes, null); }
+    public OutputHead(int outputs) { dense = new Dense(outputs, null); }
 
     @Override
     public Shape build(Shape in, Builder b) {
