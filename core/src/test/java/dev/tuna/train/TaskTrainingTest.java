@@ -172,4 +172,42 @@ class TaskTrainingTest {
                 () -> TaskSetup.of(Task.REGRESSION, null, List.of(Metrics.named("auc"))));
         assertTrue(m.getMessage().contains("metric auc does not apply"), m.getMessage());
     }
+
+    @Test
+    void aResearchersMetricIsLoggedEachEpochAndIsAnObjectiveWithItsOwnDirection() {
+        // The largest absolute error, as a researcher would add it; unique per run, since the registry is global.
+        String name = "max_abs_error_" + Long.toHexString(System.nanoTime());
+        dev.tuna.metrics.Metric mine = new dev.tuna.metrics.Metric() {
+            @Override public String name() { return name; }
+
+            @Override public boolean maximize() { return false; }
+
+            @Override public boolean appliesTo(Task task) { return task == Task.REGRESSION; }
+
+            @Override public double compute(Predictions p, Labels y) {
+                double worst = 0;
+                for (int i = 0; i < p.rows(); i++) worst = Math.max(worst, Math.abs(p.get(i, 0) - y.get(i)));
+                return worst;
+            }
+        };
+        Metrics.register(mine);
+        dev.tuna.tune.Objective o = dev.tuna.tune.TuneSpec.objective("val_" + name, null, "job.yaml: tune.objective");
+        assertFalse(o.maximize(), "the metric's own direction");
+        long seed = System.nanoTime();
+        System.out.println("aResearchersMetricIsLoggedEachEpochAndIsAnObjectiveWithItsOwnDirection seed " + seed);
+        try (Arena a = Arena.ofShared()) {
+            Dataset train = regression(200, seed, a), val = regression(50, seed + 1, a);
+            try (Model m = Model.build(layers(new TargetScale(1000, 50)), Shape.of(4), seed);
+                 Trainer t = new Trainer(m, Optimizers.create("adam", Map.of(), m.arena()), Backends.cpu(), seed)
+                         .setTask(TaskSetup.of(Task.REGRESSION, null, List.of(Metrics.named(name))))) {
+                History h = t.fit(train, val, 2, 32, List.of(), ProgressListener.SILENT);
+                Map<String, Double> last = h.epochs().getLast();
+                try (Arena p = Arena.ofConfined()) {
+                    Predictions pr = Predictions.of(Task.REGRESSION, t.predict(val.x(), 64, p));
+                    assertEquals(mine.compute(pr, val.labels()), last.get("val_" + name), 1e-3, "logged as val_" + name);
+                }
+                assertTrue(last.containsKey(name), "and on the training data: " + last.keySet());
+            }
+        }
+    }
 }
