@@ -264,6 +264,33 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
         return new Tuner.Data(netSplit.train(), netSplit.validation(), inputShape(), outputs(), task(), metrics(job), view);
     }
 
+    /**
+     * The cross-validation folds of validation: {folds: K} as a search sees them: each fold's networks' rows and, for
+     * tabular data, the same rows as trees take them (empty without folds). Closing it closes the folds' copied rows.
+     */
+    SearchFolds searchFolds(JobSpec job) {
+        List<Split> nets = folds(job);
+        List<Split> owned = new ArrayList<>(nets);
+        try {
+            List<Split> treeFolds = preprocessor == null ? nets : trees.folds(job);
+            if (treeFolds != nets) owned.addAll(treeFolds);
+            List<Tuner.Data> each = new ArrayList<>();
+            for (int k = 0; k < nets.size(); k++) each.add(tunerData(job, nets.get(k), treeFolds.get(k)));
+            return new SearchFolds(each, owned);
+        } catch (RuntimeException e) {
+            new SearchFolds(List.of(), owned).close();
+            throw e;
+        }
+    }
+
+    /** Folds for {@link Tuner#setFolds}, with the splits whose copied training rows close with it. */
+    record SearchFolds(List<Tuner.Data> data, List<Split> owned) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (Split s : owned) s.train().close();
+        }
+    }
+
     /** A fingerprint of the training and validation splits: what every trial of a study must be trained and scored on. */
     String fingerprint() { return Fingerprint.of(split.train(), split.validation()); }
 
