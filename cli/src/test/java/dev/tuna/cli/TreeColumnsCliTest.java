@@ -97,6 +97,12 @@ class TreeColumnsCliTest {
         try (XgbModel m = XgbModel.load(checkpoint, Task.BINARY, 3, 2, new TreeColumns(List.of("income", "city", "age"), TYPES))) {
             assertEquals(TYPES, m.boosterFeatureTypes(), "a tuned tree trial trains on the raw columns too");
         }
+        CliTest.Run rt = run("retrain", "--study", study.toString(), "--device", "cpu", "--top", "1");
+        assertEquals(0, rt.code(), rt.err() + rt.out());
+        try (XgbModel m = XgbModel.load(study.resolve("models").resolve("trial-0001.ubj"), Task.BINARY, 3, 2,
+                new TreeColumns(List.of("income", "city", "age"), TYPES))) {
+            assertEquals(TYPES, m.boosterFeatureTypes(), "retrained trees too");
+        }
     }
 
     @Test
@@ -107,7 +113,7 @@ class TreeColumnsCliTest {
         Path job = tmp.resolve("mlp.yaml");
         Files.writeString(job, """
                 data: {train: %s, test: %s, label: buys, tabular: true}
-                validation: {fraction: 0.2}
+                validation: {folds: 3}
                 model:
                   type: mlp
                   layers:
@@ -122,8 +128,10 @@ class TreeColumnsCliTest {
         CliTest.Run t = run("tune", job.toString(), "--device", "cpu", "--study", study.toString(), "--workers", "1");
         assertEquals(0, t.code(), t.err() + t.out());
         // average: both members carry weight, so the blend below tests the trees' predictions as well as the network's.
+        // Three folds: each member's phase one runs on every fold (the trees on that fold's raw columns).
         CliTest.Run e = run("ensemble", "--study", study.toString(), "--top", "1", "--gbt", "--method", "average", "--max-epochs", "4");
         assertEquals(0, e.code(), e.err() + e.out());
+        assertTrue(e.out().contains("Weights from out-of-fold predictions"), e.out());
 
         Path dir = study.resolve("ensemble");
         EnsembleManifest m = EnsembleManifest.read(dir);
