@@ -11,6 +11,8 @@ import dev.tuna.data.tabular.CsvLayout;
 import dev.tuna.data.tabular.LabelKind;
 import dev.tuna.data.tabular.TabularPreprocessor;
 import dev.tuna.data.tabular.TabularTable;
+import dev.tuna.data.tabular.TreeFeatures;
+import dev.tuna.trees.TreeColumns;
 import dev.tuna.metrics.Metric;
 import dev.tuna.metrics.Metrics;
 import dev.tuna.task.Task;
@@ -23,8 +25,24 @@ import java.util.List;
 /**
  * A job's data: the training set split into train and validation, the test set when there is one, and the task
  * (named by the job file or inferred from the training labels, with the reason, which the commands print).
+ * {@code trees} is what tree models train and predict on: for tabular data the raw columns, else the same data sets.
  */
-record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen chosen, TabularPreprocessor preprocessor) implements AutoCloseable {
+record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen chosen, TabularPreprocessor preprocessor, Trees trees)
+        implements AutoCloseable {
+
+    /**
+     * The rows as trees take them best. For tabular data: {@link TabularPreprocessor#treeFeatures} of the training
+     * file and the test file (numbers unscaled with NaN where missing, categorical columns as level codes with
+     * XGBoost's type "c"), split as the networks' rows are; the columns' names and types go on every DMatrix.
+     * Otherwise the networks' own data sets, with no columns (plain numeric features).
+     */
+    record Trees(Dataset full, Split split, Dataset test, TreeColumns columns) {
+        /** The cross-validation folds of validation: {folds: K} over these rows, row for row those of {@link DataBundle#folds(JobSpec)}. */
+        List<Split> folds(JobSpec job) {
+            int k = job.validation().folds();
+            return k == 0 ? List.of() : dev.tuna.data.Folds.of(full, k);
+        }
+    }
 
     static DataBundle load(JobSpec job) {
         JobSpec.DataSpec d = job.data();
@@ -63,7 +81,7 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
                     + " features) but the training data " + d.train() + " has shape " + b + " (" + b.size() + " features); the test set must match it");
         }
         Split split = job.validation().split(full);
-        return new DataBundle(full, split, test, chosen, null);
+        return new DataBundle(full, split, test, chosen, null, new Trees(full, split, test, null));
     }
 
     /**
@@ -81,19 +99,31 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
         distinct.removeIf(TabularTable::isMissing);
         TaskChoice.Chosen chosen = TaskChoice.choose(job.task(), sortedLikeLabels(distinct), d.train());
         TabularPreprocessor pre = TabularPreprocessor.fit(fitRows, LabelKind.of(chosen.task().classifies()), ts.options());
-        Dataset full = pre.transform(table);
-        Dataset test = null;
+        List<Dataset> made = new ArrayList<>(); // closed if anything after them fails
         try {
-            if (d.test() != null) test = pre.transform(pre.read(Path.of(d.test()), CsvLayout.DEFAULT));
+            Dataset full = add(made, pre.transform(table));
             if (chosen.task() == Task.BINARY && full.numClasses() != 2) {
                 throw new BadInputException(d.train() + ": a binary task needs 2 classes in the training rows, got " + full.numClasses());
             }
-            return new DataBundle(full, job.validation().split(full), test, chosen, pre);
+            TreeFeatures treeFull = pre.treeFeatures(table);
+            add(made, treeFull.data());
+            Dataset test = null, treeTest = null;
+            if (d.test() != null) {
+                TabularTable testTable = pre.read(Path.of(d.test()), CsvLayout.DEFAULT);
+                test = add(made, pre.transform(testTable));
+                treeTest = add(made, pre.treeFeatures(testTable).data());
+            }
+            Trees trees = new Trees(treeFull.data(), job.validation().split(treeFull.data()), treeTest, new TreeColumns(treeFull.names(), treeFull.types()));
+            return new DataBundle(full, job.validation().split(full), test, chosen, pre, trees);
         } catch (RuntimeException e) {
-            full.close();
-            if (test != null) test.close();
+            for (Dataset x : made) x.close();
             throw e;
         }
+    }
+
+    private static Dataset add(List<Dataset> made, Dataset d) {
+        made.add(d);
+        return d;
     }
 
     /** Numbers in numeric order (so "2" comes before "10", as the preprocessor orders classes), strings as they sort. */
@@ -222,8 +252,44 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
         return k == 0 ? List.of() : dev.tuna.data.Folds.of(full, k);
     }
 
-    /** The data as a search sees it: train, validation, the model's outputs, the task and its metrics. */
-    Tuner.Data tunerData(JobSpec job) { return new Tuner.Data(split.train(), split.validation(), inputShape(), outputs(), task(), metrics(job)); }
+    /** The data as a search sees it: train, validation, the model's outputs, the task and its metrics, and the trees' view. */
+    Tuner.Data tunerData(JobSpec job) { return tunerData(job, split, trees.split()); }
+
+    /**
+     * One split as a search sees it (the job's, or a cross-validation fold's): the networks' rows, and for tabular
+     * data treeSplit, the same rows as {@link Trees}, for tree trials.
+     */
+    Tuner.Data tunerData(JobSpec job, Split netSplit, Split treeSplit) {
+        Tuner.TreeView view = preprocessor == null ? null : new Tuner.TreeView(treeSplit.train(), treeSplit.validation(), trees.columns());
+        return new Tuner.Data(netSplit.train(), netSplit.validation(), inputShape(), outputs(), task(), metrics(job), view);
+    }
+
+    /**
+     * The cross-validation folds of validation: {folds: K} as a search sees them: each fold's networks' rows and, for
+     * tabular data, the same rows as trees take them (empty without folds). Closing it closes the folds' copied rows.
+     */
+    SearchFolds searchFolds(JobSpec job) {
+        List<Split> nets = folds(job);
+        List<Split> owned = new ArrayList<>(nets);
+        try {
+            List<Split> treeFolds = preprocessor == null ? nets : trees.folds(job);
+            if (treeFolds != nets) owned.addAll(treeFolds);
+            List<Tuner.Data> each = new ArrayList<>();
+            for (int k = 0; k < nets.size(); k++) each.add(tunerData(job, nets.get(k), treeFolds.get(k)));
+            return new SearchFolds(each, owned);
+        } catch (RuntimeException e) {
+            new SearchFolds(List.of(), owned).close();
+            throw e;
+        }
+    }
+
+    /** Folds for {@link Tuner#setFolds}, with the splits whose copied training rows close with it. */
+    record SearchFolds(List<Tuner.Data> data, List<Split> owned) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (Split s : owned) s.train().close();
+        }
+    }
 
     /** A fingerprint of the training and validation splits: what every trial of a study must be trained and scored on. */
     String fingerprint() { return Fingerprint.of(split.train(), split.validation()); }
@@ -260,5 +326,9 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
     public void close() {
         full.close();
         if (test != null) test.close();
+        if (preprocessor != null) {
+            trees.full().close();
+            if (trees.test() != null) trees.test().close();
+        }
     }
 }

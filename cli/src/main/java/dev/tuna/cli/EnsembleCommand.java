@@ -99,10 +99,10 @@ public final class EnsembleCommand implements Callable<Integer> {
         MemberFit.Result fit(Path modelFile);
     }
 
-    /** Phase one on another fold's split: that fold's held-out predictions. */
+    /** Phase one on fold k's split (in the member's own view of the rows): that fold's held-out predictions. */
     @FunctionalInterface
     private interface FoldFitter {
-        Predictions fit(Split fold);
+        Predictions fit(int k);
     }
 
     /**
@@ -111,6 +111,15 @@ public final class EnsembleCommand implements Callable<Integer> {
      * than on one fold's rows. Empty otherwise.
      */
     private List<Split> folds = List.of();
+
+    /** The same folds of the trees' view of the rows (tabular data's raw columns); the very same splits otherwise. */
+    private List<Split> treeFolds = List.of();
+
+    /**
+     * The recipe value of "features" for trees trained on tabular data's raw columns: tuna predict gives them
+     * TabularPreprocessor.treeFeatures of its rows, where trees without it (older ensembles) get the networks' features.
+     */
+    static final String RAW_COLUMNS = "raw_columns";
 
     /** A fitted (or remembered) member. */
     private record Fitted(Plan plan, Predictions validation, Predictions test, Path file, int bestEpoch, int finalEpochs) {}
@@ -186,6 +195,7 @@ public final class EnsembleCommand implements Callable<Integer> {
             Task task = task(data);
             Split split = data.split();
             folds = data.folds(first.base());
+            treeFolds = data.preprocessor() == null ? folds : data.trees().folds(first.base());
             Backend backend = DeviceChoice.backend(common.device, common.precision, err);
             boolean live = System.console() != null && System.console().isTerminal();
             ProgressListener progress = live ? new KerasProgress(o, true) : ProgressListener.SILENT;
@@ -219,7 +229,7 @@ public final class EnsembleCommand implements Callable<Integer> {
                 for (String kind : TreeSpec.KINDS) {
                     if (kind.equals("random_forest") && (section.isNull() || section.get(kind).isNull())) continue;
                     TreeSpec ts = TreeSpec.from(kind, section.isNull() ? section : section.get(kind));
-                    plans.add(treePlan(kind, ts, task, seed, first, split, data, o));
+                    plans.add(treePlan(kind, ts, task, seed, first, data, o));
                 }
             }
 
@@ -311,6 +321,7 @@ public final class EnsembleCommand implements Callable<Integer> {
             home.putBlob("ensemble.json", Json.write(summary).getBytes(StandardCharsets.UTF_8));
             o.println("Saved the ensemble to " + dest + " (tuna predict --model " + Shell.quote(dest) + " --data FILE)");
             for (Split f : folds) f.train().close(); // the folds' copied training rows
+            if (treeFolds != folds) for (Split f : treeFolds) f.train().close();
         }
         o.flush();
         return Main.EXIT_OK;
@@ -367,9 +378,11 @@ public final class EnsembleCommand implements Callable<Integer> {
             recipe.put("params", trees.toMap());
             identity.put("kind", trees.kind());
             identity.put("params", trees.toMap());
+            DataBundle.Trees view = treeView(data, recipe, identity);
             return new Plan(name, trees.kind(), key(identity), ".ubj", recipe,
-                    file -> MemberFit.trees(trees, task, r.seed(), split.train(), split.validation(), data.full(), data.test(), file, null),
-                    fold -> MemberFit.treesValidation(trees, task, r.seed(), fold.train(), fold.validation()));
+                    file -> MemberFit.trees(trees, task, r.seed(), view.split().train(), view.split().validation(), view.full(), view.test(),
+                            view.columns(), file, null),
+                    k -> MemberFit.treesValidation(trees, task, r.seed(), treeFolds.get(k).train(), treeFolds.get(k).validation(), view.columns()));
         }
         recipe.put("spec_file", job.name());
         recipe.put("spec", job.text());
@@ -383,10 +396,11 @@ public final class EnsembleCommand implements Callable<Integer> {
         return new Plan(name, "neural", key(identity), ".safetensors", recipe,
                 file -> MemberFit.neural(retrainer, task, values, r.seed(), split.train(), split.validation(), data.full(), data.test(), data.inputShape(),
                         data.outputs(), file, Map.of("trial", String.valueOf(r.number())), progress),
-                fold -> MemberFit.neuralValidation(retrainer, task, values, r.seed(), fold.train(), fold.validation(), data.inputShape(), data.outputs()));
+                k -> MemberFit.neuralValidation(retrainer, task, values, r.seed(), folds.get(k).train(), folds.get(k).validation(), data.inputShape(),
+                        data.outputs()));
     }
 
-    private Plan treePlan(String kind, TreeSpec ts, Task task, long seed, StudySpec first, Split split, DataBundle data, PrintWriter o) {
+    private Plan treePlan(String kind, TreeSpec ts, Task task, long seed, StudySpec first, DataBundle data, PrintWriter o) {
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("data", first.base().data().toString() + first.base().validation());
         identity.put("seed", seed);
@@ -396,6 +410,7 @@ public final class EnsembleCommand implements Callable<Integer> {
         identity.put("params", ts.toMap());
         Map<String, Object> recipe = new LinkedHashMap<>();
         recipe.put("params", ts.toMap());
+        DataBundle.Trees view = treeView(data, recipe, identity);
         MemberFit.RoundProgress rounds = (phase, r, total, logs) -> {
             if (total > 1 && (r + 1) % 10 != 0 && r + 1 != total) return;
             String m = task.classifies() ? "accuracy" : "rmse";
@@ -404,8 +419,22 @@ public final class EnsembleCommand implements Callable<Integer> {
             o.flush();
         };
         return new Plan(kind, kind, key(identity), ".ubj", recipe,
-                file -> MemberFit.trees(ts, task, seed, split.train(), split.validation(), data.full(), data.test(), file, rounds),
-                fold -> MemberFit.treesValidation(ts, task, seed, fold.train(), fold.validation()));
+                file -> MemberFit.trees(ts, task, seed, view.split().train(), view.split().validation(), view.full(), view.test(), view.columns(), file,
+                        rounds),
+                k -> MemberFit.treesValidation(ts, task, seed, treeFolds.get(k).train(), treeFolds.get(k).validation(), view.columns()));
+    }
+
+    /**
+     * What a tree member trains on: the data's tree view. On tabular data those are the raw columns, which the recipe
+     * records for tuna predict and the identity for kept predictions (trees fitted on the networks' features before
+     * are fitted again, not recalled).
+     */
+    private static DataBundle.Trees treeView(DataBundle data, Map<String, Object> recipe, Map<String, Object> identity) {
+        if (data.trees().columns() != null) {
+            recipe.put("features", RAW_COLUMNS);
+            identity.put("features", RAW_COLUMNS);
+        }
+        return data.trees();
     }
 
     /** Fits a member, or takes its predictions from the study when the same member was fitted before and its model file is there. */
@@ -434,7 +463,7 @@ public final class EnsembleCommand implements Callable<Integer> {
         if (!folds.isEmpty()) {
             // The other folds' phase one; the last fold's is the fit above.
             List<Predictions> parts = new ArrayList<>();
-            for (int k = 0; k < folds.size() - 1; k++) parts.add(p.foldFitter.fit(folds.get(k)));
+            for (int k = 0; k < folds.size() - 1; k++) parts.add(p.foldFitter.fit(k));
             parts.add(r.validation());
             r = new MemberFit.Result(Predictions.concat(parts), r.test(), r.bestEpoch(), r.finalEpochs());
         }

@@ -107,7 +107,9 @@ public final class PredictCommand implements Callable<Integer> {
                 }
                 // EnsembleManifest.read has checked the file is inside the folder and exists.
                 Path file = dir.resolve(mem.file());
-                preds.add(mem.kind().equals("neural") ? neural(mem, file, x, inputShape, task, classes, backend, embeddings()) : trees(file, x, task, classes));
+                if (mem.kind().equals("neural")) preds.add(neural(mem, file, x, inputShape, task, classes, backend, embeddings()));
+                else if (EnsembleCommand.RAW_COLUMNS.equals(mem.recipe().get("features"))) preds.add(rawColumnTrees(mem, file, task, classes));
+                else preds.add(trees(file, x, task, classes));
             }
             Predictions p = Predictions.blend(preds, w);
             write(p, m.classNames());
@@ -119,12 +121,37 @@ public final class PredictCommand implements Callable<Integer> {
                 }
                 o.printf("%s on %d labelled examples%n", String.join(", ", figures), d.size());
             }
+        } finally {
+            if (treeFeatures != null) treeFeatures.data().close();
         }
         o.flush();
         return Main.EXIT_OK;
     }
 
     private boolean hasLabels = true;
+
+    /** The --data rows of a tabular ensemble as read, for the trees' raw columns. */
+    private dev.tuna.data.tabular.TabularTable table;
+
+    /** {@code preprocessor.treeFeatures(table)}, made once for the first tree member on raw columns. */
+    private dev.tuna.data.tabular.TreeFeatures treeFeatures;
+
+    /**
+     * A tree member trained on tabular data's raw columns predicts from them: the --data rows' numbers unscaled, their
+     * categorical codes typed "c" (unseen levels and missing values NaN, which the trees route as in training).
+     */
+    private Predictions rawColumnTrees(EnsembleManifest.Member mem, Path file, Task task, int classes) {
+        if (preprocessor == null) {
+            throw new BadInputException(file + ": member '" + mem.name() + "' takes tabular columns, but the ensemble has no " + PREPROCESSOR_FILE);
+        }
+        if (treeFeatures == null) treeFeatures = preprocessor.treeFeatures(table);
+        dev.tuna.trees.TreeColumns columns = new dev.tuna.trees.TreeColumns(treeFeatures.names(), treeFeatures.types());
+        try (XgbModel t = XgbModel.load(file, task, columns.size(), classes, columns)) {
+            return t.predict(treeFeatures.data().x());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(file + ": member '" + mem.name() + "': " + e.getMessage());
+        }
+    }
 
     /** Whether the label column is the manifest's (a file without it is features alone) rather than --label's. */
     private boolean labelFromManifest;
@@ -139,7 +166,7 @@ public final class PredictCommand implements Callable<Integer> {
         Path p = Path.of(data);
         if (!Files.isRegularFile(p)) throw new BadInputException("--data " + data + ": no such file (this ensemble predicts from tabular CSV rows)");
         if (labels != null) throw new BadInputException("--labels " + labels + ": this ensemble reads its label column from the --data CSV");
-        var table = preprocessor.read(p, dev.tuna.data.tabular.CsvLayout.DEFAULT);
+        table = preprocessor.read(p, dev.tuna.data.tabular.CsvLayout.DEFAULT);
         hasLabels = table.hasLabel();
         return hasLabels ? preprocessor.transform(table) : preprocessor.transformFeatures(table);
     }

@@ -53,13 +53,18 @@ public final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--patience", paramLabel = "N", description = "early-stopping patience on val_loss while finding the best epoch (default: ${DEFAULT-VALUE})", defaultValue = "10")
     int patience;
 
-    /** Trees in the same two phases (boosting rounds for epochs), scored the same way: the loss, accuracy and the job's metrics. */
-    private static Retrainer.Result retrainTrees(dev.tuna.trees.TreeSpec trees, long seed, Split split, DataBundle data, List<String> metrics,
+    /**
+     * Trees in the same two phases (boosting rounds for epochs), scored the same way: the loss, accuracy and the job's
+     * metrics. They train on the data's tree view (tabular data's raw columns), whose rows and labels are the split's.
+     */
+    private static Retrainer.Result retrainTrees(dev.tuna.trees.TreeSpec trees, long seed, DataBundle data, List<String> metrics,
                                                  List<Metric> job, Path file) {
         dev.tuna.task.Task task = data.task();
-        dev.tuna.ensemble.MemberFit.Result m = dev.tuna.ensemble.MemberFit.trees(trees, task, seed, split.train(), split.validation(), data.full(),
-                data.test(), file, null);
-        dev.tuna.task.Labels yVal = split.validation().labels(), yTest = data.test().labels();
+        DataBundle.Trees view = data.trees();
+        Split split = view.split();
+        dev.tuna.ensemble.MemberFit.Result m = dev.tuna.ensemble.MemberFit.trees(trees, task, seed, split.train(), split.validation(), view.full(),
+                view.test(), view.columns(), file, null);
+        dev.tuna.task.Labels yVal = split.validation().labels(), yTest = view.test().labels();
         double accuracy = task.classifies() ? dev.tuna.task.Scores.accuracy(m.test(), yTest.classes()) : Double.NaN;
         Map<String, Double> scores = new LinkedHashMap<>();
         for (Metric x : job) if (metrics.contains(x.name())) scores.put(x.name(), x.compute(m.test(), yTest));
@@ -137,7 +142,7 @@ public final class RetrainCommand implements Callable<Integer> {
                     dev.tuna.trees.TreeSpec trees = hm.trees(new dev.tuna.tune.HyperParameters(space, space.normalize(r.values())));
                     Path file = models.resolve(dev.tuna.tune.Tuner.fileName(r.number()) + (trees != null ? ".ubj" : ".safetensors"));
                     Retrainer.Result res = trees != null
-                            ? retrainTrees(trees, r.seed(), split, data, shown, jobMetrics, file)
+                            ? retrainTrees(trees, r.seed(), data, shown, jobMetrics, file)
                             : retrainer.retrain(r.values(), r.seed(), split.train(), split.validation(), data.full(), data.test(),
                                     data.inputShape(), data.outputs(), file, meta, live ? new KerasProgress(out, true) : ProgressListener.SILENT);
                     TrainCommand.requireFinite("best val_loss", res.bestValLoss());

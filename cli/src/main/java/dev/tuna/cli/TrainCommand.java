@@ -78,7 +78,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (job.model().isTrees()) {
                 if (replicas > 1) throw new BadInputException("--device " + common.device + ": tree models train on XGBoost's own threads; CPU replicas are for networks");
                 if (backend.device().kind() != dev.tuna.tensor.Device.Kind.CPU) throw new BadInputException("--device " + common.device + ": tree models train on the CPU (XGBoost); use --device cpu");
-                trainTrees(job.model().trees(), split, data, seed, out);
+                trainTrees(job.model().trees(), data.trees(), data, seed, out);
                 out.flush();
                 return Main.EXIT_OK;
             }
@@ -110,14 +110,22 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * XGBoost in place of a network: one line per boosting round with the four metrics, boosting stopped when val_loss
-     * has not improved for early_stopping_rounds, then the test score; --save writes XGBoost's own format.
+     * has not improved for early_stopping_rounds, then the test score; --save writes XGBoost's own format. The trees
+     * train on the data's tree view (tabular data's raw columns, categorical ones typed as such).
      */
-    private void trainTrees(dev.tuna.trees.TreeSpec ts, Split split, DataBundle data, long seed, PrintWriter out) {
+    private void trainTrees(dev.tuna.trees.TreeSpec ts, DataBundle.Trees trees, DataBundle data, long seed, PrintWriter out) {
+        Split split = trees.split();
         if (load != null) throw new BadInputException("--load " + load + ": tree models train from scratch; --load is for network weights");
         out.printf("XGBoost %s: %s%n", ts.kind().equals("gbt") ? "gradient-boosted trees" : "random forest", ts.toMap());
+        if (trees.columns() != null) {
+            long categorical = trees.columns().types().stream().filter("c"::equals).count();
+            out.printf("Trees see the %d raw columns: numbers unscaled with missing values left to XGBoost, %d categorical split on sets of levels%n",
+                    trees.columns().size(), categorical);
+        }
         int rounds = ts.rounds();
         long[] t0 = {System.nanoTime()};
-        try (dev.tuna.trees.XgbModel m = dev.tuna.trees.XgbModel.fit(ts, data.task(), split.train(), split.validation(), rounds, seed, (r, logs, pv, last) -> {
+        try (dev.tuna.trees.XgbModel m = dev.tuna.trees.XgbModel.fit(ts, data.task(), split.train(), split.validation(), trees.columns(), rounds, seed,
+                (r, logs, pv, last) -> {
             StringBuilder line = new StringBuilder(String.format("Round %d/%d - %.1fs", r + 1, rounds, (System.nanoTime() - t0[0]) / 1e9));
             for (String k : List.of("loss", "accuracy", "rmse", "val_loss", "val_accuracy", "val_rmse")) {
                 if (logs.get(k) != null) line.append(String.format(" - %s: %.4f", k, logs.get(k)));
@@ -128,9 +136,9 @@ public final class TrainCommand implements Callable<Integer> {
             return true;
         })) {
             if (m.stoppedEarly()) out.printf("Early stopping after round %d (best round %d)%n", m.rounds(), m.bestRound());
-            if (data.test() != null) {
-                dev.tuna.task.Predictions p = m.predict(data.test().x());
-                dev.tuna.task.Labels y = data.test().labels();
+            if (trees.test() != null) {
+                dev.tuna.task.Predictions p = m.predict(trees.test().x());
+                dev.tuna.task.Labels y = trees.test().labels();
                 double loss = dev.tuna.task.Scores.loss(p, y);
                 requireFinite("test loss", loss);
                 Map<String, Double> scores = new java.util.LinkedHashMap<>(dev.tuna.task.Scores.summary(p, y));

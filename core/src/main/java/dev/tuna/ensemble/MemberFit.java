@@ -7,6 +7,7 @@ import dev.tuna.tensor.Shape;
 import dev.tuna.tensor.Tensor;
 import dev.tuna.train.ProgressListener;
 import dev.tuna.train.Trainer;
+import dev.tuna.trees.TreeColumns;
 import dev.tuna.trees.TreeSpec;
 import dev.tuna.trees.XgbModel;
 import dev.tuna.tune.Retrainer;
@@ -59,7 +60,12 @@ public final class MemberFit {
 
     /** Phase one alone for trees: the best round's validation predictions. */
     public static Predictions treesValidation(TreeSpec spec, Task task, long seed, Dataset train, Dataset validation) {
-        try (XgbModel m = XgbModel.fit(spec, task, train, validation, spec.rounds(), seed, (r, logs, pv, last) -> true)) {
+        return treesValidation(spec, task, seed, train, validation, null);
+    }
+
+    /** Phase one alone for trees on columns of these names and types (null: plain numeric columns). */
+    public static Predictions treesValidation(TreeSpec spec, Task task, long seed, Dataset train, Dataset validation, TreeColumns columns) {
+        try (XgbModel m = XgbModel.fit(spec, task, train, validation, columns, spec.rounds(), seed, (r, logs, pv, last) -> true)) {
             return m.bestValidation();
         }
     }
@@ -87,11 +93,17 @@ public final class MemberFit {
      */
     public static Result trees(TreeSpec spec, Task task, long seed, Dataset train, Dataset validation, Dataset all, Dataset test, Path modelFile,
                                RoundProgress progress) {
+        return trees(spec, task, seed, train, validation, all, test, null, modelFile, progress);
+    }
+
+    /** As above, on columns of these names and XGBoost types (null: plain numeric columns), set on every matrix. */
+    public static Result trees(TreeSpec spec, Task task, long seed, Dataset train, Dataset validation, Dataset all, Dataset test, TreeColumns columns,
+                               Path modelFile, RoundProgress progress) {
         int rounds = spec.rounds();
         Predictions val;
         int best;
         // Phase one's booster only supplies the best round and its validation predictions.
-        try (XgbModel m = XgbModel.fit(spec, task, train, validation, rounds, seed, (r, logs, pv, last) -> {
+        try (XgbModel m = XgbModel.fit(spec, task, train, validation, columns, rounds, seed, (r, logs, pv, last) -> {
             if (progress != null) progress.onRound("train", r, rounds, logs);
             return true;
         })) {
@@ -99,7 +111,7 @@ public final class MemberFit {
             best = m.bestRound();
         }
         int finalRounds = spec.forest() ? 1 : Retrainer.finalEpochs(best);
-        try (XgbModel m = XgbModel.fit(spec, task, all, null, finalRounds, seed, (r, logs, pv, last) -> {
+        try (XgbModel m = XgbModel.fit(spec, task, all, null, columns, finalRounds, seed, (r, logs, pv, last) -> {
             if (progress != null) progress.onRound("train+val", r, finalRounds, logs);
             return true;
         })) {

@@ -41,16 +41,22 @@ public final class XgbModel implements AutoCloseable {
     private final Task task;
     private final int classes;
     private final int features;
+    /** Set on every matrix this booster predicts on; null: plain numeric columns without names. */
+    private final TreeColumns columns;
     private int bestRound;
     private double bestLoss = Double.POSITIVE_INFINITY;
     private Predictions bestValidation;
     private boolean stoppedEarly;
 
-    private XgbModel(Booster booster, Task task, int features, int classes) {
+    private XgbModel(Booster booster, Task task, int features, int classes, TreeColumns columns) {
+        if (columns != null && columns.size() != features) {
+            throw new IllegalArgumentException(columns.size() + " feature names and types for trees on " + features + " features");
+        }
         this.booster = booster;
         this.task = task;
         this.features = features;
         this.classes = classes;
+        this.columns = columns;
     }
 
     public Task task() { return task; }
@@ -58,6 +64,21 @@ public final class XgbModel implements AutoCloseable {
     public int classes() { return classes; }
 
     public int features() { return features; }
+
+    /** The column names and types set on its matrices, null when it takes plain numeric columns. */
+    public TreeColumns columns() { return columns; }
+
+    /** The feature types the booster itself records (and saves), empty when it was trained without types. */
+    public java.util.List<String> boosterFeatureTypes() {
+        try {
+            // A booster trained without types answers an array of nulls (one per feature), or none at all.
+            String[] t = booster.getFeatureTypes();
+            if (t == null || java.util.Arrays.stream(t).anyMatch(java.util.Objects::isNull)) return java.util.List.of();
+            return java.util.List.of(t);
+        } catch (XGBoostError e) {
+            throw new IllegalStateException("XGBoost: " + e.getMessage(), e);
+        }
+    }
 
     public int rounds() {
         try {
@@ -93,17 +114,29 @@ public final class XgbModel implements AutoCloseable {
      * spec's early_stopping_rounds (when positive). The listener sees each round and can stop it too.
      */
     public static XgbModel fit(TreeSpec spec, Task task, Dataset train, Dataset validation, int rounds, long seed, RoundListener listener) {
+        return fit(spec, task, train, validation, null, rounds, seed, listener);
+    }
+
+    /**
+     * As {@link #fit(TreeSpec, Task, Dataset, Dataset, int, long, RoundListener)}, with the columns' names and types
+     * (null: plain numeric columns) set on the training and validation matrices and kept for prediction.
+     */
+    public static XgbModel fit(TreeSpec spec, Task task, Dataset train, Dataset validation, TreeColumns columns, int rounds, long seed,
+                               RoundListener listener) {
         int classes = Math.max(train.numClasses(), validation == null ? 0 : validation.numClasses());
         checkData(task, train, classes);
         if (validation != null) checkData(task, validation, classes);
         int features = Math.toIntExact(train.x().shape().rowSize());
+        if (columns != null && columns.size() != features) {
+            throw new IllegalArgumentException(columns.size() + " feature names and types for data of " + features + " features");
+        }
         int toRun = rounds > 0 ? rounds : spec.rounds();
         DMatrix dtrain = null, dval = null;
         try {
-            dtrain = matrix(train.x(), train.y());
-            dval = validation == null ? null : matrix(validation.x(), validation.y());
+            dtrain = matrix(train.x(), train.y(), columns);
+            dval = validation == null ? null : matrix(validation.x(), validation.y(), columns);
             Booster b = XGBoost.train(dtrain, spec.params(task, features, classes, seed, CpuParallel.threadsHere()), 0, Map.of(), null, null);
-            XgbModel model = new XgbModel(b, task, features, classes);
+            XgbModel model = new XgbModel(b, task, features, classes, columns);
             Labels yTrain = train.labels(), yVal = validation == null ? null : validation.labels();
             try {
                 for (int r = 0; r < toRun; r++) {
@@ -160,7 +193,7 @@ public final class XgbModel implements AutoCloseable {
         }
         DMatrix d = null;
         try {
-            d = matrix(x, null);
+            d = matrix(x, null, columns);
             return Predictions.ofRows(task, booster.predict(d));
         } catch (XGBoostError e) {
             throw new IllegalStateException("XGBoost: " + e.getMessage(), e);
@@ -178,12 +211,31 @@ public final class XgbModel implements AutoCloseable {
         }
     }
 
-    /** A saved booster, trained for task on this many features (and classes, for classification). */
-    public static XgbModel load(Path file, Task task, int features, int classes) {
+    /** A saved booster, trained for task on this many plain numeric features (and classes, for classification). */
+    public static XgbModel load(Path file, Task task, int features, int classes) { return load(file, task, features, classes, null); }
+
+    /**
+     * A saved booster trained on these columns (null: plain numeric ones). Their types must be those the booster was
+     * trained with: categorical codes read as numbers would go down the wrong branches without a word.
+     */
+    public static XgbModel load(Path file, Task task, int features, int classes, TreeColumns columns) {
+        Booster b;
         try {
-            return new XgbModel(XGBoost.loadModel(Files.readAllBytes(file)), task, features, classes);
+            b = XGBoost.loadModel(Files.readAllBytes(file));
         } catch (XGBoostError | IOException e) {
             throw new IllegalArgumentException(file + ": not an XGBoost model: " + e.getMessage(), e);
+        }
+        try {
+            XgbModel m = new XgbModel(b, task, features, classes, columns);
+            java.util.List<String> saved = m.boosterFeatureTypes();
+            java.util.List<String> given = columns == null ? java.util.List.of() : columns.types();
+            if ((saved.contains("c") || given.contains("c")) && !saved.equals(given)) {
+                throw new IllegalArgumentException(file + ": the trees were trained on feature types " + saved + ", not " + given);
+            }
+            return m;
+        } catch (RuntimeException e) {
+            b.dispose();
+            throw e;
         }
     }
 
@@ -195,7 +247,7 @@ public final class XgbModel implements AutoCloseable {
      * XGBoost's off-heap dense matrix, which XGBoost then reads; nothing the size of the data touches the Java heap
      * (two tuner workers building 50000 x 784 matrices through the row iterator overflowed a 512 MB heap).
      */
-    private static DMatrix matrix(Tensor x, Tensor y) throws XGBoostError {
+    private static DMatrix matrix(Tensor x, Tensor y, TreeColumns columns) throws XGBoostError {
         int n = x.dim(0);
         int d = Math.toIntExact(x.shape().rowSize());
         BigDenseMatrix dense = new BigDenseMatrix(n, d);
@@ -203,8 +255,17 @@ public final class XgbModel implements AutoCloseable {
             long bytes = (long) n * d * Float.BYTES;
             MemorySegment.copy(x.data(), 0, MemorySegment.ofAddress(dense.address).reinterpret(bytes), 0, bytes);
             DMatrix m = new DMatrix(dense, Float.NaN);
-            if (y != null) m.setLabel(y.toFloatArray());
-            return m;
+            try {
+                if (y != null) m.setLabel(y.toFloatArray());
+                if (columns != null) {
+                    m.setFeatureNames(columns.names().toArray(new String[0]));
+                    m.setFeatureTypes(columns.types().toArray(new String[0]));
+                }
+                return m;
+            } catch (XGBoostError | RuntimeException e) {
+                m.dispose();
+                throw e;
+            }
         } finally {
             dense.dispose();
         }

@@ -14,6 +14,7 @@ import dev.tuna.train.EarlyStopping;
 import dev.tuna.train.History;
 import dev.tuna.train.ProgressListener;
 import dev.tuna.train.Trainer;
+import dev.tuna.trees.TreeColumns;
 import dev.tuna.trees.TreeSpec;
 import dev.tuna.trees.XgbModel;
 import dev.tuna.tune.study.StudyStore;
@@ -41,20 +42,43 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code max_consecutive_failed_trials} failures in a row stop it. A bad spec (a user error) stops it at once.
  */
 public final class Tuner {
-    /** The data a search trains and validates on; the test set is never given to the tuner. */
     /**
      * The data a search trains and validates on; the test set is never given to the tuner. {@code numClasses} is the
      * model's outputs (the classes of a classifier, 1 for a binary or regression task); each trial's loss is its
-     * {@code train.loss} (the task's default when unset).
+     * {@code train.loss} (the task's default when unset). {@code trees}, when given, is what tree trials train and
+     * validate on instead (the same rows in another form: tabular data's raw columns); null: the same data sets.
      */
     public record Data(Dataset train, Dataset validation, Shape inputShape, int numClasses, dev.tuna.task.Task task,
-                       List<dev.tuna.metrics.Metric> metrics) {
+                       List<dev.tuna.metrics.Metric> metrics, TreeView trees) {
+        public Data {
+            if (trees != null && (trees.train().size() != train.size()
+                    || (validation == null ? 0 : validation.size()) != (trees.validation() == null ? 0 : trees.validation().size()))) {
+                throw new IllegalArgumentException("the trees' view has other rows than the networks' data");
+            }
+        }
+
+        public Data(Dataset train, Dataset validation, Shape inputShape, int numClasses, dev.tuna.task.Task task, List<dev.tuna.metrics.Metric> metrics) {
+            this(train, validation, inputShape, numClasses, task, metrics, null);
+        }
+
         public Data(Dataset train, Dataset validation, Shape inputShape, int numClasses) {
             this(train, validation, inputShape, numClasses, dev.tuna.task.Task.CLASSIFICATION, List.of());
         }
 
+        /** The training rows as tree trials see them. */
+        Dataset treeTrain() { return trees == null ? train : trees.train(); }
+
+        /** The validation rows as tree trials see them. */
+        Dataset treeValidation() { return trees == null ? validation : trees.validation(); }
+
+        /** The tree columns' names and types, null for plain numeric columns. */
+        TreeColumns treeColumns() { return trees == null ? null : trees.columns(); }
+
         dev.tuna.train.TaskSetup setup(JobSpec.TrainSpec train) { return dev.tuna.train.TaskSetup.of(task, train.loss(), metrics); }
     }
+
+    /** The rows of a {@link Data} as trees take them, with the columns' names and XGBoost types. */
+    public record TreeView(Dataset train, Dataset validation, TreeColumns columns) {}
 
     /** What the tuner reports while it runs (the CLI prints it KerasTuner style). */
     public interface Listener {
@@ -492,7 +516,8 @@ public final class Tuner {
         int[] bestRound = {-1};
         long[] t0 = {System.nanoTime()};
         progress.onEpochBegin(0, rounds, 1);
-        try (XgbModel model = XgbModel.fit(spec, data.task(), data.train(), data.validation(), rounds, execSeed, (r, logs, validation, last) -> {
+        try (XgbModel model = XgbModel.fit(spec, data.task(), data.treeTrain(), data.treeValidation(), data.treeColumns(), rounds, execSeed,
+                (r, logs, validation, last) -> {
             double seconds = (System.nanoTime() - t0[0]) / 1e9;
             logs.put("time", seconds);
             store.addEpoch(row.number(), e, r, logs);

@@ -114,6 +114,52 @@ class XgbModelTest {
         }
     }
 
+    /**
+     * Feature 0 holds level codes 0..5 whose class is 1 for {0, 2, 3, 5} (no threshold separates them); feature 1 is
+     * noise with NaN for a sixth of the rows. Labels are classes of a binary task.
+     */
+    static Dataset interleavedLevels(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        Arena arena = Arena.ofShared();
+        Tensor x = Tensor.empty(Shape.of(n, 2), DType.F32, arena);
+        Tensor y = Tensor.empty(Shape.of(n), DType.I32, arena);
+        for (int i = 0; i < n; i++) {
+            int level = rng.nextInt(6);
+            x.setFloat(2L * i, level);
+            x.setFloat(2L * i + 1, rng.nextInt(6) == 0 ? Float.NaN : (float) rng.nextGaussian());
+            y.setInt(i, level == 1 || level == 4 ? 0 : 1);
+        }
+        return new Dataset(x, y, 2, null, arena);
+    }
+
+    @Test
+    void categoricalColumnsSplitOnSetsOfLevelsAndASavedBoosterKeepsThem() {
+        long seed = System.nanoTime();
+        System.out.println("categoricalColumns seed " + seed);
+        TreeColumns columns = new TreeColumns(List.of("level", "noise"), List.of("c", "q"));
+        TreeSpec stump = new TreeSpec("gbt", 1, 1, 1.0, 1, 1, 1, 0, 0, 0, 0, 64, 0);
+        try (Dataset train = interleavedLevels(600, seed); Dataset val = interleavedLevels(300, seed + 1)) {
+            try (XgbModel typed = XgbModel.fit(stump, Task.BINARY, train, val, columns, 0, 1, null);
+                 XgbModel plain = XgbModel.fit(stump, Task.BINARY, train, val, 0, 1, null)) {
+                Predictions p = typed.predict(val.x());
+                assertEquals(1.0, Scores.accuracy(p, labels(val)), "one categorical split puts {1, 4} on one side");
+                assertTrue(Scores.accuracy(plain.predict(val.x()), labels(val)) < 0.9, "one threshold on the codes cannot");
+                assertEquals(List.of("c", "q"), typed.boosterFeatureTypes(), "the booster records the types it was trained with");
+                assertEquals(List.of(), plain.boosterFeatureTypes());
+                Path file = tmp.resolve("typed.ubj");
+                typed.save(file);
+                try (XgbModel back = XgbModel.load(file, Task.BINARY, 2, 2, columns)) {
+                    assertArrayEquals(p.p(), back.predict(val.x()).p(), "a loaded booster predicts the same");
+                    assertEquals(columns, back.columns());
+                }
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> XgbModel.load(file, Task.BINARY, 2, 2));
+                assertTrue(e.getMessage().contains("[c, q]"), e.getMessage());
+            }
+            assertThrows(IllegalArgumentException.class, () -> XgbModel.fit(stump, Task.BINARY, train, val,
+                    new TreeColumns(List.of("level"), List.of("c")), 0, 1, null), "one column named for two features");
+        }
+    }
+
     @Test
     void aSeededFitIsReproducible() {
         try (Dataset train = blobs(300, 5); Dataset val = blobs(100, 6)) {
