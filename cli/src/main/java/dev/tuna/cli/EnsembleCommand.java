@@ -328,8 +328,7 @@ public final class EnsembleCommand implements Callable<Integer> {
     }
 
     /**
-     * The task every member predicts. The job's task is not in the spec yet, so it is what the data implies (value
-     * labels: regression, else classification); this is the one place to read the spec's task once JobSpec has it.
+     * The task every member predicts: the job's (named by task: or inferred from the training labels).
      */
     private static Task task(DataBundle data) { return data.task(); }
 

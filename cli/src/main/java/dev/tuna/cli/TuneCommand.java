@@ -172,21 +172,15 @@ public final class TuneCommand implements Callable<Integer> {
                 else tuner.setWorkerDevices(gpuSlots);
                 Tuner.Summary s;
                 try {
-                    List<Split> folds = data.folds(base);
-                    try {
-                        if (!folds.isEmpty()) {
-                            List<Tuner.Data> each = new ArrayList<>();
-                            for (Split f : folds) {
-                                each.add(new Tuner.Data(f.train(), f.validation(), searched.inputShape(), searched.numClasses(), searched.task(), searched.metrics()));
-                            }
-                            tuner.setFolds(each);
-                            out.printf("Cross-validation: %d folds of %s rows each; a trial's %s is the mean over them%n", folds.size(),
-                                    folds.stream().map(f -> String.valueOf(f.validation().size())).distinct().collect(java.util.stream.Collectors.joining(" or ")),
+                    // Cross-validation: each fold as a search sees it, trees on their raw columns; closing frees the copies.
+                    try (DataBundle.SearchFolds folds = data.searchFolds(base)) {
+                        if (!folds.data().isEmpty()) {
+                            tuner.setFolds(folds.data());
+                            out.printf("Cross-validation: %d folds of %s rows each; a trial's %s is the mean over them%n", folds.data().size(),
+                                    folds.data().stream().map(f -> String.valueOf(f.validation().size())).distinct().collect(java.util.stream.Collectors.joining(" or ")),
                                     t.objective().metric());
                         }
                         s = tuner.search(searched, nWorkers);
-                    } finally {
-                        for (Split f : folds) f.train().close();
                     }
                 } catch (Tuner.SearchBrokenException e) {
                     listener.resultsSummary(store, 3);

@@ -72,9 +72,8 @@ public final class MemberFit {
 
     /**
      * A network's predictions for x, the one place where a trainer's output becomes {@link Predictions} (tuna
-     * ensemble's members and tuna predict both come here). Trainer.predict gives softmax probabilities [rows, classes]
-     * today, which is right for classification only; once it gives each task's output (sigmoid p(1) or the value,
-     * [rows, 1] or [rows]) this wraps those as they are, and if it returns Predictions itself this becomes that call.
+     * ensemble's members and tuna predict both come here): Trainer.predict gives each task's output after its
+     * activation (class probabilities, sigmoid p(1) or the value), which this wraps as it is.
      */
     public static Predictions predict(Trainer trainer, Tensor x, Task task) {
         try (Arena a = Arena.ofConfined()) {
