@@ -102,4 +102,29 @@ class FuzzSeedsTest {
             assertTrue(!EnsembleManifest.read(dir).members().isEmpty(), p.toString());
         }
     }
+
+    @Test
+    void tabularSeedsAreValid() throws Exception {
+        for (Path p : seeds("tabular")) {
+            var t = dev.tuna.data.tabular.TabularTable.read(p, "label");
+            var kind = java.util.Arrays.stream(t.labels()).allMatch(l -> l.matches("-?[0-9.]+")) && p.getFileName().toString().contains("values")
+                    ? dev.tuna.data.tabular.LabelKind.VALUES : dev.tuna.data.tabular.LabelKind.CLASSES;
+            var pre = dev.tuna.data.tabular.TabularPreprocessor.fit(t, kind, dev.tuna.data.tabular.TabularPreprocessor.Options.DEFAULT);
+            try (var d = pre.transform(t)) {
+                assertEquals(t.rows(), d.size(), p.toString());
+            }
+        }
+    }
+
+    @Test
+    void preprocessorJsonSeedsAreValid() throws Exception {
+        for (Path p : seeds("preprocessorJson")) assertTrue(dev.tuna.data.tabular.TabularPreprocessor.load(p).featureCount() > 0, p.toString());
+    }
+
+    @Test
+    void spaceFileSeedsAreValid() throws Exception {
+        for (Path p : seeds("spaceFile")) {
+            assertTrue(dev.tuna.tune.ask.SpaceFile.read(p, List.of()).definition().space().dimensions() > 0, p.toString());
+        }
+    }
 }

@@ -10,6 +10,10 @@ import dev.tuna.data.Dataset;
 import dev.tuna.data.IdxReader;
 import dev.tuna.data.NpyReader;
 import dev.tuna.data.Safetensors;
+import dev.tuna.data.tabular.CsvLayout;
+import dev.tuna.data.tabular.LabelKind;
+import dev.tuna.data.tabular.TabularPreprocessor;
+import dev.tuna.data.tabular.TabularTable;
 import dev.tuna.ensemble.EnsembleManifest;
 import dev.tuna.errors.BadInputException;
 import dev.tuna.spec.HyperResolver;
@@ -25,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
@@ -124,6 +129,40 @@ class ReaderFuzzTest {
             throw new UncheckedIOException(e);
         }
         refusesCleanly(dir.resolve(EnsembleManifest.FILE), () -> EnsembleManifest.read(dir));
+    }
+
+    /**
+     * A tabular CSV as tuna tune reads it: the table, the preprocessing fitted on it for classes and for values, its
+     * network and tree features, and the preprocessing's JSON read back.
+     */
+    @FuzzTest(maxDuration = "30s")
+    void tabular(byte[] data) {
+        Path f = write("table.csv", data);
+        refusesCleanly(f, () -> TabularTable.columnsOf(f, CsvLayout.DEFAULT));
+        refusesCleanly(f, () -> TabularTable.read(f, CsvLayout.DEFAULT, null, Map.of()));
+        for (LabelKind kind : LabelKind.values()) {
+            refusesCleanly(f, () -> {
+                TabularTable t = TabularTable.read(f, "label");
+                TabularPreprocessor p = TabularPreprocessor.fit(t, kind, TabularPreprocessor.Options.DEFAULT.withMaxOneHotLevels(20));
+                close(p.transform(t));
+                close(p.treeFeatures(t).data());
+                TabularPreprocessor.fromJson(p.toJson(), f.toString());
+            });
+        }
+    }
+
+    /** preprocessor.json as tuna predict reads it beside an ensemble. */
+    @FuzzTest(maxDuration = "30s")
+    void preprocessorJson(byte[] data) {
+        Path f = write("preprocessor.json", data);
+        refusesCleanly(f, () -> TabularPreprocessor.load(f));
+    }
+
+    /** A space file as tuna ask and tune --command read it. */
+    @FuzzTest(maxDuration = "30s")
+    void spaceFile(byte[] data) {
+        Path f = write("space.yaml", data);
+        refusesCleanly(f, () -> dev.tuna.tune.ask.SpaceFile.read(f, List.of()));
     }
 
     /** Runs a read; a BadInputException must be one line that names the file, anything else propagates as a finding. */
