@@ -39,6 +39,10 @@ public record HyperForm(String name, String path, Kind kind, double lo, double h
             if (!w.isMap() || w.asMap().size() != 1) throw w.error("expected {PARENT: value} or {PARENT: [values]} naming one hyperparameter");
             var e = w.asMap().entrySet().iterator().next();
             whenParent = e.getKey();
+            // A value YAML left empty ({optimizer:}, or a quote that swallowed the colon) is null: said, not a crash.
+            if (e.getValue() == null || e.getValue() instanceof List<?> l && l.contains(null)) {
+                throw w.error("expected {" + whenParent + ": value} or {" + whenParent + ": [values]}, got an empty value");
+            }
             whenValues = e.getValue() instanceof List<?> l ? List.copyOf(l) : List.of(e.getValue());
             if (whenValues.isEmpty()) throw w.get(whenParent).error("expected at least one value");
         }
