@@ -283,9 +283,13 @@ public final class Tuner {
         return false;
     }
 
-    /** Non-null when the last max_consecutive_failed_trials finished trials all failed. */
-    private String brokenReason(List<TrialRow> rows) {
-        int limit = tune.maxConsecutiveFailedTrials();
+    private String brokenReason(List<TrialRow> rows) { return brokenReason(rows, tune.maxConsecutiveFailedTrials()); }
+
+    /**
+     * Non-null when the last {@code limit} finished trials (max_consecutive_failed_trials), in the order they finished,
+     * all failed: why a search stops; shared by the tuner and the ask/tell study.
+     */
+    public static String brokenReason(List<TrialRow> rows, int limit) {
         List<TrialRow> finished = rows.stream().filter(r -> r.state() == TrialState.COMPLETE || r.state() == TrialState.FAILED)
                 .sorted(Comparator.comparingLong(TrialRow::finishedMillis).thenComparingInt(TrialRow::number)).toList();
         if (finished.size() < limit) return null;

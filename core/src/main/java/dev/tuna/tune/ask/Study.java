@@ -15,7 +15,6 @@ import dev.tuna.tune.study.TrialRow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -342,17 +341,7 @@ public final class Study implements AutoCloseable {
     }
 
     /** Non-null when the last max_consecutive_failed_trials finished trials all failed (as the tuner judges it). */
-    private String brokenReason(List<TrialRow> rows) {
-        int limit = definition.maxConsecutiveFailedTrials();
-        List<TrialRow> finished = rows.stream().filter(r -> r.state() == TrialState.COMPLETE || r.state() == TrialState.FAILED)
-                .sorted(Comparator.comparingLong(TrialRow::finishedMillis).thenComparingInt(TrialRow::number)).toList();
-        if (finished.size() < limit) return null;
-        List<TrialRow> tail = finished.subList(finished.size() - limit, finished.size());
-        if (tail.stream().allMatch(r -> r.state() == TrialState.FAILED)) {
-            return "the last " + limit + " trials failed (max_consecutive_failed_trials); the last one: " + tail.getLast().reason();
-        }
-        return null;
-    }
+    private String brokenReason(List<TrialRow> rows) { return dev.tuna.tune.Tuner.brokenReason(rows, definition.maxConsecutiveFailedTrials()); }
 
     @Override
     public void close() { store.close(); }
