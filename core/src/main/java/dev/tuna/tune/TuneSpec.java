@@ -41,6 +41,26 @@ public record TuneSpec(String oracle, Map<String, Object> oracleSettings, Object
         SpecNode t = root.get("tune");
         if (t.isNull()) return new TuneSpec("random", Map.of(), new Objective("val_accuracy", true), 0, 1, 3, 0, null);
         t.checkKeys(Set.of("oracle", "max_trials", "executions_per_trial", "objective", "direction", "max_consecutive_failed_trials", "workers", "seed"));
+        OracleChoice oc = oracle(t);
+        String oracle = oc.name();
+        Map<String, Object> settings = oc.settings();
+        String[] md = objectiveAndDirection(t, "val_accuracy");
+        String metric = md[0], direction = md[1];
+        Objective objective = objective(metric, direction, root.file() + ": tune.objective");
+        int workers;
+        SpecNode w = t.get("workers");
+        if (w.isNull() || "auto".equals(w.raw())) workers = 0;
+        else workers = w.asPositiveInt();
+        int maxFailed = t.get("max_consecutive_failed_trials").asPositiveInt(3);
+        return new TuneSpec(oracle, settings, objective, t.get("max_trials").asPositiveInt(0),
+                t.get("executions_per_trial").asPositiveInt(1), maxFailed, workers, t.has("seed") ? t.get("seed").asLong() : null);
+    }
+
+    /** A tune section's oracle: its name and settings. */
+    public record OracleChoice(String name, Map<String, Object> settings) {}
+
+    /** tune.oracle: a name (random when absent) or {name: NAME, SETTING: value, ...}; an unknown name is refused. */
+    public static OracleChoice oracle(SpecNode t) {
         String oracle;
         Map<String, Object> settings = new LinkedHashMap<>();
         SpecNode o = t.get("oracle");
@@ -51,10 +71,18 @@ public record TuneSpec(String oracle, Map<String, Object> oracleSettings, Object
         } else {
             oracle = o.asString("random");
         }
-        if (!Set.of("random", "grid", "bayesian", "genetic", "hyperband").contains(oracle)) {
+        if (!dev.tuna.tune.oracle.Oracles.NAMES.contains(oracle)) {
             throw (o.isMap() ? o.get("name") : o).error("expected random, grid, bayesian, genetic or hyperband");
         }
-        SpecNode obj = t.get("objective");
+        return new OracleChoice(oracle, settings);
+    }
+
+    /**
+     * tune.objective as a name or {name, direction}, and the direction (null when neither it nor tune.direction says
+     * one); the objective is {@code dflt} when absent, required when dflt is null.
+     */
+    public static String[] objectiveAndDirection(SpecNode t, String dflt) {
+        SpecNode obj = dflt == null ? t.require("objective") : t.get("objective");
         String metric;
         String direction = t.get("direction").asString(null);
         if (obj.isMap()) {
@@ -62,16 +90,9 @@ public record TuneSpec(String oracle, Map<String, Object> oracleSettings, Object
             metric = obj.require("name").asString();
             if (obj.has("direction")) direction = obj.get("direction").asString();
         } else {
-            metric = obj.asString("val_accuracy");
+            metric = dflt == null ? obj.asString() : obj.asString(dflt);
         }
-        Objective objective = objective(metric, direction, root.file() + ": tune.objective");
-        int workers;
-        SpecNode w = t.get("workers");
-        if (w.isNull() || "auto".equals(w.raw())) workers = 0;
-        else workers = w.asPositiveInt();
-        int maxFailed = t.get("max_consecutive_failed_trials").asPositiveInt(3);
-        return new TuneSpec(oracle, settings, objective, t.get("max_trials").asPositiveInt(0),
-                t.get("executions_per_trial").asPositiveInt(1), maxFailed, workers, t.has("seed") ? t.get("seed").asLong() : null);
+        return new String[] {metric, direction};
     }
 
     /** The objective for a metric the trainer reports, with its direction given or inferred. */

@@ -7,7 +7,7 @@ import dev.tuna.spec.SpecNode;
 import dev.tuna.tune.Hyperparameter;
 import dev.tuna.tune.Objective;
 import dev.tuna.tune.SpecHyperModel;
-import dev.tuna.tune.oracle.Oracles;
+import dev.tuna.tune.TuneSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,26 +60,12 @@ public final class SpaceFile {
         SpecNode t = root.get("tune");
         if (t.isNull()) throw new BadInputException(name + ": tune: missing (required: at least tune.objective, the name of what the program reports)");
         t.checkKeys(TUNE);
-        String oracle;
-        Map<String, Object> settings = new LinkedHashMap<>();
-        SpecNode o = t.get("oracle");
-        if (o.isMap()) {
-            oracle = o.require("name").asString();
-            settings.putAll(o.asMap());
-            settings.remove("name");
-        } else {
-            oracle = o.asString("random");
-        }
-        if (!Oracles.NAMES.contains(oracle)) throw (o.isMap() ? o.get("name") : o).error("expected " + String.join(", ", Oracles.NAMES));
-        SpecNode obj = t.require("objective");
-        String metric, direction = t.get("direction").asString(null);
-        if (obj.isMap()) {
-            obj.checkKeys(Set.of("name", "direction"));
-            metric = obj.require("name").asString();
-            if (obj.has("direction")) direction = obj.get("direction").asString();
-        } else {
-            metric = obj.asString();
-        }
+        // The job file's tune: section, read by the job file's own rules; the objective is required here.
+        TuneSpec.OracleChoice oc = TuneSpec.oracle(t);
+        String oracle = oc.name();
+        Map<String, Object> settings = new LinkedHashMap<>(oc.settings());
+        String[] md = TuneSpec.objectiveAndDirection(t, null);
+        String metric = md[0], direction = md[1];
         Objective objective;
         try {
             objective = Objective.of(metric, direction);
