@@ -95,9 +95,10 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
         TabularTable table = TabularTable.read(Path.of(d.train()), CsvLayout.DEFAULT, d.label(), ts.readTypes());
         int trainRows = trainingRows(job, table.rows());
         TabularTable fitRows = table.slice(0, trainRows);
-        List<String> distinct = new ArrayList<>(new java.util.TreeSet<>(java.util.Arrays.asList(fitRows.labels())));
-        distinct.removeIf(TabularTable::isMissing);
-        TaskChoice.Chosen chosen = TaskChoice.choose(job.task(), sortedLikeLabels(distinct), d.train());
+        // The labels' classes as the preprocessing will name them, so the task is judged on the same classes.
+        List<String> present = new ArrayList<>(java.util.Arrays.asList(fitRows.labels()));
+        present.removeIf(s -> s == null || TabularTable.isMissing(s));
+        TaskChoice.Chosen chosen = TaskChoice.choose(job.task(), TabularPreprocessor.classNames(present), d.train());
         TabularPreprocessor pre = TabularPreprocessor.fit(fitRows, LabelKind.of(chosen.task().classifies()), ts.options());
         List<Dataset> made = new ArrayList<>(); // closed if anything after them fails
         try {
@@ -126,20 +127,6 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
         return d;
     }
 
-    /** Numbers in numeric order (so "2" comes before "10", as the preprocessor orders classes), strings as they sort. */
-    private static List<String> sortedLikeLabels(List<String> labels) {
-        boolean numeric = labels.stream().allMatch(s -> {
-            try {
-                Double.parseDouble(s.trim());
-                return true;
-            } catch (NumberFormatException e) {
-                return false;
-            }
-        });
-        if (numeric) labels.sort(java.util.Comparator.comparingDouble(s -> Double.parseDouble(s.trim())));
-        return labels;
-    }
-
     /** The training rows the job's validation section leaves of n, with its errors (a stand-in of n rows is split). */
     private static int trainingRows(JobSpec job, int n) {
         try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
@@ -157,7 +144,11 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
         return d;
     }
 
-    private static Dataset asTask(Task task, Dataset read, String file) {
+    /**
+     * A data set read with class labels, as the task wants its labels (a regression's values), the file named when a
+     * label cannot serve; read is closed whenever it is not what is returned (tuna predict reads its rows so too).
+     */
+    static Dataset asTask(Task task, Dataset read, String file) {
         try {
             if (!read.hasValueLabels()) TaskChoice.choose(task, read, file); // says which test label is not a number
             return asTask(task, read);
@@ -193,7 +184,10 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
     }
 
     /** The input columns the model embeds (tabular embedding columns), each as wide as fast.ai's rule suggests. */
-    List<dev.tuna.nn.CategoryEmbedding.Column> embeddings() {
+    List<dev.tuna.nn.CategoryEmbedding.Column> embeddings() { return embeddings(preprocessor); }
+
+    /** A preprocessing's embedded columns as the model's first layer takes them (none without a preprocessing). */
+    static List<dev.tuna.nn.CategoryEmbedding.Column> embeddings(TabularPreprocessor preprocessor) {
         if (preprocessor == null) return List.of();
         return preprocessor.embeddingColumns().stream()
                 .map(c -> new dev.tuna.nn.CategoryEmbedding.Column(c.feature(), c.levels(), dev.tuna.nn.CategoryEmbedding.suggestedWidth(c.levels()))).toList();

@@ -107,7 +107,7 @@ public final class PredictCommand implements Callable<Integer> {
                 }
                 // EnsembleManifest.read has checked the file is inside the folder and exists.
                 Path file = dir.resolve(mem.file());
-                if (mem.kind().equals("neural")) preds.add(neural(mem, file, x, inputShape, task, classes, backend, embeddings()));
+                if (mem.kind().equals("neural")) preds.add(neural(mem, file, x, inputShape, task, classes, backend, DataBundle.embeddings(preprocessor)));
                 else if (EnsembleCommand.RAW_COLUMNS.equals(mem.recipe().get("features"))) preds.add(rawColumnTrees(mem, file, task, classes));
                 else preds.add(trees(file, x, task, classes));
             }
@@ -210,25 +210,9 @@ public final class PredictCommand implements Callable<Integer> {
         }
         if (task == Task.REGRESSION) {
             // Read as classes named by their strings, then the values those spell (as tuna train reads a regression).
-            Dataset read = DataSources.fromFiles(p, labels, fmt, label);
-            try {
-                dev.tuna.task.TaskChoice.choose(Task.REGRESSION, read, data);
-                Dataset values = dev.tuna.task.TaskChoice.labelsFor(Task.REGRESSION, read);
-                if (values != read) read.close();
-                return values;
-            } catch (RuntimeException e) {
-                read.close();
-                throw e;
-            }
+            return DataBundle.asTask(Task.REGRESSION, DataSources.fromFiles(p, labels, fmt, label), data);
         }
         return DataSources.fromFiles(p, labels, fmt, label, classNames);
-    }
-
-    /** The embedded input columns of the ensemble's tabular data, as the members were built with. */
-    private List<dev.tuna.nn.CategoryEmbedding.Column> embeddings() {
-        if (preprocessor == null) return List.of();
-        return preprocessor.embeddingColumns().stream()
-                .map(c -> new dev.tuna.nn.CategoryEmbedding.Column(c.feature(), c.levels(), dev.tuna.nn.CategoryEmbedding.suggestedWidth(c.levels()))).toList();
     }
 
     private static Predictions neural(EnsembleManifest.Member mem, Path file, dev.tuna.tensor.Tensor x, Shape inputShape, Task task, int classes,

@@ -189,15 +189,28 @@ public final class TabularPreprocessor {
             return new TabularPreprocessor(fits, train.labelColumn(), kind, List.of(), false, options.impute());
         }
         boolean numeric = Arrays.stream(labels).allMatch(TabularTable::isDecimal);
+        if (numeric) for (int i = 0; i < labels.length; i++) labelValue(train, i, labels[i]); // each finite, or its line is named
+        return new TabularPreprocessor(fits, train.labelColumn(), kind, classNames(Arrays.asList(labels)), numeric, options.impute());
+    }
+
+    /**
+     * The classes that labels (none missing) make, named as {@link #fit} names them: when all are decimal numbers, the
+     * distinct values in numeric order, canonically spelt ("2.0" and "2" are one class, "2"), else the distinct
+     * strings sorted. A label that is not a finite number among numeric ones is left out ({@link #fit} refuses it).
+     */
+    public static List<String> classNames(java.util.Collection<String> labels) {
         List<String> classes = new ArrayList<>();
-        if (numeric) {
+        if (labels.stream().allMatch(TabularTable::isDecimal)) {
             TreeSet<Double> distinct = new TreeSet<>();
-            for (int i = 0; i < labels.length; i++) distinct.add(labelValue(train, i, labels[i]));
+            for (String s : labels) {
+                double v = TabularTable.finiteNumber(s);
+                if (!Double.isNaN(v)) distinct.add(v);
+            }
             for (double v : distinct) classes.add(canonical(v));
         } else {
-            classes.addAll(new TreeSet<>(Arrays.asList(labels)));
+            classes.addAll(new TreeSet<>(labels));
         }
-        return new TabularPreprocessor(fits, train.labelColumn(), kind, classes, numeric, options.impute());
+        return classes;
     }
 
     private static void checkApplies(Path file, String name, ColumnType type, Treatment t) {

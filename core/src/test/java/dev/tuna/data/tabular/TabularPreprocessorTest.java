@@ -232,4 +232,13 @@ class TabularPreprocessorTest {
             assertArrayEquals(new int[] {0, 1, 0, 1}, d.y().toIntArray());
         }
     }
+
+    @Test
+    void classNamesAreTheClassesFitMakesSoATaskIsJudgedOnThem() {
+        // "2.0" and "2" are one class to fit, so a task inferred from these labels sees 2 of them, not 3.
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("2", "10"), TabularPreprocessor.classNames(List.of("10", "2.0", "2")));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("no", "yes"), TabularPreprocessor.classNames(List.of("yes", "no", "yes")));
+        // Not all decimal ("1f" parses in Java, not here): strings, sorted.
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("1f", "2"), TabularPreprocessor.classNames(List.of("2", "1f")));
+    }
 }
