@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -18,20 +17,7 @@ class TaskCliTest {
     Path tmp;
 
     /** y = 2 x0 - x1 + 0.5 x2 + noise (sd 0.1) over 5 standard normal features; the labels are not integers. */
-    private Path linear(String name, int rows, long seed) throws Exception {
-        SplittableRandom rng = new SplittableRandom(seed);
-        StringBuilder s = new StringBuilder("x0,x1,x2,x3,x4,y\n");
-        for (int r = 0; r < rows; r++) {
-            double[] x = new double[5];
-            for (int j = 0; j < 5; j++) x[j] = rng.nextGaussian();
-            double y = 2 * x[0] - x[1] + 0.5 * x[2] + 0.1 * rng.nextGaussian();
-            for (double v : x) s.append(String.format("%.5f,", v));
-            s.append(String.format("%.5f%n", y));
-        }
-        Path p = tmp.resolve(name);
-        Files.writeString(p, s);
-        return p;
-    }
+    private Path linear(String name, int rows, long seed) throws Exception { return CsvFixtures.linear(tmp, name, rows, seed, 2, -1, 0.5, 0, 0); }
 
     private Path job(String data, String extra) throws Exception {
         Path p = tmp.resolve("job-" + Math.abs(extra.hashCode()) + ".yaml");

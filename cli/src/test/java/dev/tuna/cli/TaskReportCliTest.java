@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -28,20 +27,7 @@ class TaskReportCliTest {
     Path tmp;
 
     /** y = 1.5 x0 - x1 + 0.5 x2 + 0.25 x3 + noise (sd 0.1) over 4 standard normal features; the labels are not integers. */
-    private Path linear(String name, int rows, long seed) throws Exception {
-        SplittableRandom rng = new SplittableRandom(seed);
-        StringBuilder s = new StringBuilder("x0,x1,x2,x3,y\n");
-        for (int r = 0; r < rows; r++) {
-            double[] x = new double[4];
-            for (int j = 0; j < 4; j++) x[j] = rng.nextGaussian();
-            double y = 1.5 * x[0] - x[1] + 0.5 * x[2] + 0.25 * x[3] + 0.1 * rng.nextGaussian();
-            for (double v : x) s.append(String.format("%.5f,", v));
-            s.append(String.format("%.5f%n", y));
-        }
-        Path p = tmp.resolve(name);
-        Files.writeString(p, s);
-        return p;
-    }
+    private Path linear(String name, int rows, long seed) throws Exception { return CsvFixtures.linear(tmp, name, rows, seed, 1.5, -1, 0.5, 0.25); }
 
     private Path job(String name, String data, String objective) throws Exception {
         Path p = tmp.resolve(name);
