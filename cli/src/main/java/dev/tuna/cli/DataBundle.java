@@ -38,10 +38,13 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
      */
     record Trees(Dataset full, Split split, Dataset test, TreeColumns columns) {
         /** The cross-validation folds of validation: {folds: K} over these rows, row for row those of {@link DataBundle#folds(JobSpec)}. */
-        List<Split> folds(JobSpec job) {
-            int k = job.validation().folds();
-            return k == 0 ? List.of() : dev.tuna.data.Folds.of(full, k);
-        }
+        List<Split> folds(JobSpec job) { return foldsOf(full, job); }
+    }
+
+    /** The K splits of validation: {folds: K} over d; none without folds. Close each split's training set. */
+    private static List<Split> foldsOf(Dataset d, JobSpec job) {
+        int k = job.validation().folds();
+        return k == 0 ? List.of() : dev.tuna.data.Folds.of(d, k);
     }
 
     static DataBundle load(JobSpec job) {
@@ -241,10 +244,7 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
      * The cross-validation folds of validation: {folds: K} over the whole training file, each as a search sees it;
      * empty without folds. The caller closes each fold's training set (some are copies).
      */
-    List<Split> folds(JobSpec job) {
-        int k = job.validation().folds();
-        return k == 0 ? List.of() : dev.tuna.data.Folds.of(full, k);
-    }
+    List<Split> folds(JobSpec job) { return foldsOf(full, job); }
 
     /** The data as a search sees it: train, validation, the model's outputs, the task and its metrics, and the trees' view. */
     Tuner.Data tunerData(JobSpec job) { return tunerData(job, split, trees.split()); }
