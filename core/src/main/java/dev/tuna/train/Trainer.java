@@ -307,19 +307,17 @@ public final class Trainer implements AutoCloseable {
      * the rows, and returns the group's figures.
      */
     public Evaluation evaluate(Dataset data, int batchSize) {
+        // Metrics beyond accuracy score every row's prediction, kept in row order.
+        List<dev.tuna.metrics.Metric> collected = setup.collected();
+        EpochPredictions all = collected.isEmpty() ? null : new EpochPredictions(data.labels(), data.size(), outputWidth());
+        if (all != null) all.startInOrder();
         if (sync == null) {
-            List<dev.tuna.metrics.Metric> collected = setup.collected();
-            EpochPredictions all = collected.isEmpty() ? null : new EpochPredictions(data.labels(), data.size(), outputWidth());
-            if (all != null) all.startInOrder();
             Evaluation e = evaluate(data, 0, data.size(), batchSize, all);
             return all == null ? e : new Evaluation(e.loss(), e.accuracy(), e.samples(), all.score(setup.task(), collected, ""));
         }
         syncBuffers();
         int n = data.size();
         int lo = (int) ((long) n * sync.rank() / sync.replicas()), hi = (int) ((long) n * (sync.rank() + 1) / sync.replicas());
-        List<dev.tuna.metrics.Metric> collected = setup.collected();
-        EpochPredictions all = collected.isEmpty() ? null : new EpochPredictions(data.labels(), n, outputWidth());
-        if (all != null) all.startInOrder();
         Evaluation mine = hi > lo ? evaluate(data, lo, hi, batchSize, all) : new Evaluation(0, 0, 0);
         double[] sums = {mine.loss() * mine.samples(), mine.accuracy() * mine.samples(), mine.samples()};
         sync.sum(sums);
