@@ -263,25 +263,43 @@ record DataBundle(Dataset full, Split split, Dataset test, TaskChoice.Chosen cho
      * tabular data, the same rows as trees take them (empty without folds). Closing it closes the folds' copied rows.
      */
     SearchFolds searchFolds(JobSpec job) {
-        List<Split> nets = folds(job);
-        List<Split> owned = new ArrayList<>(nets);
+        FoldSplits splits = foldSplits(job);
         try {
-            List<Split> treeFolds = preprocessor == null ? nets : trees.folds(job);
-            if (treeFolds != nets) owned.addAll(treeFolds);
             List<Tuner.Data> each = new ArrayList<>();
-            for (int k = 0; k < nets.size(); k++) each.add(tunerData(job, nets.get(k), treeFolds.get(k)));
-            return new SearchFolds(each, owned);
+            for (int k = 0; k < splits.nets().size(); k++) each.add(tunerData(job, splits.nets().get(k), splits.trees().get(k)));
+            return new SearchFolds(each, splits);
         } catch (RuntimeException e) {
-            new SearchFolds(List.of(), owned).close();
+            splits.close();
             throw e;
         }
     }
 
     /** Folds for {@link Tuner#setFolds}, with the splits whose copied training rows close with it. */
-    record SearchFolds(List<Tuner.Data> data, List<Split> owned) implements AutoCloseable {
+    record SearchFolds(List<Tuner.Data> data, FoldSplits splits) implements AutoCloseable {
+        @Override
+        public void close() { splits.close(); }
+    }
+
+    /**
+     * The cross-validation folds of validation: {folds: K}: the networks' rows and, row for row, the trees' (the very
+     * same splits unless the data is tabular); none without folds. Closing it closes the folds' copied rows.
+     */
+    FoldSplits foldSplits(JobSpec job) {
+        List<Split> nets = folds(job);
+        try {
+            return new FoldSplits(nets, preprocessor == null ? nets : trees.folds(job));
+        } catch (RuntimeException e) {
+            for (Split s : nets) s.train().close();
+            throw e;
+        }
+    }
+
+    /** A job's folds as networks and as trees take them; see {@link #foldSplits}. */
+    record FoldSplits(List<Split> nets, List<Split> trees) implements AutoCloseable {
         @Override
         public void close() {
-            for (Split s : owned) s.train().close();
+            for (Split s : nets) s.train().close();
+            if (trees != nets) for (Split s : trees) s.train().close();
         }
     }
 

@@ -189,13 +189,13 @@ public final class EnsembleCommand implements Callable<Integer> {
         Path memberDir = homeDir.resolve("ensemble").resolve("members");
         OutputPaths.checkFolder(out != null ? "--out" : "--study", dest);
 
-        try (DataBundle data = DataBundle.load(first.base())) {
+        try (DataBundle data = DataBundle.load(first.base()); DataBundle.FoldSplits foldSplits = data.foldSplits(first.base())) {
             data.checkSameAs(home, homeDir, data.fingerprint());
             if (data.test() == null) throw new BadInputException(first.name() + ": data: an ensemble is scored on a test set; give data.test");
             Task task = task(data);
             Split split = data.split();
-            folds = data.folds(first.base());
-            treeFolds = data.preprocessor() == null ? folds : data.trees().folds(first.base());
+            folds = foldSplits.nets();
+            treeFolds = foldSplits.trees();
             Backend backend = DeviceChoice.backend(common.device, common.precision, err);
             boolean live = System.console() != null && System.console().isTerminal();
             ProgressListener progress = live ? new KerasProgress(o, true) : ProgressListener.SILENT;
@@ -320,8 +320,6 @@ public final class EnsembleCommand implements Callable<Integer> {
             summary.put("saved", dest.toString());
             home.putBlob("ensemble.json", Json.write(summary).getBytes(StandardCharsets.UTF_8));
             o.println("Saved the ensemble to " + dest + " (tuna predict --model " + Shell.quote(dest) + " --data FILE)");
-            for (Split f : folds) f.train().close(); // the folds' copied training rows
-            if (treeFolds != folds) for (Split f : treeFolds) f.train().close();
         }
         o.flush();
         return Main.EXIT_OK;
